@@ -1,0 +1,1 @@
+"""Machine-vs-human evaluation harness for practice-themes."""
