@@ -1,0 +1,1 @@
+"""Theme classification: passage scores, document probabilities, evidence."""
