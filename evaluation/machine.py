@@ -1,0 +1,197 @@
+"""Readers for machine output: a ``code`` output folder, its documents.csv, or ``tag`` JSONL.
+
+``code OUTDIR`` writes ``documents.csv`` (``doc_id, status, ..., <theme>`` 0/1
+and ``<theme>_score``) and ``passages.parquet`` or ``passages.csv`` (evidence
+rows). ``tag`` writes one JSON object per document. Only documents with
+status "ok" are evaluated; the rest are kept in ``excluded`` with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+PASSAGE_COLUMNS = ("doc_id", "theme", "rank", "score", "page", "start", "end", "section", "region", "text")
+
+
+class PredictionError(ValueError):
+    """Machine output cannot be read as given; the message names the file and the reason."""
+
+
+@dataclass
+class MachineOutput:
+    """What the machine said about each document.
+
+    ``labels`` and ``scores``: index doc_id, one column per theme (0/1 and
+    probability; scores may be NaN). ``passages``: evidence rows with the
+    columns of ``PASSAGE_COLUMNS``. ``excluded``: doc_id, status, reason.
+    ``files``: every file read. ``run``: the contents of run.json, if any.
+    """
+
+    labels: pd.DataFrame
+    scores: pd.DataFrame
+    passages: pd.DataFrame
+    excluded: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+    run: dict[str, Any] = field(default_factory=dict)
+    source_paths: dict[str, str] = field(default_factory=dict)
+
+
+def _empty_passages() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in PASSAGE_COLUMNS})
+
+
+def read_machine(path: str | Path, theme_ids: Sequence[str]) -> MachineOutput:
+    """Read machine output from a ``code`` folder, a documents.csv or a ``tag`` .jsonl."""
+    path = Path(path)
+    if path.is_dir():
+        return _read_outdir(path, theme_ids)
+    if not path.is_file():
+        raise PredictionError(f"{path}: not found (give a `code` output folder, its documents.csv, or a `tag` .jsonl)")
+    if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+        return read_tag_jsonl(path, theme_ids)
+    if path.suffix.lower() == ".csv":
+        return _read_outdir(path.parent, theme_ids, documents=path)
+    raise PredictionError(f"{path}: unsupported machine output; expected a folder, documents.csv or .jsonl")
+
+
+def _read_outdir(folder: Path, theme_ids: Sequence[str], documents: Path | None = None) -> MachineOutput:
+    documents = documents or folder / "documents.csv"
+    if not documents.is_file():
+        raise PredictionError(f"{folder}: no documents.csv; is this a `practice-themes code` output folder?")
+    frame = pd.read_csv(documents, dtype={"doc_id": str}, keep_default_na=True)
+    for column in ("doc_id", "status"):
+        if column not in frame.columns:
+            raise PredictionError(f"{documents}: missing column {column!r}")
+    missing = [t for t in theme_ids if t not in frame.columns]
+    if missing:
+        raise PredictionError(
+            f"{documents}: no prediction column for theme(s) {', '.join(missing)}; "
+            "was it coded with a different codebook?"
+        )
+    duplicated = frame["doc_id"][frame["doc_id"].duplicated()].tolist()
+    if duplicated:
+        raise PredictionError(f"{documents}: doc_id appears more than once: {', '.join(map(str, duplicated[:10]))}")
+    frame["status"] = frame["status"].fillna("").astype(str).str.strip()
+    ok = frame[frame["status"] == "ok"].set_index("doc_id")
+    excluded = pd.DataFrame({
+        "doc_id": frame.loc[frame["status"] != "ok", "doc_id"].astype(str),
+        "status": frame.loc[frame["status"] != "ok", "status"],
+        "reason": frame.loc[frame["status"] != "ok"].get("error", pd.Series(dtype=object)),
+    }).reset_index(drop=True)
+    labels = ok[list(theme_ids)].apply(pd.to_numeric, errors="coerce")
+    bad = labels.isna() | ~labels.isin([0, 1])
+    if bad.any().any():
+        doc, theme = next((d, t) for t in labels.columns for d in labels.index[bad[t]])
+        raise PredictionError(f"{documents}: document {doc!r} has {ok.loc[doc, theme]!r} for theme {theme!r}, expected 0 or 1")
+    scores = pd.DataFrame(
+        {t: pd.to_numeric(ok[f"{t}_score"], errors="coerce") if f"{t}_score" in ok else math.nan for t in theme_ids},
+        index=ok.index,
+    )
+    files = [documents]
+    passages = _empty_passages()
+    for name in ("passages.parquet", "passages.csv"):
+        candidate = documents.parent / name
+        if candidate.is_file():
+            passages = pd.read_parquet(candidate) if name.endswith(".parquet") else pd.read_csv(candidate, dtype={"doc_id": str, "text": str})
+            missing_cols = [c for c in ("doc_id", "theme", "start", "end", "text") if c not in passages.columns]
+            if missing_cols:
+                raise PredictionError(f"{candidate}: missing column(s) {', '.join(missing_cols)}")
+            for column in PASSAGE_COLUMNS:
+                if column not in passages.columns:
+                    passages[column] = None
+            passages = passages[list(PASSAGE_COLUMNS)].copy()
+            passages["doc_id"] = passages["doc_id"].astype(str)
+            files.append(candidate)
+            break
+    run: dict[str, Any] = {}
+    run_file = documents.parent / "run.json"
+    if run_file.is_file():
+        run = json.loads(run_file.read_text(encoding="utf-8"))
+        files.append(run_file)
+    sources = {}
+    if "source_path" in ok.columns:
+        sources = {str(d): str(p) for d, p in ok["source_path"].items() if isinstance(p, str) and p}
+    return MachineOutput(
+        labels=labels.astype(int), scores=scores, passages=passages.reset_index(drop=True),
+        excluded=excluded, files=files, run=run, source_paths=sources,
+    )
+
+
+def read_tag_jsonl(path: str | Path, theme_ids: Sequence[str]) -> MachineOutput:
+    """Read ``tag`` output: ``{"id", "present": [...], "scores": {...}, "evidence": {...}}`` per line."""
+    path = Path(path)
+    known = set(theme_ids)
+    labels, scores, passages, excluded = {}, {}, [], []
+    with path.open(encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise PredictionError(f"{path}: line {line_no} is not JSON: {exc.msg}") from None
+            if not isinstance(record, dict) or "id" not in record:
+                raise PredictionError(f"{path}: line {line_no} has no 'id'")
+            doc_id = str(record["id"])
+            if doc_id in labels or any(e["doc_id"] == doc_id for e in excluded):
+                raise PredictionError(f"{path}: line {line_no}: id {doc_id!r} appears more than once")
+            if record.get("error"):
+                excluded.append({"doc_id": doc_id, "status": str(record.get("status", "error")), "reason": str(record["error"])})
+                continue
+            present = record.get("present", [])
+            unknown = sorted(set(present) - known)
+            if unknown:
+                raise PredictionError(f"{path}: line {line_no}: unknown theme id(s) {', '.join(unknown)}")
+            labels[doc_id] = {t: int(t in present) for t in theme_ids}
+            doc_scores = record.get("scores") or {}
+            scores[doc_id] = {t: float(doc_scores[t]) if t in doc_scores else math.nan for t in theme_ids}
+            for theme, items in (record.get("evidence") or {}).items():
+                for rank, item in enumerate(items, start=1):
+                    passages.append({
+                        "doc_id": doc_id, "theme": theme, "rank": rank, "score": item.get("score"),
+                        "page": item.get("page"), "start": item.get("start"), "end": item.get("end"),
+                        "section": item.get("section"), "region": item.get("region"), "text": item.get("text"),
+                    })
+    labels_frame = pd.DataFrame.from_dict(labels, orient="index", columns=list(theme_ids)).astype(int)
+    labels_frame.index.name = "doc_id"
+    scores_frame = pd.DataFrame.from_dict(scores, orient="index", columns=list(theme_ids)).astype(float)
+    scores_frame.index.name = "doc_id"
+    return MachineOutput(
+        labels=labels_frame,
+        scores=scores_frame,
+        passages=pd.DataFrame(passages, columns=list(PASSAGE_COLUMNS)) if passages else _empty_passages(),
+        excluded=pd.DataFrame(excluded, columns=["doc_id", "status", "reason"]),
+        files=[path],
+    )
+
+
+def read_texts(path: str | Path) -> dict[str, str]:
+    """Document texts from ``practice-themes ingest`` JSONL: one object per line with doc_id and text.
+
+    Accepts ``doc_id`` or ``id`` for the identifier; lines without text are skipped.
+    """
+    path = Path(path)
+    texts: dict[str, str] = {}
+    if not path.is_file():
+        raise PredictionError(f"{path}: text file not found")
+    with path.open(encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise PredictionError(f"{path}: line {line_no} is not JSON: {exc.msg}") from None
+            doc_id = record.get("doc_id", record.get("id"))
+            text = record.get("text")
+            if doc_id is None:
+                raise PredictionError(f"{path}: line {line_no} has no doc_id")
+            if isinstance(text, str):
+                texts[str(doc_id)] = text
+    return texts
