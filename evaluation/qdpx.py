@@ -1,0 +1,361 @@
+"""REFI-QDA projects (``.qdpx``): read human coding, write machine coding.
+
+A ``.qdpx`` file is a zip holding ``project.qde`` (XML in the namespace
+``urn:QDA-XML:project:1.0``) and the source files under ``sources/``. This
+is the exchange format of NVivo, ATLAS.ti, MAXQDA and QualCoder. Only plain
+text sources are handled: a ``TextSource`` whose text is inline
+(``PlainTextContent``) or in ``sources/<guid>.txt`` (``internal://<guid>.txt``),
+coded with ``PlainTextSelection`` elements whose ``startPosition`` and
+``endPosition`` count characters (Unicode code points) from 0, end exclusive.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+from xml.etree import ElementTree as ET
+
+import pandas as pd
+
+from evaluation.readers import LONG_COLUMNS, GoldCoding, check_themes
+from evaluation.tables import AnnotationError, read_table, require_columns
+
+NS = "urn:QDA-XML:project:1.0"
+_Q = f"{{{NS}}}"
+MACHINE_USER = "practice-themes"
+_GUID = re.compile(
+    r"^(\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?(1)\})$"
+)
+# Fixed namespace for uuid5, so exporting the same results twice gives the same GUIDs.
+_GUID_NAMESPACE = uuid.UUID("8a4f7a5e-3c1b-4d0e-9b7a-2f6c1d9e4b10")
+# Child elements of Project in the order the REFI-QDA schema's sequence fixes.
+_PROJECT_ORDER = ("Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs", "Description", "NoteRef")
+
+
+def _tag(element: ET.Element) -> str:
+    return element.tag.split("}", 1)[1] if element.tag.startswith("{") else element.tag
+
+
+@dataclass
+class QdaCode:
+    """A code of the project's codebook; ``path`` joins parent names with '/'."""
+
+    guid: str
+    name: str
+    path: str
+
+
+def read_mapping(path: str | Path) -> dict[str, str | None]:
+    """Read a code-name -> theme-id mapping from YAML (``{code: theme}``) or CSV (``code,theme``).
+
+    A blank theme marks a code that is deliberately left out of the evaluation.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AnnotationError(f"{path}: mapping file not found")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise AnnotationError(f"{path}: expected a mapping of code name to theme id")
+        return {" ".join(str(k).split()): (None if v in (None, "") else str(v).strip()) for k, v in data.items()}
+    frame = read_table(path)
+    require_columns(frame, ("code", "theme"), str(path))
+    mapping: dict[str, str | None] = {}
+    for i, cells in enumerate(frame.to_dict("records")):
+        if cells["code"] is None:
+            continue
+        code = str(cells["code"])
+        if code in mapping:
+            raise AnnotationError(f"{path}: row {i + 2}: code {code!r} is mapped twice")
+        mapping[code] = None if cells["theme"] is None else str(cells["theme"])
+    return mapping
+
+
+def _codes(codebook: ET.Element | None) -> dict[str, QdaCode]:
+    found: dict[str, QdaCode] = {}
+
+    def walk(parent: ET.Element, prefix: str) -> None:
+        for code in parent.findall(f"{_Q}Code"):
+            name = " ".join((code.get("name") or "").split())
+            path = f"{prefix}/{name}" if prefix else name
+            found[code.get("guid", "")] = QdaCode(code.get("guid", ""), name, path)
+            walk(code, path)
+
+    if codebook is not None:
+        codes = codebook.find(f"{_Q}Codes")
+        if codes is not None:
+            walk(codes, "")
+    return found
+
+
+def _source_text(source: ET.Element, archive: zipfile.ZipFile, where: str) -> str | None:
+    inline = source.find(f"{_Q}PlainTextContent")
+    if inline is not None:
+        return inline.text or ""
+    text_path = source.get("plainTextPath") or ""
+    if text_path.startswith("internal://"):
+        member = "sources/" + text_path[len("internal://"):]
+        try:
+            return archive.read(member).decode("utf-8-sig")
+        except KeyError:
+            raise AnnotationError(f"{where}: {member} is named by TextSource {source.get('name')!r} but not in the archive") from None
+    return None  # relative:// or absolute:// sources live outside the project file
+
+
+def read_qdpx(
+    path: str | Path,
+    *,
+    mapping: str | Path | Mapping[str, str | None],
+    theme_ids: Sequence[str] | None = None,
+    ignore_unmapped: bool = False,
+) -> GoldCoding:
+    """Read the coded text segments of a REFI-QDA project as a long coding frame.
+
+    doc_id is the source name without its extension, coder the user name of
+    the coding (or of the selection), theme the id the code name maps to, and
+    quote the selected text. Code names are looked up in ``mapping`` by name,
+    then by path ("Parent/Child"). Codes used in the project but absent from
+    the mapping raise an error unless ``ignore_unmapped``.
+    """
+    path = Path(path)
+    where = str(path)
+    names = dict(mapping) if isinstance(mapping, Mapping) else read_mapping(mapping)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, FileNotFoundError, IsADirectoryError) as exc:
+        raise AnnotationError(f"{where}: not a .qdpx (zip) file: {exc}") from None
+    with archive:
+        try:
+            root = ET.fromstring(archive.read("project.qde"))
+        except KeyError:
+            raise AnnotationError(f"{where}: no project.qde in the archive") from None
+        except ET.ParseError as exc:
+            raise AnnotationError(f"{where}: project.qde is not valid XML: {exc}") from None
+        if root.tag != f"{_Q}Project":
+            raise AnnotationError(f"{where}: root element is {root.tag!r}, expected Project in namespace {NS}")
+        users = {u.get("guid"): u.get("name") or u.get("guid") for u in root.iter(f"{_Q}User")}
+        codes = _codes(root.find(f"{_Q}CodeBook"))
+        project_user = root.get("creatingUser") or root.get("creatingUserGUID")
+        records, texts, unmapped = [], {}, {}
+        for source in root.iter(f"{_Q}TextSource"):
+            name = source.get("name") or source.get("guid") or ""
+            doc_id = Path(name).stem if Path(name).suffix else name
+            text = _source_text(source, archive, where)
+            if text is not None:
+                texts[doc_id] = text
+            for selection in source.findall(f"{_Q}PlainTextSelection"):
+                start, end = int(selection.get("startPosition", "0")), int(selection.get("endPosition", "0"))
+                quote = text[start:end] if text is not None else None
+                for coding in selection.findall(f"{_Q}Coding"):
+                    ref = coding.find(f"{_Q}CodeRef")
+                    code = codes.get(ref.get("targetGUID") if ref is not None else "")
+                    if code is None:
+                        raise AnnotationError(f"{where}: a coding in source {name!r} refers to a code that is not in the codebook")
+                    theme = names.get(code.name, names.get(code.path, "__unmapped__"))
+                    if theme == "__unmapped__":
+                        unmapped[code.path] = unmapped.get(code.path, 0) + 1
+                        continue
+                    if theme is None:
+                        continue
+                    user_guid = coding.get("creatingUser") or selection.get("creatingUser") or project_user
+                    records.append({
+                        "doc_id": doc_id, "coder": users.get(user_guid, user_guid or "unknown"), "theme": theme,
+                        "present": 1, "quote": quote, "start": float(start), "end": float(end),
+                        "page": math.nan, "note": None, "row": 0,
+                    })
+    if unmapped and not ignore_unmapped:
+        listed = ", ".join(f"{c!r} ({n} coding{'s' if n > 1 else ''})" for c, n in sorted(unmapped.items()))
+        raise AnnotationError(
+            f"{where}: codes not in the mapping file: {listed}. Map them to theme ids, "
+            "map them to nothing (blank) to leave them out, or pass --ignore-unmapped"
+        )
+    codes_frame = pd.DataFrame(records, columns=list(LONG_COLUMNS))
+    # Selections have no spreadsheet row; number them so error messages can still point at one.
+    codes_frame["row"] = range(1, len(codes_frame) + 1)
+    check_themes(codes_frame, theme_ids, f"{where} (via the mapping file)")
+    coverage = codes_frame[["doc_id", "coder"]].drop_duplicates().reset_index(drop=True)
+    return GoldCoding(codes=codes_frame, coverage=coverage, source=where, texts=texts)
+
+
+def _attr_text(text: str) -> str:
+    """Text safe for an XML attribute: XML 1.0 forbids most control characters."""
+    return " ".join("".join(ch if ch >= " " or ch in "\t\n\r" else " " for ch in text).split())
+
+
+def _guid(*parts: object) -> str:
+    return str(uuid.uuid5(_GUID_NAMESPACE, "\x1f".join(map(str, parts))))
+
+
+def build_project(
+    texts: Mapping[str, str],
+    codings: pd.DataFrame,
+    themes: Iterable[tuple[str, str, str]],
+    *,
+    project_name: str = "practice-themes machine coding",
+    user: str = MACHINE_USER,
+) -> tuple[ET.Element, dict[str, str]]:
+    """Build the ``Project`` element and the ``sources/`` files of a REFI-QDA project.
+
+    ``codings`` has columns doc_id, theme, start, end (character offsets into
+    ``texts[doc_id]``). ``themes`` yields (id, label, definition); each becomes
+    a Code named by its label with the id in its description. Returns the XML
+    root and a mapping of archive member name to text.
+    """
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    user_guid = _guid("user", user)
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{_Q}Project", {
+        "name": project_name, "origin": "practice-themes", "creatingUserGUID": user_guid, "creationDateTime": now,
+    })
+    users = ET.SubElement(root, f"{_Q}Users")
+    ET.SubElement(users, f"{_Q}User", {"guid": user_guid, "name": user})
+    codebook = ET.SubElement(ET.SubElement(root, f"{_Q}CodeBook"), f"{_Q}Codes")
+    code_guids = {}
+    for theme_id, label, definition in themes:
+        code_guids[theme_id] = _guid("code", theme_id)
+        code = ET.SubElement(codebook, f"{_Q}Code", {"guid": code_guids[theme_id], "name": label, "isCodable": "true"})
+        ET.SubElement(code, f"{_Q}Description").text = f"practice-themes id: {theme_id}. {definition}".strip()
+    unknown = sorted(set(codings["theme"]) - set(code_guids))
+    if unknown:
+        raise ValueError(f"codings use themes that are not in the codebook: {', '.join(unknown)}")
+    missing = sorted(set(codings["doc_id"]) - set(texts))
+    if missing:
+        raise ValueError(f"no text for coded documents: {', '.join(missing)}")
+    sources = ET.SubElement(root, f"{_Q}Sources")
+    files: dict[str, str] = {}
+    by_doc = {doc: group for doc, group in codings.groupby("doc_id", sort=True)}
+    for doc_id in sorted(texts):
+        text = texts[doc_id]
+        source_guid = _guid("source", doc_id)
+        files[f"sources/{source_guid}.txt"] = text
+        source = ET.SubElement(sources, f"{_Q}TextSource", {
+            "guid": source_guid, "name": f"{doc_id}.txt", "plainTextPath": f"internal://{source_guid}.txt",
+            "creatingUser": user_guid, "creationDateTime": now,
+        })
+        group = by_doc.get(doc_id)
+        if group is None:
+            continue
+        spans: dict[tuple[int, int], list[str]] = {}
+        for row in group.itertuples(index=False):
+            start, end = int(row.start), int(row.end)
+            if not 0 <= start < end <= len(text):
+                raise ValueError(f"{doc_id}: span {start}-{end} is outside the text ({len(text)} characters)")
+            themes_here = spans.setdefault((start, end), [])
+            if row.theme not in themes_here:
+                themes_here.append(row.theme)
+        # One selection per span, with a Coding per theme, as QDA programs do.
+        for (start, end), span_themes in sorted(spans.items()):
+            selection = ET.SubElement(source, f"{_Q}PlainTextSelection", {
+                "guid": _guid("selection", doc_id, start, end), "name": _attr_text(text[start:end])[:60],
+                "startPosition": str(start), "endPosition": str(end), "creatingUser": user_guid, "creationDateTime": now,
+            })
+            for theme_id in span_themes:
+                coding = ET.SubElement(selection, f"{_Q}Coding", {
+                    "guid": _guid("coding", doc_id, start, end, theme_id), "creatingUser": user_guid, "creationDateTime": now,
+                })
+                ET.SubElement(coding, f"{_Q}CodeRef", {"targetGUID": code_guids[theme_id]})
+    return root, files
+
+
+def validate_project(root: ET.Element, files: Mapping[str, str] | None = None) -> list[str]:
+    """Check a project against the REFI-QDA structure; return the problems found (empty = valid).
+
+    Checks the namespace, the order and names of Project's children, required
+    attributes, GUID syntax and uniqueness, that every CodeRef and creatingUser
+    points at an existing Code or User, and that selections lie inside their
+    source text when the text is known.
+    """
+    problems: list[str] = []
+    if root.tag != f"{_Q}Project":
+        return [f"root element is {root.tag!r}, expected {{{NS}}}Project"]
+    if not root.get("name"):
+        problems.append("Project has no name attribute")
+    order = [_tag(child) for child in root]
+    unknown = [t for t in order if t not in _PROJECT_ORDER]
+    if unknown:
+        problems.append(f"Project has unknown children: {unknown}")
+    ranks = [_PROJECT_ORDER.index(t) for t in order if t in _PROJECT_ORDER]
+    if ranks != sorted(ranks) or len(set(order)) != len(order):
+        problems.append(f"Project children out of schema order or repeated: {order}")
+    guids: dict[str, str] = {}
+    for element in root.iter():
+        guid = element.get("guid")
+        if guid is None:
+            continue
+        if not _GUID.match(guid):
+            problems.append(f"{_tag(element)} has a malformed guid {guid!r}")
+        if guid in guids:
+            problems.append(f"guid {guid} used by both {guids[guid]} and {_tag(element)}")
+        guids[guid] = _tag(element)
+    required = {
+        "User": ("guid",), "Code": ("guid", "name", "isCodable"), "TextSource": ("guid", "name"),
+        "PlainTextSelection": ("guid", "startPosition", "endPosition"), "Coding": ("guid",), "CodeRef": ("targetGUID",),
+    }
+    for element in root.iter():
+        for attribute in required.get(_tag(element), ()):
+            if not element.get(attribute):
+                problems.append(f"{_tag(element)} lacks the required attribute {attribute!r}")
+    users = {u.get("guid") for u in root.findall(f"{_Q}Users/{_Q}User")}
+    code_guids = {c.get("guid") for c in root.iter(f"{_Q}Code")}
+    codes_parent = root.find(f"{_Q}CodeBook/{_Q}Codes")
+    if root.find(f"{_Q}CodeBook") is not None and codes_parent is None:
+        problems.append("CodeBook has no Codes element")
+    for element in root.iter():
+        creator = element.get("creatingUser")
+        if creator is not None and creator not in users:
+            problems.append(f"{_tag(element)} {element.get('guid')} names an unknown creatingUser {creator}")
+    for ref in root.iter(f"{_Q}CodeRef"):
+        if ref.get("targetGUID") not in code_guids:
+            problems.append(f"CodeRef points at a missing code {ref.get('targetGUID')}")
+    for source in root.iter(f"{_Q}TextSource"):
+        text = None
+        text_path = source.get("plainTextPath") or ""
+        if files is not None and text_path.startswith("internal://"):
+            text = files.get("sources/" + text_path[len("internal://"):])
+            if text is None:
+                problems.append(f"TextSource {source.get('name')!r}: {text_path} is not in the archive")
+        for child in source:
+            if _tag(child) not in ("Description", "PlainTextContent", "PlainTextSelection", "VariableValue", "NoteRef"):
+                problems.append(f"TextSource {source.get('name')!r} has an unexpected child {_tag(child)}")
+        for selection in source.findall(f"{_Q}PlainTextSelection"):
+            try:
+                start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+            except ValueError:
+                problems.append(f"PlainTextSelection {selection.get('guid')} has non-integer positions")
+                continue
+            if start < 0 or end < start or (text is not None and end > len(text)):
+                problems.append(f"PlainTextSelection {selection.get('guid')} span {start}-{end} is outside its source")
+            for coding in selection.findall(f"{_Q}Coding"):
+                if coding.find(f"{_Q}CodeRef") is None:
+                    problems.append(f"Coding {coding.get('guid')} has no CodeRef")
+    return problems
+
+
+def write_qdpx(
+    path: str | Path,
+    texts: Mapping[str, str],
+    codings: pd.DataFrame,
+    themes: Iterable[tuple[str, str, str]],
+    **project: str,
+) -> Path:
+    """Write a validated ``.qdpx`` archive; raise ``ValueError`` listing any structural problem."""
+    root, files = build_project(texts, codings, themes, **project)
+    problems = validate_project(root, files)
+    if problems:
+        raise ValueError("the REFI-QDA project would be invalid: " + "; ".join(problems[:10]))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", xml)
+        for member, text in files.items():
+            archive.writestr(member, text.encode("utf-8"))
+    return path
