@@ -17,6 +17,27 @@ from typing import Any
 
 
 @dataclass
+class TextLine:
+    """One line of a page in reading order, with where it sits on the page.
+
+    Coordinates are fractions of the page width/height measured from the top
+    left, so layouts of different page sizes compare directly. ``size`` is the
+    font height in points, ``kind`` a hint from the source ("" for PDF text,
+    "heading1"/"heading2"/"bullet"/"table_row"/"title" from Word styles or
+    extracted tables).
+    """
+
+    text: str
+    x0: float = 0.0
+    top: float = 0.0
+    x1: float = 1.0
+    bottom: float = 0.0
+    size: float = 0.0
+    bold: bool = False
+    kind: str = ""
+
+
+@dataclass
 class Page:
     """One page as extracted, before cleaning. ``number`` is 1-based."""
 
@@ -26,6 +47,8 @@ class Page:
     needs_ocr: bool = False
     ocr: bool = False  # True when the text came from OCR
     garbled: bool = False  # text layer decodes to nonsense (e.g. CID fonts)
+    # Layout lines in reading order; empty when the source gave plain text only.
+    lines: list[TextLine] = field(default_factory=list, repr=False)
 
 
 @dataclass
