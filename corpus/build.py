@@ -191,7 +191,8 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict, list[str], int]:
     except StopIteration:
         raise SourceError(f"{path}: front matter opened on line 1 is never closed with '---'") from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        # BaseLoader keeps every scalar a string: YAML 1.1 would read 16_17 as the int 1617.
+        meta = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as exc:
         raise SourceError(f"{path}: front matter is not valid YAML: {exc}") from None
     if not isinstance(meta, dict):
@@ -212,14 +213,15 @@ def _check_front_matter(meta: dict, path: Path) -> dict:
                          ("format", FORMATS), ("layout", LAYOUTS), ("split", SPLITS)):
         if str(meta[key]) not in allowed:
             raise SourceError(f"{path}: {key} {meta[key]!r} is not one of {', '.join(allowed)}")
-    if not isinstance(meta["year"], int) or not 1990 <= meta["year"] <= 2100:
+    if not re.fullmatch(r"(19|20|21)\d\d", str(meta["year"])):
         raise SourceError(f"{path}: year {meta['year']!r} is not a four-digit year")
     pages = meta.get("image_pages") or []
-    if not isinstance(pages, list) or not all(isinstance(p, int) and p != 0 for p in pages):
+    if not isinstance(pages, list) or not all(re.fullmatch(r"-?[1-9]\d*", str(p)) for p in pages):
         raise SourceError(f"{path}: image_pages must be a list of non-zero page numbers")
-    out = {k: (meta[k] if k == "year" else str(meta[k])) for k in REQUIRED_FIELDS}
+    out = {k: str(meta[k]) for k in REQUIRED_FIELDS}
+    out["year"] = int(out["year"])
     out["date"] = str(meta.get("date") or meta["year"])
-    out["image_pages"] = tuple(pages)
+    out["image_pages"] = tuple(int(p) for p in pages)
     return out
 
 
