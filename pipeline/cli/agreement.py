@@ -48,6 +48,7 @@ def agreement(
     case; blank = not coded; XLSX formula cells give their cached values.
     """
     from rich.console import Console
+    from rich.markup import escape
 
     from evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
     from evaluation.tables import AnnotationError, read_table
@@ -71,7 +72,7 @@ def agreement(
         wanted = rater_cols + ([reference] if reference and reference not in rater_cols else [])
         table = read_rater_sheet(file, sheet, unit_col=unit, rater_cols=wanted, categorical=categorical)
     except AnnotationError as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from exc
     # The sheet's own spelling of each header (whitespace may differ from the command line).
     resolved = dict(zip(wanted, table.columns))
@@ -100,15 +101,19 @@ def _ci(low: float | None, high: float | None) -> str:
 
 
 def _short(name: str, width: int = 28) -> str:
-    return name if len(name) <= width else name[: width - 1] + "…"
+    from rich.markup import escape
+
+    # Escaped: a column called "[b] coder" must print as typed, not as rich markup.
+    return escape(name if len(name) <= width else name[: width - 1] + "…")
 
 
 def _print_report(console, report: dict) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     everyone = [*report["raters"], *([report["reference"]] if report["reference"] else [])]
     if any(len(n) > 28 for n in everyone):
-        console.print("Columns: " + "; ".join(f"{_short(n)!r} = {n!r}" for n in everyone if len(n) > 28), highlight=False)
+        console.print("Columns: " + "; ".join(f"{_short(n)!r} = {n!r}" for n in everyone if len(n) > 28), highlight=False, markup=False)
     level = int(round(report["level"] * 100))
     pairs = Table(title=f"Pairwise agreement ({report['n_units']} units; kappa {level}% CI, {report['n_boot']} bootstrap resamples)")
     for column in ("rater A", "rater B", "n", "agree", "Cohen's κ", "κ CI", "Gwet's AC1"):
@@ -120,7 +125,7 @@ def _print_report(console, report: dict) -> None:
     console.print(pairs)
 
     if "vs_reference" in report:
-        ref = Table(title=f"Against the reference: {report['reference']}")
+        ref = Table(title=f"Against the reference: {escape(report['reference'])}")
         for column in ("rater", "n", "agree", "%", "Cohen's κ", "κ CI", "AC1", "precision", "recall", "F1"):
             ref.add_column(column, justify="left" if column == "rater" else "right")
         for r in report["vs_reference"]:
@@ -160,17 +165,18 @@ def _print_report(console, report: dict) -> None:
         )
     console.print(groups)
     for label, g in rows[1:]:
-        console.print(f"{label}: {', '.join(g['raters'])}", highlight=False)
+        console.print(f"{label}: {', '.join(g['raters'])}", highlight=False, markup=False)
     for m in report.get("machine_vs_ceiling", []):
         line = (
             f"{m['machine']}: mean κ with each human {_fmt(m['machine_vs_humans_kappa_mean'])} "
             f"({m['machine_vs_humans']}: human–human κ {_fmt(m['human_pairwise_kappa_min'])}–{_fmt(m['human_pairwise_kappa_max'])})"
         )
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, markup=False)
         if "machine_vs_reference_kappa" in m:
             console.print(
                 f"{m['machine']}: κ with the reference {_fmt(m['machine_vs_reference_kappa'])} "
                 f"({m['machine_vs_reference']}: humans {_fmt(m['humans_vs_reference_kappa_min'])}–"
                 f"{_fmt(m['humans_vs_reference_kappa_max'])})",
                 highlight=False,
+                markup=False,
             )
