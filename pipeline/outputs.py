@@ -1,53 +1,161 @@
-"""Write coding results: the document x theme table and passage evidence."""
+"""Write coding results: the document x theme table, passage evidence, errors and the manifest.
+
+Files in the output folder:
+- ``documents.csv`` / ``documents.parquet``: one row per document, errors included:
+  doc_id, status, source_path, content_sha256, n_pages, n_passages, error_type,
+  stage, error, the metadata columns, then ``<theme>`` (0/1) and
+  ``<theme>_score`` (probability) for every codebook theme. Failed documents
+  have empty theme cells, never 0, so they cannot pass for "theme absent".
+- ``passages.parquet``: evidence for present themes, strongest first.
+- ``errors.csv``: file, doc_id, error_type, stage, reason.
+- ``run.json``: versions, hashes, settings, timings and counts.
+- ``documents.xlsx`` (optional): the three tables and the run summary as sheets.
+
+Rows are sorted by doc_id (passages by doc_id, codebook theme order, rank),
+so the same corpus always gives byte-identical tables.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from pathlib import Path
+from typing import Any, Iterable
 
 from pipeline.codebook import Codebook
 from pipeline.types import DocumentResult
 
-DOCUMENT_COLUMNS = ("doc_id", "status", "source_path", "n_pages", "n_passages", "error_type", "stage", "error")
+DOCUMENT_COLUMNS = ("doc_id", "status", "source_path", "content_sha256", "n_pages", "n_passages",
+                    "error_type", "stage", "error")
 PASSAGE_COLUMNS = ("doc_id", "theme", "rank", "score", "page", "start", "end", "section", "region", "text")
+ERROR_COLUMNS = ("file", "doc_id", "error_type", "stage", "reason")
 
 
-def document_row(result: DocumentResult, codebook: Codebook) -> dict:
+def document_row(result: DocumentResult, codebook: Codebook, metadata_columns: Iterable[str] | None = None) -> dict:
     """One row of ``documents.csv``: status, metadata, and presence + probability per theme."""
-    row = {
+    row: dict[str, Any] = {
         "doc_id": result.doc_id, "status": result.status, "source_path": result.source_path,
+        "content_sha256": result.metadata.get("content_sha256"),
         "n_pages": result.n_pages, "n_passages": result.n_passages,
-        "error_type": result.error_type, "stage": result.stage, "error": result.error,
+        "error_type": result.error_type or None, "stage": result.stage or None, "error": result.error or None,
     }
-    row.update(result.metadata)
+    columns = list(metadata_columns) if metadata_columns is not None else [
+        k for k in result.metadata if k not in row
+    ]
+    for column in columns:
+        row[column] = result.metadata.get(column)
+    ok = result.status == "ok"
     tags = {t.theme_id: t for t in result.tags}
     for theme_id in codebook.ids:
-        tag = tags.get(theme_id)
+        tag = tags.get(theme_id) if ok else None
         row[theme_id] = int(tag.present) if tag else None
-        row[f"{theme_id}_score"] = round(tag.score, 4) if tag else None
+        row[f"{theme_id}_score"] = round(float(tag.score), 4) if tag else None
     return row
 
 
-def passage_rows(result: DocumentResult) -> list[dict]:
-    """Evidence rows for every present theme, strongest first."""
+def passage_rows(result: DocumentResult, codebook: Codebook | None = None) -> list[dict]:
+    """Evidence rows for every present theme, strongest first (codebook order when given)."""
+    order = {t: i for i, t in enumerate(codebook.ids)} if codebook is not None else {}
+    tags = sorted(result.tags, key=lambda t: order.get(t.theme_id, len(order))) if order else result.tags
     rows = []
-    for tag in result.tags:
+    for tag in tags:
         for rank, ev in enumerate(tag.evidence, start=1):
             p = ev.passage
             rows.append({
                 "doc_id": result.doc_id, "theme": tag.theme_id, "rank": rank,
-                "score": round(ev.score, 4), "page": p.page, "start": p.start, "end": p.end,
+                "score": round(float(ev.score), 4), "page": p.page, "start": p.start, "end": p.end,
                 "section": p.section, "region": p.region, "text": p.text,
             })
     return rows
 
 
-def write_tables(results: list[DocumentResult], codebook: Codebook, outdir: str | Path) -> None:
+def error_row(result: DocumentResult) -> dict:
+    return {"file": result.source_path, "doc_id": result.doc_id, "error_type": result.error_type,
+            "stage": result.stage, "reason": result.error}
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temp file and rename, so a killed run never leaves half a table."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the tables from colleagues
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_frames(results: list[DocumentResult], codebook: Codebook, metadata_columns: Iterable[str] | None = None):
+    """The documents, passages and errors tables as sorted DataFrames."""
     import pandas as pd
 
+    metadata_columns = list(metadata_columns or [])
+    ordered = sorted(results, key=lambda r: r.doc_id)
+    docs = pd.DataFrame([document_row(r, codebook, metadata_columns) for r in ordered])
+    if docs.empty:
+        docs = pd.DataFrame(columns=[*DOCUMENT_COLUMNS, *metadata_columns,
+                                     *[c for t in codebook.ids for c in (t, f"{t}_score")]])
+    for theme_id in codebook.ids:
+        docs[theme_id] = docs[theme_id].astype("Int8")
+        docs[f"{theme_id}_score"] = docs[f"{theme_id}_score"].astype("Float64")
+    for column in ("n_pages", "n_passages"):
+        docs[column] = docs[column].astype("Int64")
+    passages = pd.DataFrame([row for r in ordered if r.status == "ok" for row in passage_rows(r, codebook)],
+                            columns=list(PASSAGE_COLUMNS))
+    errors = pd.DataFrame([error_row(r) for r in ordered if r.status != "ok"], columns=list(ERROR_COLUMNS))
+    return docs, passages, errors
+
+
+def write_outputs(
+    results: list[DocumentResult],
+    codebook: Codebook,
+    outdir: str | Path,
+    *,
+    metadata_columns: Iterable[str] | None = None,
+    manifest: dict | None = None,
+    xlsx: bool = False,
+) -> dict[str, Path]:
+    """Write every table (and the manifest, when given) into ``outdir``; returns the paths."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    docs = pd.DataFrame([document_row(r, codebook) for r in results])
-    docs.to_csv(outdir / "documents.csv", index=False)
-    rows = [row for r in results for row in passage_rows(r)]
-    passages = pd.DataFrame(rows, columns=list(PASSAGE_COLUMNS))
-    passages.to_csv(outdir / "passages.csv", index=False)
+    docs, passages, errors = build_frames(results, codebook, metadata_columns)
+    paths = {name: outdir / name for name in
+             ("documents.csv", "documents.parquet", "passages.parquet", "errors.csv")}
+    _atomic(paths["documents.csv"], lambda p: docs.to_csv(p, index=False))
+    _atomic(paths["documents.parquet"], lambda p: docs.to_parquet(p, index=False))
+    _atomic(paths["passages.parquet"], lambda p: passages.to_parquet(p, index=False))
+    _atomic(paths["errors.csv"], lambda p: errors.to_csv(p, index=False))
+    if xlsx:
+        paths["documents.xlsx"] = outdir / "documents.xlsx"
+        _atomic(paths["documents.xlsx"], lambda p: _write_xlsx(p, docs, passages, errors, manifest))
+    if manifest is not None:
+        paths["run.json"] = write_manifest(manifest, outdir)
+    return paths
+
+
+def write_tables(results: list[DocumentResult], codebook: Codebook, outdir: str | Path) -> None:
+    """Write the tables for results already in memory (single-file and small runs)."""
+    write_outputs(results, codebook, outdir)
+
+
+def write_manifest(manifest: dict, outdir: str | Path) -> Path:
+    path = Path(outdir) / "run.json"
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+    _atomic(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    return path
+
+
+def _write_xlsx(path, docs, passages, errors, manifest) -> None:
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        docs.to_excel(writer, sheet_name="documents", index=False)
+        passages.to_excel(writer, sheet_name="evidence", index=False)
+        errors.to_excel(writer, sheet_name="errors", index=False)
+        if manifest:
+            flat = [{"field": k, "value": json.dumps(v, default=str) if isinstance(v, (dict, list)) else v}
+                    for k, v in manifest.items()]
+            pd.DataFrame(flat).to_excel(writer, sheet_name="run", index=False)

@@ -1,54 +1,117 @@
-"""``practice-themes code``: code a set of reviews into a document x theme table."""
+"""``practice-themes code``: code a corpus of reviews into a document x theme table.
+
+Exit codes: 0 every document coded; 1 some documents failed (see errors.csv);
+2 usage error (bad path, metadata or option); 3 another run holds OUTDIR.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
 from pipeline.cli.app import app
 
-
-def _expand(paths: list[Path]) -> list[Path]:
-    from pipeline.ingest import SUPPORTED_SUFFIXES
-
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES))
-        else:
-            files.append(path)
-    return files
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+_PER_DOCUMENT_ROWS = 30  # above this, print theme prevalence instead of one row per document
 
 
 @app.command("code")
 def code(
-    paths: list[Path] = typer.Argument(..., help="PDF/DOCX files or folders (searched recursively)."),
-    out: Path = typer.Option(Path("results"), "-o", "--out", help="Output folder."),
+    paths: list[str] = typer.Argument(
+        ..., help="PDF/DOCX files, folders (recursive), glob patterns, or .txt files listing paths."),
+    out: Path = typer.Option(Path("results"), "-o", "--out", help="Output folder (also the resumable store)."),
+    metadata: Path = typer.Option(None, "--metadata", help="CSV of per-document metadata keyed by doc_id or file name."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes (0: one per core)."),
+    scheduler: str = typer.Option(None, "--scheduler",
+                                  help="Run on Dask: a scheduler address (tcp://host:8786) or 'local'."),
+    model: str = typer.Option(None, "--model", help="Trained model folder (default: zero-shot from the codebook)."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
-    metadata: Path = typer.Option(None, "--metadata", help="CSV of per-document metadata keyed by doc_id."),
+    timeout: float = typer.Option(600.0, "--timeout", min=0, help="Per-document time limit in seconds (0: none)."),
+    password: str = typer.Option(None, "--password", help="Password for encrypted PDFs."),
+    xlsx: bool = typer.Option(False, "--xlsx", help="Also write documents.xlsx."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
 ) -> None:
-    """Code reviews: write documents.csv and passage evidence, print a summary."""
+    """Code reviews: documents.csv/.parquet, passages.parquet, errors.csv, run.json.
+
+    Re-running the same command resumes: documents already in OUTDIR's store
+    are not recomputed unless the file, codebook or model changed.
+    Exit codes: 0 all coded, 1 some documents failed, 2 usage error, 3 OUTDIR busy.
+    """
+    from rich.console import Console
+
+    from pipeline.bulk.inputs import InputError, expand_inputs
+    from pipeline.bulk.lock import OutdirLockedError
+    from pipeline.bulk.metadata import MetadataError, join_metadata
+    from pipeline.bulk.runner import RunSettings, run_corpus
+    from pipeline.bulk.worker import ClassifierSpec
+    from pipeline.codebook import CodebookError, load_codebook
+
+    console = Console(stderr=True)
+    try:
+        inputs = expand_inputs(paths)
+        codebook = load_codebook(codebook_path)
+        joined = join_metadata(metadata, inputs) if metadata else None
+    except (InputError, MetadataError, CodebookError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    if joined is not None and (joined.missing or joined.extra):
+        console.print(f"[yellow]metadata:[/yellow] {len(joined.by_doc)} of {len(inputs)} documents matched by "
+                      f"{joined.key_column!r}; no row for {len(joined.missing)}"
+                      + (f" ({_few(joined.missing)})" if joined.missing else "")
+                      + f"; {len(joined.extra)} row(s) match no input"
+                      + (f" ({_few(joined.extra)})" if joined.extra else ""))
+
+    spec = ClassifierSpec(model=model, codebook_path=str(codebook_path) if codebook_path else None)
+    settings = RunSettings(workers=workers, scheduler=scheduler, timeout_s=timeout or None, password=password,
+                           xlsx=xlsx, progress=progress)
+    try:
+        outcome = run_corpus(inputs, out, spec, settings, metadata=joined, command=sys.argv)
+    except OutdirLockedError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_LOCKED) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/yellow]: finished documents are saved; re-run the same command to resume.")
+        raise typer.Exit(130) from None
+    _print_summary(outcome, codebook)
+    raise typer.Exit(EXIT_SOME_FAILED if outcome.n_failed else EXIT_OK)
+
+
+def _few(items: list[str], n: int = 5) -> str:
+    return ", ".join(items[:n]) + (f", ... (+{len(items) - n})" if len(items) > n else "")
+
+
+def _print_summary(outcome, codebook) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from pipeline.classify.zeroshot import ZeroShotClassifier
-    from pipeline.codebook import load_codebook
-    from pipeline.outputs import write_tables
-    from pipeline.process import code_file
-
-    codebook = load_codebook(codebook_path)
-    classifier = ZeroShotClassifier(codebook).fit()
-    results = [code_file(f, classifier) for f in _expand(paths)]
-    write_tables(results, codebook, out)
     console = Console()
-    table = Table(title=f"Themes found ({len(results)} documents) -> {out}")
-    table.add_column("document")
-    table.add_column("status")
-    table.add_column("themes present")
-    for r in results:
-        present = ", ".join(t.theme_id for t in sorted(r.tags, key=lambda t: -t.score) if t.present)
-        table.add_row(r.doc_id, r.status, present or r.error)
+    counts = outcome.manifest["counts"]
+    results = sorted(outcome.results, key=lambda r: r.doc_id)
+    if len(results) <= _PER_DOCUMENT_ROWS:
+        table = Table(title=f"Themes found ({len(results)} documents) -> {outcome.outdir}")
+        table.add_column("document")
+        table.add_column("status")
+        table.add_column("themes present")
+        for r in results:
+            present = ", ".join(t.theme_id for t in sorted(r.tags, key=lambda t: -t.score) if t.present)
+            table.add_row(r.doc_id, r.status, present or (r.error if r.status != "ok" else "-"))
+    else:
+        ok = [r for r in results if r.status == "ok"]
+        table = Table(title=f"Theme prevalence over {len(ok)} coded documents -> {outcome.outdir}")
+        table.add_column("theme")
+        table.add_column("documents", justify="right")
+        table.add_column("%", justify="right")
+        for theme_id in codebook.ids:
+            k = sum(1 for r in ok for t in r.tags if t.theme_id == theme_id and t.present)
+            table.add_row(theme_id, f"{k}/{len(ok)}", f"{100 * k / len(ok):.1f}" if ok else "-")
     console.print(table)
-    if any(r.status != "ok" for r in results):
-        raise typer.Exit(code=1)
+    wall = outcome.manifest["timings"].get("wall", 0.0)
+    console.print(
+        f"{counts['documents']} documents: {counts['ok']} ok, {counts['failed']} failed "
+        f"({counts['computed']} coded now, {counts['reused_from_store']} reused from the store) in {wall:.1f} s."
+    )
+    if counts["failed"]:
+        kinds = ", ".join(f"{k}: {v}" for k, v in counts["by_error_type"].items())
+        console.print(f"[red]failures[/red] ({kinds}); see {outcome.outdir / 'errors.csv'}")

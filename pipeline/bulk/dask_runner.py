@@ -1,0 +1,71 @@
+"""The same per-document function on a Dask distributed cluster.
+
+``--scheduler ADDRESS`` connects to a running scheduler
+(``tcp://host:8786``); ``--scheduler local`` starts a ``LocalCluster`` on this
+machine. Work is streamed through ``as_completed`` with a bounded number of
+documents in flight, and results come back to this process, which writes
+them into the same resumable store as the local pool does.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from pipeline.bulk.pool import crashed_result
+from pipeline.bulk.worker import ClassifierSpec, Task, describe, run_task
+from pipeline.types import DocumentResult
+
+
+class DaskBackend:
+    """Submit ``run_task`` calls to a Dask cluster."""
+
+    name = "dask"
+
+    def __init__(self, spec: ClassifierSpec, *, scheduler: str, workers: int, processes: bool = True) -> None:
+        from distributed import Client, LocalCluster
+
+        self.spec = spec
+        self._cluster = None
+        if scheduler == "local":
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                                         dashboard_address=None)
+            self._client = Client(self._cluster)
+        else:
+            self._client = Client(scheduler)
+        self.scheduler = self._client.scheduler.address
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {}))) or workers
+
+    def describe(self) -> dict:
+        return self._client.submit(describe, self.spec, pure=False).result()
+
+    def results(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, DocumentResult]]:
+        from distributed import as_completed
+
+        pending = iter(tasks)
+        by_future = {}
+        completed = as_completed()
+        for _ in range(2 * self.workers):
+            task = next(pending, None)
+            if task is None:
+                break
+            future = self._client.submit(run_task, task, self.spec, key=f"code-{task.key}", pure=False)
+            by_future[future.key] = task
+            completed.add(future)
+        for future in completed:
+            task = by_future.pop(future.key)
+            try:
+                result = future.result()
+            except Exception:  # noqa: BLE001 - a worker died; Dask already retried as configured
+                result = crashed_result(task)
+            future.release()
+            yield task, result
+            nxt = next(pending, None)
+            if nxt is not None:
+                new = self._client.submit(run_task, nxt, self.spec, key=f"code-{nxt.key}", pure=False)
+                by_future[new.key] = nxt
+                completed.add(new)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()

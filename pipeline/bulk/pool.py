@@ -1,0 +1,91 @@
+"""Run tasks on a local process pool, streaming, surviving dead workers.
+
+At most ``2 x workers`` documents are in flight, so memory does not grow
+with the corpus. If a worker dies (a segfault in a PDF library, the OOM
+killer, the hang watchdog), every document that was in flight is re-run
+alone in a fresh one-worker pool: the innocent ones finish, and the one that
+kills its worker again becomes an error row instead of stopping the run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Iterable, Iterator
+
+from pipeline.bulk.worker import ClassifierSpec, Task, describe, init_worker, run_task
+from pipeline.types import DocumentResult
+
+# "spawn" and "forkserver" both start workers from a fresh interpreter, so
+# torch's thread pools and the output folder's lock are never inherited.
+DEFAULT_START_METHOD = os.environ.get("PRACTICE_THEMES_START_METHOD", "spawn")
+
+
+def crashed_result(task: Task) -> DocumentResult:
+    return DocumentResult(
+        doc_id=task.doc_id, source_path=task.path, status="error", stage="worker",
+        error_type="WorkerCrashedError",
+        error=f"{task.path}: the worker process died while coding this file "
+              "(a crash in a PDF library, out of memory, or a hang past the time limit)",
+    )
+
+
+class ProcessPoolBackend:
+    """A ``ProcessPoolExecutor`` whose workers each hold one classifier."""
+
+    name = "processes"
+
+    def __init__(self, spec: ClassifierSpec, *, workers: int, start_method: str = DEFAULT_START_METHOD) -> None:
+        self.spec = spec
+        self.workers = workers
+        self.start_method = start_method
+        self._pool = self._new_pool(workers)
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(self.start_method),
+                                   initializer=init_worker, initargs=(self.spec,))
+
+    def describe(self) -> dict:
+        return self._pool.submit(describe, self.spec).result()
+
+    def results(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, DocumentResult]]:
+        pending = iter(tasks)
+        in_flight: dict = {}
+        while True:
+            while len(in_flight) < 2 * self.workers:
+                task = next(pending, None)
+                if task is None:
+                    break
+                in_flight[self._pool.submit(run_task, task, self.spec)] = task
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                yield in_flight.pop(future), result
+            if broken:
+                suspects = list(in_flight.values())
+                in_flight.clear()
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                for task in suspects:
+                    yield task, self._isolated(task)
+                self._pool = self._new_pool(self.workers)
+
+    def _isolated(self, task: Task) -> DocumentResult:
+        pool = self._new_pool(1)
+        try:
+            return pool.submit(run_task, task, self.spec).result()
+        except BrokenProcessPool:
+            return crashed_result(task)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,113 @@
+"""Resumable result store: one JSON file per document, written atomically.
+
+Why files and not SQLite: the parent process is the only writer, each entry
+is written once and read once, and a file per key needs no schema or
+migration, survives ``kill -9`` at any instant (temp file + ``os.replace``
+is atomic on POSIX), and stays valid on the network filesystems a Dask
+cluster shares, where SQLite's locking is unreliable. 2,000 reviews make
+2,000 small files, spread over 256 sub-folders.
+
+The key is sha256(content sha256 + classifier fingerprint + store format):
+renaming or moving a file reuses its result, while a changed codebook,
+model or threshold changes the fingerprint, so only what changed is
+recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
+
+STORE_DIR = "store"
+# Bump when the stored layout or the meaning of a result changes.
+STORE_FORMAT = "1"
+
+
+def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def result_key(content_sha256: str, fingerprint: str, *, password: str | None = None) -> str:
+    """The store key of one document under one classifier."""
+    parts = [STORE_FORMAT, content_sha256, fingerprint]
+    if password:
+        # A PDF that failed without its password must be retried with one.
+        parts.append("password")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def result_to_dict(result: DocumentResult) -> dict[str, Any]:
+    return asdict(result)
+
+
+def result_from_dict(data: dict[str, Any]) -> DocumentResult:
+    tags = [
+        ThemeTag(
+            theme_id=t["theme_id"], score=t["score"], present=t["present"], band=t.get("band", "absent"),
+            evidence=[Evidence(Passage(**e["passage"]), e["score"]) for e in t.get("evidence", [])],
+        )
+        for t in data.get("tags", [])
+    ]
+    fields = {k: v for k, v in data.items() if k != "tags"}
+    return DocumentResult(**fields, tags=tags)
+
+
+class ResultStore:
+    """Per-document results under ``OUTDIR/store/``, keyed by ``result_key``."""
+
+    def __init__(self, outdir: str | Path) -> None:
+        self.root = Path(outdir) / STORE_DIR
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def __contains__(self, key: str) -> bool:
+        return self.path_for(key).is_file()
+
+    def get(self, key: str) -> DocumentResult | None:
+        """The stored result, or None when absent or unreadable (then it is recomputed)."""
+        path = self.path_for(key)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return result_from_dict(json.load(handle)["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, result: DocumentResult, **extra: Any) -> Path:
+        """Write one result atomically: readers see the old state or the whole new file."""
+        path = self.path_for(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"key": key, "format": STORE_FORMAT, **extra, "result": result_to_dict(result)}
+        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
+        try:
+            os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide results from colleagues
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def clean_temporaries(self) -> int:
+        """Remove temp files a killed run left behind; they never hold a finished result."""
+        removed = 0
+        for tmp in self.root.glob("*/.*.tmp"):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        return removed

@@ -1,0 +1,131 @@
+"""The per-document work unit, picklable for a process pool and for Dask.
+
+Each worker process builds its classifier once (``ClassifierSpec`` ->
+module-level cache) and then codes one ``Task`` per call. Nothing here
+touches the store: results travel back to the coordinating process, which
+is the single writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.types import DocumentResult
+
+
+@dataclass(frozen=True)
+class ClassifierSpec:
+    """Everything needed to rebuild the same classifier in another process."""
+
+    model: str | None = None  # None: zero-shot from the codebook
+    codebook_path: str | None = None
+    thresholds_json: str | None = None  # JSON text keeps the spec hashable
+    torch_threads: int | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document to code."""
+
+    key: str
+    path: str
+    doc_id: str
+    password: str | None = None
+    timeout_s: float | None = None
+
+
+_lock = threading.Lock()
+_cache: dict[ClassifierSpec, Any] = {}
+
+
+def build_classifier(spec: ClassifierSpec):
+    """Load the classifier ``spec`` describes (no caching)."""
+    from pipeline.codebook import load_codebook
+
+    codebook = load_codebook(spec.codebook_path)
+    thresholds = json.loads(spec.thresholds_json) if spec.thresholds_json else None
+    try:
+        from pipeline.classify import load_classifier
+    except ImportError:  # the classifier's public loader has not landed yet
+        load_classifier = None
+    if load_classifier is not None:
+        return load_classifier(spec.model, codebook=codebook, thresholds=thresholds)
+    if spec.model:
+        raise ValueError(f"{spec.model}: trained models need pipeline.classify.load_classifier")
+    from pipeline.classify.zeroshot import ZeroShotClassifier
+
+    return ZeroShotClassifier(codebook).fit()
+
+
+def get_classifier(spec: ClassifierSpec):
+    """This process's classifier for ``spec``, built on first use."""
+    with _lock:
+        if spec not in _cache:
+            if spec.torch_threads:
+                import torch
+
+                torch.set_num_threads(spec.torch_threads)
+            _cache[spec] = build_classifier(spec)
+        return _cache[spec]
+
+
+def fingerprint_of(classifier) -> str:
+    """The classifier's own fingerprint, or one derived from its codebook and settings."""
+    value = getattr(classifier, "fingerprint", None)
+    if isinstance(value, str) and value:
+        return value
+    settings = {k: v for k, v in sorted(vars(classifier).items())
+                if not k.endswith("_") and isinstance(v, (int, float, str, bool, type(None)))}
+    codebook = getattr(classifier, "codebook", None)
+    blob = json.dumps({"class": type(classifier).__qualname__, "codebook": getattr(codebook, "sha256", ""),
+                       "settings": settings}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def describe(spec: ClassifierSpec) -> dict[str, Any]:
+    """Fingerprint and description of the classifier, computed where it lives."""
+    classifier = get_classifier(spec)
+    info = classifier.describe() if hasattr(classifier, "describe") else {"kind": type(classifier).__name__}
+    return {"fingerprint": fingerprint_of(classifier), "classifier": info, "pid": os.getpid()}
+
+
+def init_worker(spec: ClassifierSpec) -> None:
+    """Process-pool initializer: load the classifier before the first document."""
+    import pipeline  # noqa: F401  (offline switches in the new process)
+
+    try:
+        get_classifier(spec)
+    except Exception:  # noqa: BLE001
+        # A raising initializer breaks the pool and hides the reason; the
+        # first real call raises the same error with its message instead.
+        pass
+
+
+def run_task(task: Task, spec: ClassifierSpec) -> DocumentResult:
+    """Code one document. Never raises for a bad document.
+
+    When a time limit is set, a watchdog thread ends the whole worker if the
+    document is still running long after the limit, which catches hangs in
+    C code that the in-process alarm cannot interrupt; the pool then sees a
+    dead worker and the runner isolates the culprit.
+    """
+    from pipeline.process import code_file
+
+    classifier = get_classifier(spec)
+    watchdog = None
+    if task.timeout_s and threading.current_thread() is threading.main_thread():
+        watchdog = threading.Timer(task.timeout_s * 2 + 30, os._exit, args=(70,))
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        return code_file(Path(task.path), classifier, password=task.password, timeout_s=task.timeout_s,
+                         doc_id=task.doc_id)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
