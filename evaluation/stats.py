@@ -105,7 +105,7 @@ def _missing_mask(values: np.ndarray) -> np.ndarray:
 
 
 def _as_objects(values: Any) -> np.ndarray:
-    array = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"expected a 1-d sequence of labels, got shape {array.shape}")
     return array
@@ -161,6 +161,12 @@ def _is_binary_value(value: Any) -> bool:
 def _contingency(a: Any, b: Any, labels: Sequence[Hashable] | None) -> tuple[np.ndarray, list]:
     """Two-rater contingency table over ``labels``; pairs outside them are dropped (as in sklearn)."""
     a, b = _paired(a, b)
+    if labels is None and a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
+        # Numeric codes, the common case inside bootstrap loops: no per-unit Python work.
+        x, y = a.astype(float), b.astype(float)
+        seen = np.union1d(x, y)
+        values = np.array([0.0, 1.0]) if np.isin(seen, (0.0, 1.0)).all() else seen
+        return pair_table(np.searchsorted(values, x), np.searchsorted(values, y), len(values)), values.tolist()
     if labels is None and len(a) and all(_is_binary_value(v) for v in pd.unique(np.concatenate([a, b]))):
         a, b = a.astype(float), b.astype(float)
     cats = _categories(a, b, labels)
