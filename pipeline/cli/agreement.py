@@ -143,19 +143,19 @@ def _print_report(console, report: dict) -> None:
             )
         console.print(ref)
 
-    groups = Table(title="Multi-rater agreement (nominal)")
-    for column in ("raters", "units", "complete", "Fleiss' κ", "CI", "Krippendorff's α", "CI", "Gwet's AC1", "CI"):
-        groups.add_column(column, justify="left" if column == "raters" else "right")
+    groups = Table(title="Multi-rater agreement (nominal; Krippendorff's α and AC1 use incomplete units)")
+    for column in ("raters", "units", "Fleiss' κ", "CI", "Krippendorff's α", "CI", "Gwet's AC1", "CI"):
+        groups.add_column(column, justify="left" if column == "raters" else "right", no_wrap=True)
     rows = [(f"all {len(everyone)} columns", {**report, "raters": everyone})]
     if "among_raters" in report:
-        rows.append((f"{len(report['among_raters']['raters'])} raters, no reference", report["among_raters"]))
+        rows.append((f"{len(report['among_raters']['raters'])} raters (no reference)", report["among_raters"]))
     if "human_ceiling" in report:
         rows.append((f"{len(report['human_ceiling']['raters'])} humans (ceiling)", report["human_ceiling"]))
     for label, g in rows:
         groups.add_row(
             label,
-            str(g["n_units"]),
-            str(g["n_complete"]),
+            # Fleiss' kappa uses only the units every rater coded; say so when that is fewer.
+            str(g["n_units"]) if g["n_complete"] == g["n_units"] else f"{g['n_units']} ({g['n_complete']} complete)",
             _fmt(g["fleiss_kappa"]),
             _ci(*g["fleiss_kappa_ci"]),
             _fmt(g["krippendorff_alpha"]),
