@@ -226,3 +226,29 @@ def test_cli_misspelt_rater_exits_with_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["agreement", str(path), "--unit", "unit", "--raters", "coder_a,codr_b"])
     assert result.exit_code == 2
     assert "did you mean 'coder_b'" in result.output
+
+
+def test_agreement_report_with_missing_codes_and_text_labels():
+    import pandas as pd
+
+    from evaluation.stats import cohen_kappa, krippendorff_alpha
+
+    table = pd.DataFrame(
+        {
+            "a": ["x", "y", "z", "x", None, "y"],
+            "b": ["x", "y", "z", "y", "x", None],
+            "ref": ["x", "y", "z", "x", "x", "y"],
+        },
+        index=[f"u{i}" for i in range(6)],
+    )
+    report = agreement_report(table, ["a", "b"], "ref", n_boot=100, seed=1)
+    pair = next(p for p in report["pairwise"] if {p["a"], p["b"]} == {"a", "b"})
+    assert (pair["n"], pair["n_agree"]) == (4, 3)
+    assert pair["kappa"] == pytest.approx(cohen_kappa(table["a"], table["b"]))
+    assert report["n_complete"] == 4 and report["n_units"] == 6
+    assert report["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(table.T.to_numpy()))
+    assert report["categories"] == ["x", "y", "z"]
+    vs_a = next(r for r in report["vs_reference"] if r["rater"] == "a")
+    assert (vs_a["n"], vs_a["n_agree"]) == (5, 5) and "precision" not in vs_a
+    assert report["among_raters"]["raters"] == ["a", "b"]
+    json.dumps(report, allow_nan=False)
