@@ -70,12 +70,12 @@ def read_mapping(path: str | Path) -> dict[str, str | None]:
     require_columns(frame, ("code", "theme"), str(path))
     mapping: dict[str, str | None] = {}
     for i, cells in enumerate(frame.to_dict("records")):
-        if cells["code"] is None:
+        if pd.isna(cells["code"]):
             continue
         code = str(cells["code"])
         if code in mapping:
             raise AnnotationError(f"{path}: row {i + 2}: code {code!r} is mapped twice")
-        mapping[code] = None if cells["theme"] is None else str(cells["theme"])
+        mapping[code] = None if pd.isna(cells["theme"]) else str(cells["theme"])
     return mapping
 
 
@@ -359,3 +359,72 @@ def write_qdpx(
         for member, text in files.items():
             archive.writestr(member, text.encode("utf-8"))
     return path
+
+
+def _ingest_texts(paths: Mapping[str, Path]) -> dict[str, str]:
+    """Cleaned text of each source file, as ``code`` produced it (ingest + clean)."""
+    from pipeline.clean import clean_document
+    from pipeline.ingest import ingest_file
+
+    texts = {}
+    for doc_id, path in paths.items():
+        doc = ingest_file(path)
+        clean_document(doc)
+        texts[doc_id] = doc.text
+    return texts
+
+
+def export_results(
+    results: str | Path,
+    out: str | Path,
+    *,
+    text_path: str | Path | None = None,
+    source_dir: str | Path | None = None,
+    codebook_path: str | Path | None = None,
+) -> dict[str, int]:
+    """Write a ``code`` output folder's evidence passages as a ``.qdpx`` project.
+
+    Texts come from ``text_path`` (ingest JSONL), else from re-ingesting the
+    files in ``source_dir`` (matched by doc_id = file stem), else from the
+    ``source_path`` column of documents.csv. Every passage must read the same
+    in the text as in passages.csv, so spans cannot silently drift.
+    """
+    from evaluation.machine import PredictionError, read_machine, read_texts
+    from evaluation.passages import normalise_words
+    from pipeline.codebook import load_codebook
+    from pipeline.ingest import SUPPORTED_SUFFIXES, doc_id_for
+
+    codebook = load_codebook(codebook_path)
+    machine = read_machine(results, codebook.ids)
+    docs = list(machine.labels.index)
+    if text_path is not None:
+        texts = read_texts(text_path)
+    else:
+        if source_dir is not None:
+            found = {doc_id_for(p): p for p in sorted(Path(source_dir).rglob("*")) if p.suffix.lower() in SUPPORTED_SUFFIXES}
+        else:
+            found = {d: Path(p) for d, p in machine.source_paths.items() if Path(p).is_file()}
+        texts = _ingest_texts({d: found[d] for d in docs if d in found})
+    missing = [d for d in docs if d not in texts]
+    if missing:
+        raise PredictionError(
+            f"no text for {len(missing)} coded document(s) ({', '.join(missing[:5])}); give --text or --source-dir"
+        )
+    texts = {d: texts[d] for d in docs}
+    present = {(d, t) for d, row in machine.labels.iterrows() for t, v in row.items() if v == 1}
+    passages = machine.passages
+    passages = passages[[pair in present for pair in zip(passages["doc_id"], passages["theme"])]]
+    drifted = [
+        f"{r.doc_id}@{int(r.start)}" for r in passages.itertuples(index=False)
+        if normalise_words(texts[r.doc_id][int(r.start):int(r.end)]) != normalise_words(str(r.text))
+    ]
+    if drifted:
+        raise PredictionError(
+            f"{len(drifted)} passage(s) do not match the document text at their span (e.g. {', '.join(drifted[:3])}); "
+            "the text is not the one the passages were cut from (different cleaning version?)"
+        )
+    codings = passages[["doc_id", "theme", "start", "end"]].astype({"start": int, "end": int})
+    themes = [(t.id, t.label, t.definition) for t in codebook.themes]
+    write_qdpx(out, texts, codings, themes)
+    return {"documents": len(texts), "selections": int(len(codings.drop_duplicates(["doc_id", "start", "end"]))),
+            "themes": len(themes)}

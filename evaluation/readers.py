@@ -97,6 +97,13 @@ def _as_id(value: Any) -> str | None:
     return text or None
 
 
+def _as_text(value: Any) -> str | None:
+    """Free text, with blank cells (None or NaN, depending on the pandas version) as None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
 def _as_int(value: Any, *, source: str, row: int, column: str) -> float:
     if value is None:
         return math.nan
@@ -179,16 +186,14 @@ def read_long(
                 blanks.setdefault(column, []).append(row)
         present = to_binary(cells.get("present"), source=source, row=row, column="present")
         rec["present"] = 1 if math.isnan(present) else int(present)
-        quote = cells.get("quote")
-        rec["quote"] = None if quote is None else str(quote)
+        rec["quote"] = _as_text(cells.get("quote"))
         for column in ("start", "end", "page"):
             rec[column] = _as_int(cells.get(column), source=source, row=row, column=column)
         if not math.isnan(rec["start"]) and not math.isnan(rec["end"]) and rec["end"] <= rec["start"]:
             raise AnnotationError(f"{source}: row {row}: end ({rec['end']:.0f}) must be greater than start ({rec['start']:.0f})")
         if math.isnan(rec["start"]) != math.isnan(rec["end"]):
             raise AnnotationError(f"{source}: row {row}: give both start and end, or neither")
-        note = cells.get("note")
-        rec["note"] = None if note is None else str(note)
+        rec["note"] = _as_text(cells.get("note"))
         rec["row"] = row
         records.append(rec)
     if blanks:

@@ -1,0 +1,571 @@
+"""Machine coding against human coding: every number of ``metrics.json``.
+
+``evaluate`` takes already-read inputs and returns a JSON-ready dict;
+``run_evaluation`` reads the files, calls it, and writes the report folder.
+
+Reference (the "gold" the machine is scored against): the coder named by
+``reference``; else the only coder; else a majority vote of all coders on
+the documents every coder coded. A theme is present in the vote when more
+than half of the coders coded it present and absent when more than half did
+not; a tie (e.g. one of two coders) is left out of the scoring, because a
+disagreement nobody adjudicated is not a gold label.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluation.bootstrap import DEFAULT_SEED, bootstrap_ci, bootstrap_metrics
+from evaluation.machine import MachineOutput
+from evaluation.passages import passage_agreement
+from evaluation.prevalence import ppi_prevalence, wilson_ci
+from evaluation.readers import GoldCoding
+from evaluation.stats import (
+    Confusion,
+    cohen_kappa,
+    confusion_counts,
+    fleiss_kappa_from_labels,
+    gwet_ac1,
+    krippendorff_alpha,
+    raw_agreement,
+)
+from evaluation.tables import AnnotationError
+
+SCHEMA = "practice-themes/evaluation/1"
+METRICS = ("precision", "recall", "f1", "agreement", "kappa", "ac1")
+REFERENCE_RULE = (
+    "Majority vote of all coders on the documents every coder coded: present when more than half coded the "
+    "theme present, absent when more than half did not; ties are left out of the scoring."
+)
+PREVALENCE_ASSUMPTION = (
+    "The human-coded documents are treated as a simple random sample of the machine-coded corpus, drawn "
+    "independently of the machine's tags. Prediction-powered inference (Angelopoulos et al. 2023) then corrects "
+    "the machine's tag rate by its average error on that sample. If the sample was chosen for convenience or "
+    "enriched for some themes, the corrected estimate and its interval are not valid."
+)
+ERROR_EXAMPLES = 3  # evidence passages or quotes shown per error
+
+
+def _binary_theme_block(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """Counts and point metrics of one theme (NaN gold cells skipped)."""
+    keep = ~np.isnan(gold)
+    g, p = gold[keep], pred[keep]
+    c = Confusion(*(int(x) for x in confusion_counts(g[:, None], p[:, None])[0]))
+    return {
+        "n": int(keep.sum()), "tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn,
+        "precision": c.precision, "recall": c.recall, "f1": c.f1,
+        "agreement": raw_agreement(g, p), "kappa": cohen_kappa(g, p), "ac1": gwet_ac1(g, p),
+    }
+
+
+def _overall_point(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """Micro (pooled doc × theme cells) and macro (mean of defined per-theme values) metrics."""
+    counts = confusion_counts(gold, pred)
+    micro = Confusion(*(int(x) for x in counts.sum(axis=0)))
+    keep = ~np.isnan(gold)
+    g, p = gold[keep], pred[keep]
+    out = {
+        "micro_precision": micro.precision, "micro_recall": micro.recall, "micro_f1": micro.f1,
+        "micro_agreement": raw_agreement(g, p), "micro_kappa": cohen_kappa(g, p), "micro_ac1": gwet_ac1(g, p),
+    }
+    per_theme = [_binary_theme_block(gold[:, t], pred[:, t]) for t in range(gold.shape[1])]
+    for metric in METRICS:
+        values = [b[metric] for b in per_theme if not math.isnan(b[metric])]
+        out[f"macro_{metric}"] = float(np.mean(values)) if values else math.nan
+    return out
+
+
+class _Cached:
+    """Evaluate a dict-valued statistic once per resample, then serve each key from the cache."""
+
+    def __init__(self, function: Callable[[np.ndarray], dict[str, float]]):
+        self.function = function
+        self.cache: dict[bytes, dict[str, float]] = {}
+
+    def key(self, name: str) -> Callable[[np.ndarray], float]:
+        def statistic(idx: np.ndarray) -> float:
+            token = idx.tobytes()
+            if token not in self.cache:
+                self.cache[token] = self.function(idx)
+            return self.cache[token][name]
+
+        return statistic
+
+
+def _estimate(value: float, ci: Sequence[float]) -> dict[str, float]:
+    return {"estimate": value, "ci_low": ci[0], "ci_high": ci[1]}
+
+
+def reference_coding(
+    matrix: pd.DataFrame, coders: Sequence[str], reference: str | None
+) -> tuple[pd.DataFrame, str]:
+    """The doc × theme reference the machine is scored against, and how it was formed."""
+    if reference is not None:
+        if reference not in coders:
+            raise AnnotationError(f"--reference {reference!r} is not a coder in the gold file; coders: {', '.join(coders)}")
+        return matrix.xs(reference, level="coder"), f"coder {reference!r} (given as --reference)"
+    if len(coders) == 1:
+        return matrix.xs(coders[0], level="coder"), f"the only coder, {coders[0]!r}"
+    per_doc = matrix.reset_index().groupby("doc_id")["coder"].nunique()
+    shared = per_doc.index[per_doc == len(coders)]
+    if len(shared) == 0:
+        raise AnnotationError(
+            "no document was coded by every coder, so there is no consensus to score against; "
+            "name the reference coder with --reference"
+        )
+    votes = matrix.loc[matrix.index.get_level_values("doc_id").isin(shared)]
+    present = votes.groupby(level="doc_id").sum(min_count=1)
+    coded = votes.notna().groupby(level="doc_id").sum()
+    consensus = pd.DataFrame(np.nan, index=present.index, columns=present.columns)
+    consensus[present * 2 > coded] = 1.0
+    consensus[(coded - present) * 2 > coded] = 0.0
+    return consensus, REFERENCE_RULE
+
+
+def _human_ceiling(
+    matrix: pd.DataFrame, coders: Sequence[str], machine: pd.DataFrame, themes: Sequence[str],
+    consensus_kappa: Mapping[str, float], *, n_boot: int, seed: int,
+) -> dict[str, Any]:
+    """Coder–coder agreement per theme, machine against each coder, and the plain statement."""
+    per_theme: dict[str, Any] = {}
+    for theme in themes:
+        table = matrix[theme].unstack("coder").reindex(columns=list(coders))
+        multi = table[table.notna().sum(axis=1) >= 2]
+        pairwise = []
+        for a, b in combinations(coders, 2):
+            both = table[[a, b]].dropna()
+            if len(both) == 0:
+                continue
+            x, y = both[a].to_numpy(), both[b].to_numpy()
+            ci = bootstrap_ci(lambda idx: cohen_kappa(x[idx], y[idx]), len(both), n_boot=n_boot, seed=seed)
+            pairwise.append({
+                "a": a, "b": b, "n": int(len(both)), "agreement": raw_agreement(x, y),
+                "kappa": cohen_kappa(x, y), "ac1": gwet_ac1(x, y), "ci_low": ci.low, "ci_high": ci.high,
+            })
+        vs_coder = []
+        for coder in coders:
+            rows = table[coder].dropna()
+            rows = rows[rows.index.isin(machine.index)]
+            if len(rows) == 0:
+                continue
+            g, p = rows.to_numpy(), machine.loc[rows.index, theme].to_numpy(dtype=float)
+            vs_coder.append({"coder": coder, "n": int(len(rows)), "agreement": raw_agreement(g, p),
+                             "kappa": cohen_kappa(g, p), "ac1": gwet_ac1(g, p)})
+        human = [p["kappa"] for p in pairwise if not math.isnan(p["kappa"])]
+        machine_k = [v["kappa"] for v in vs_coder if not math.isnan(v["kappa"])]
+        block = {
+            "n_multi_coded": int(len(multi)),
+            "pairwise": pairwise,
+            "fleiss_kappa": fleiss_kappa_from_labels(multi.to_numpy(dtype=float)) if len(multi) else math.nan,
+            "krippendorff_alpha": krippendorff_alpha(multi.to_numpy(dtype=float).T) if len(multi) else math.nan,
+            "machine_vs_coder": vs_coder,
+            "machine_vs_reference_kappa": consensus_kappa.get(theme, math.nan),
+            "human_range": [min(human), max(human)] if human else None,
+            "machine_kappa": float(np.mean(machine_k)) if machine_k else math.nan,
+        }
+        block["position"], block["statement"] = _ceiling_statement(block["machine_kappa"], block["human_range"])
+        per_theme[theme] = block
+    return per_theme
+
+
+def _ceiling_statement(machine_kappa: float, human_range: list[float] | None) -> tuple[str, str]:
+    if human_range is None:
+        return "unknown", "No human–human κ is defined for this theme (too few double-coded documents, or no variation)."
+    low, high = human_range
+    rng = f"[{low:.2f}, {high:.2f}]"
+    if math.isnan(machine_kappa):
+        return "unknown", f"Machine κ is undefined for this theme; the human–human range is {rng}."
+    position = "below" if machine_kappa < low else "above" if machine_kappa > high else "within"
+    return position, f"machine κ = {machine_kappa:.2f} is {position} the human–human range {rng}"
+
+
+def _calibration(gold: np.ndarray, scores: np.ndarray, themes: Sequence[str], n_bins: int = 10) -> dict[str, Any] | None:
+    keep = ~(np.isnan(gold) | np.isnan(scores))
+    if not keep.any():
+        return None
+    g, s = gold[keep], np.clip(scores[keep], 0, 1)
+    edges = np.linspace(0, 1, n_bins + 1)
+    which = np.minimum(np.digitize(s, edges[1:-1]), n_bins - 1)
+    bins = []
+    ece = 0.0
+    for b in range(n_bins):
+        in_bin = which == b
+        n = int(in_bin.sum())
+        if n == 0:
+            continue
+        k = int(g[in_bin].sum())
+        mean_score = float(s[in_bin].mean())
+        observed = k / n
+        low, high = wilson_ci(k, n)
+        ece += n / len(s) * abs(mean_score - observed)
+        bins.append({"low": float(edges[b]), "high": float(edges[b + 1]), "n": n, "mean_score": mean_score,
+                     "observed": observed, "observed_ci_low": low, "observed_ci_high": high})
+    per_theme = {}
+    for t, theme in enumerate(themes):
+        k2 = ~(np.isnan(gold[:, t]) | np.isnan(scores[:, t]))
+        if k2.any():
+            per_theme[theme] = float(np.mean((scores[k2, t] - gold[k2, t]) ** 2))
+    return {"n_bins": n_bins, "n": int(len(s)), "bins": bins, "brier": float(np.mean((s - g) ** 2)),
+            "ece": ece, "brier_by_theme": per_theme}
+
+
+def _errors(
+    gold: pd.DataFrame, pred: pd.DataFrame, scores: pd.DataFrame, passages: pd.DataFrame,
+    human: pd.DataFrame, themes: Sequence[str],
+) -> dict[str, Any]:
+    """False positives with the machine's evidence, false negatives with the human quotes."""
+    out = {}
+    for theme in themes:
+        g, p = gold[theme], pred[theme]
+        fps, fns = [], []
+        for doc in g.index[(g == 0) & (p == 1)]:
+            ev = passages[(passages["doc_id"] == doc) & (passages["theme"] == theme)].copy()
+            ev["rank_order"] = pd.to_numeric(ev["rank"], errors="coerce")
+            ev = ev.sort_values("rank_order").head(ERROR_EXAMPLES)
+            fps.append({"doc_id": doc, "score": scores.at[doc, theme] if doc in scores.index else math.nan,
+                        "evidence": [{"text": _text(r.text), "page": _int(r.page), "score": _num(r.score)}
+                                     for r in ev.itertuples(index=False)]})
+        for doc in g.index[(g == 1) & (p == 0)]:
+            rows = human[(human["doc_id"] == doc) & (human["theme"] == theme) & (human["present"] == 1)]
+            quotes = [{"text": _text(r.quote), "page": _int(r.page), "coder": r.coder}
+                      for r in rows.itertuples(index=False) if isinstance(r.quote, str) and r.quote]
+            fns.append({"doc_id": doc, "score": scores.at[doc, theme] if doc in scores.index else math.nan,
+                        "quotes": quotes[:ERROR_EXAMPLES]})
+        if fps or fns:
+            out[theme] = {"false_positives": fps, "false_negatives": fns}
+    return out
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else int(number)
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def evaluate(
+    gold: GoldCoding,
+    machine: MachineOutput,
+    codebook,
+    *,
+    reference: str | None = None,
+    texts: Mapping[str, str] | None = None,
+    seed: int = DEFAULT_SEED,
+    n_boot: int = 2000,
+    learning_curve: Callable[[list[str], pd.DataFrame], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Every metric of machine against human coding, as a JSON-ready dict (NaN = undefined).
+
+    ``learning_curve`` is called with the evaluated doc ids and the reference
+    frame and returns the learning-curve block; None leaves it out.
+    """
+    theme_ids = list(codebook.ids)
+    labels = {t.id: t.label for t in codebook.themes}
+    matrix = gold.document_matrix(theme_ids)
+    coders = gold.coders
+    ref, ref_rule = reference_coding(matrix, coders, reference)
+    themes = [t for t in theme_ids if ref[t].notna().any()]
+    if not themes:
+        raise AnnotationError(f"{gold.source}: no theme has a usable human code")
+    docs = [d for d in ref.index if d in machine.labels.index]
+    missing = [d for d in ref.index if d not in machine.labels.index]
+    excluded_ids = set(machine.excluded["doc_id"])
+    if not docs:
+        raise AnnotationError(
+            f"no document is in both the gold coding and the machine output; gold has e.g. {list(ref.index[:3])}, "
+            f"the machine e.g. {list(machine.labels.index[:3])}"
+        )
+    gold_df = ref.loc[docs, themes].astype(float)
+    pred_df = machine.labels.loc[docs, themes].astype(float)
+    scores_df = machine.scores.reindex(index=docs, columns=themes).astype(float)
+    g, p = gold_df.to_numpy(), pred_df.to_numpy()
+
+    boot = bootstrap_metrics(gold_df, pred_df, n_boot=n_boot, seed=seed).set_index(["theme", "metric"])
+    per_theme: dict[str, Any] = {}
+    for t, theme in enumerate(themes):
+        block = _binary_theme_block(g[:, t], p[:, t])
+        keep = ~np.isnan(g[:, t])
+        k_h, k_m, n = int(g[keep, t].sum()), int(p[keep, t].sum()), int(keep.sum())
+        entry: dict[str, Any] = {
+            "label": labels[theme], "n": n,
+            "prevalence_human": _estimate(k_h / n if n else math.nan, wilson_ci(k_h, n)),
+            "prevalence_machine": _estimate(k_m / n if n else math.nan, wilson_ci(k_m, n)),
+            **{c: block[c] for c in ("tp", "fp", "fn", "tn")},
+        }
+        for metric in METRICS:
+            row = boot.loc[(theme, metric)]
+            entry[metric] = {"estimate": block[metric], "ci_low": row["ci_low"], "ci_high": row["ci_high"]}
+        per_theme[theme] = entry
+
+    overall_stat = _Cached(lambda idx: _overall_point(g[idx], p[idx]))
+    point = _overall_point(g, p)
+    overall: dict[str, Any] = {"micro": {}, "macro": {}}
+    totals = confusion_counts(g, p).sum(axis=0)
+    overall["micro"].update({k: int(v) for k, v in zip(("tp", "fp", "fn", "tn"), totals)})
+    for name, value in point.items():
+        kind, metric = name.split("_", 1)
+        ci = bootstrap_ci(overall_stat.key(name), len(docs), n_boot=n_boot, seed=seed)
+        overall[kind][metric] = _estimate(value, (ci.low, ci.high))
+
+    ceiling = None
+    if len(coders) >= 2:
+        consensus_kappa = {t: per_theme[t]["kappa"]["estimate"] for t in themes}
+        ceiling = {
+            "coders": coders,
+            "themes": _human_ceiling(matrix, coders, machine.labels, themes, consensus_kappa, n_boot=n_boot, seed=seed),
+        }
+        positions = [b["position"] for b in ceiling["themes"].values()]
+        ceiling["counts"] = {k: positions.count(k) for k in ("below", "within", "above", "unknown")}
+
+    human_rows = gold.codes[gold.codes["present"] == 1]
+    if reference is not None or len(coders) == 1:
+        human_rows = human_rows[human_rows["coder"] == (reference or coders[0])]
+    human_rows = human_rows[human_rows["doc_id"].isin(docs) & human_rows["theme"].isin(themes)]
+    passage_human = human_rows[human_rows["quote"].notna() | human_rows["start"].notna()]
+    present_pairs = pred_df.stack()
+    present_pairs = {pair for pair, v in present_pairs.items() if v == 1}
+    machine_passages = machine.passages[
+        [pair in present_pairs for pair in zip(machine.passages["doc_id"], machine.passages["theme"])]
+    ]
+    absent = {pair for pair, v in gold_df.stack().items() if v == 0}
+    passages = passage_agreement(machine_passages, passage_human, texts, absent=absent) if len(passage_human) else None
+
+    prevalence = {}
+    for theme in themes:
+        keep = gold_df[theme].notna()
+        if keep.sum() < 2 or len(machine.labels) < 2:
+            continue
+        est = ppi_prevalence(machine.labels[theme].to_numpy(dtype=float), pred_df.loc[keep, theme].to_numpy(),
+                             gold_df.loc[keep, theme].to_numpy())
+        prevalence[theme] = est.as_dict()
+
+    result: dict[str, Any] = {
+        "schema": SCHEMA,
+        "settings": {
+            "seed": seed, "n_boot": n_boot, "confidence_level": 0.95,
+            "bootstrap": "percentile intervals; documents are resampled with replacement, the same draws for every metric",
+            "reference": ref_rule, "document_rule": (
+                "A coder's document-level code for a theme is 1 when the coder has any row with present = 1 for it. "
+                "A coder coded the documents where they have any row (plus any --coverage list)."
+            ),
+            "prevalence_assumption": PREVALENCE_ASSUMPTION,
+            "prevalence_ci": "Wilson score interval on the evaluated documents",
+            "micro": "pooled over every document × theme cell", "macro": "mean over themes where the metric is defined",
+        },
+        "documents": {
+            "n_gold": int(len(ref)), "n_machine_ok": int(len(machine.labels)), "n_evaluated": len(docs),
+            "evaluated": docs,
+            "missing_predictions": [{"doc_id": d, "reason": "excluded by the machine (status not ok)" if d in excluded_ids
+                                     else "not in the machine output"} for d in missing],
+            "machine_excluded": machine.excluded.to_dict("records"),
+            "n_unscored_cells": int(np.isnan(g).sum()),
+        },
+        "coders": coders,
+        "n_coded_by_coder": {c: int((matrix.index.get_level_values("coder") == c).sum()) for c in coders},
+        "themes": per_theme,
+        "overall": overall,
+        "ceiling": ceiling,
+        "passages": passages,
+        "calibration": _calibration(g, scores_df.to_numpy(), themes),
+        "prevalence": prevalence,
+        "errors": _errors(gold_df, pred_df, scores_df, machine.passages, human_rows, themes),
+        "learning_curve": learning_curve(docs, gold_df) if learning_curve is not None else None,
+    }
+    result["summary"] = _summary(result)
+    return to_jsonable(result)
+
+
+def _summary(result: dict[str, Any]) -> list[str]:
+    """Plain sentences for a reader who will not read the tables."""
+    docs, overall = result["documents"], result["overall"]
+    lines = []
+    micro = overall["micro"]["f1"]
+    lines.append(
+        f"The machine was compared with human coding on {docs['n_evaluated']} documents and {len(result['themes'])} themes, "
+        f"against {result['settings']['reference']}."
+    )
+    if not math.isnan(micro["estimate"]):
+        lines.append(
+            f"Overall it found {_pct(overall['micro']['recall']['estimate'])} of the themes the humans coded (recall), and "
+            f"{_pct(overall['micro']['precision']['estimate'])} of its tags were right (precision): micro F1 "
+            f"{micro['estimate']:.2f} (95% CI {micro['ci_low']:.2f}–{micro['ci_high']:.2f}); macro F1 "
+            f"{overall['macro']['f1']['estimate']:.2f}."
+        )
+    if result["ceiling"]:
+        c = result["ceiling"]["counts"]
+        lines.append(
+            f"Against the human ceiling (how well the {len(result['coders'])} coders agreed with each other), the machine's "
+            f"κ is within the human–human range for {c['within']} themes, below it for {c['below']} and above it for "
+            f"{c['above']} ({c['unknown']} could not be compared)."
+        )
+    if docs["missing_predictions"]:
+        lines.append(f"{len(docs['missing_predictions'])} human-coded documents had no usable machine output and were left out.")
+    return lines
+
+
+def _pct(value: float) -> str:
+    return "an undefined share" if value is None or math.isnan(value) else f"{value:.0%}"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types: NaN/inf become None, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name, dist in (("numpy", "numpy"), ("pandas", "pandas"), ("sklearn", "scikit-learn"),
+                       ("matplotlib", "matplotlib"), ("practice-themes", "practice-themes")):
+        try:
+            versions[name] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _model_hash(run: Mapping[str, Any]) -> str | None:
+    for key in ("model_hash", "model_sha256", "classifier_sha256"):
+        if isinstance(run.get(key), str):
+            return run[key]
+    model = run.get("model")
+    if isinstance(model, Mapping):
+        for key in ("sha256", "hash"):
+            if isinstance(model.get(key), str):
+                return model[key]
+    return None
+
+
+def results_hash(metrics: Mapping[str, Any]) -> str:
+    """sha256 of the metrics without the timestamp and without this hash: equal runs give equal hashes."""
+    stripped = json.loads(json.dumps(metrics))
+    stripped.get("provenance", {}).pop("timestamp", None)
+    stripped.get("provenance", {}).pop("results_sha256", None)
+    return hashlib.sha256(json.dumps(stripped, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def supervised_learning_curve(texts: Mapping[str, str], seed: int) -> Callable[[list[str], pd.DataFrame], dict[str, Any]] | None:
+    """The learning-curve hook when a supervised trainer is importable, else None.
+
+    Expects ``pipeline.classify.supervised.make_fit_predict(texts, theme_ids, seed=...)``
+    returning a ``fit_predict(train_ids, test_ids) -> DataFrame`` as ``learning_curve`` wants.
+    """
+    try:
+        from pipeline.classify.supervised import make_fit_predict  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return lambda docs, gold: curve_block(make_fit_predict(texts, list(gold.columns), seed=seed), docs, gold, seed=seed)
+
+
+def curve_block(fit_predict, docs: Sequence[str], gold: pd.DataFrame, *, seed: int, n_repeats: int = 5) -> dict[str, Any]:
+    """Run ``learning_curve`` and package it for metrics.json (rows and a per-size summary)."""
+    from evaluation.learning_curve import default_sizes, learning_curve, summarise_curve
+
+    curve = learning_curve(fit_predict, list(docs), gold, default_sizes(len(docs)), n_repeats=n_repeats, seed=seed)
+    return {
+        "method": f"{n_repeats} random document splits (25% held out), nested training prefixes; F1 on held-out documents",
+        "rows": curve.to_dict("records"),
+        "summary": summarise_curve(curve).to_dict("records"),
+    }
+
+
+def run_evaluation(
+    gold_path: str | Path,
+    pred_path: str | Path,
+    out_dir: str | Path,
+    *,
+    codebook_path: str | Path | None = None,
+    reference: str | None = None,
+    text_path: str | Path | None = None,
+    mapping: str | Path | None = None,
+    coverage: str | Path | None = None,
+    coders: Sequence[str] | None = None,
+    ignore_unmapped: bool = False,
+    seed: int = DEFAULT_SEED,
+    n_boot: int = 2000,
+    learning_curve: bool = False,
+    sheet: str | None = None,
+) -> dict[str, Any]:
+    """Read the inputs, evaluate, and write metrics.json, report.md, report.html and the PNG plots."""
+    from evaluation.machine import read_machine, read_texts
+    from evaluation.readers import read_gold
+    from evaluation.report import write_report
+    from pipeline.codebook import DEFAULT_CODEBOOK, load_codebook
+
+    codebook = load_codebook(codebook_path)
+    gold = read_gold(gold_path, theme_ids=codebook.ids, coders=coders, mapping=mapping,
+                     ignore_unmapped=ignore_unmapped, coverage=coverage, sheet=sheet)
+    machine = read_machine(pred_path, codebook.ids)
+    texts = read_texts(text_path) if text_path else {}
+    hook = None
+    curve_note = "not requested (--learning-curve)"
+    if learning_curve:
+        hook = supervised_learning_curve(texts, seed) if texts else None
+        if hook is None:
+            curve_note = ("skipped: needs document texts (--text) and an importable trainer "
+                          "(pipeline.classify.supervised.make_fit_predict)")
+    metrics = evaluate(gold, machine, codebook, reference=reference, texts=texts, seed=seed, n_boot=n_boot,
+                       learning_curve=hook)
+    if metrics["learning_curve"] is None:
+        metrics["learning_curve"] = {"status": curve_note}
+    inputs = {str(gold_path): sha256_file(gold_path)}
+    for path in [*machine.files, mapping, coverage, text_path]:
+        if path is not None:
+            inputs[str(path)] = sha256_file(path)
+    metrics["provenance"] = {
+        "versions": _versions(),
+        "codebook": {"path": str(codebook_path or DEFAULT_CODEBOOK), "name": codebook.name,
+                     "version": codebook.version, "sha256": codebook.sha256},
+        "model_hash": _model_hash(machine.run),
+        "inputs_sha256": inputs,
+        "command": " ".join(sys.argv),
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    metrics["provenance"]["results_sha256"] = results_hash(metrics)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_report(metrics, out_dir)
+    return metrics

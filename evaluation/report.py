@@ -1,0 +1,274 @@
+"""Turn metrics.json into report.md, a self-contained report.html and PNG plots.
+
+The HTML is rendered by Jinja2 with autoescaping on, so quotes and evidence
+text (which may contain anything) always show as text. Plots are drawn with
+matplotlib's Agg backend and embedded in the HTML as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    """A number to ``digits`` decimals, or an en dash when undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def fmt_ci(block: Mapping[str, Any] | None, digits: int = 2) -> str:
+    """'0.81 (0.70–0.90)' from an estimate block."""
+    if not block or block.get("estimate") is None:
+        return "–"
+    if block.get("ci_low") is None:
+        return fmt(block["estimate"], digits)
+    return f"{fmt(block['estimate'], digits)} ({fmt(block['ci_low'], digits)}–{fmt(block['ci_high'], digits)})"
+
+
+def fmt_pct(value: Any) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def fmt_pct_ci(block: Mapping[str, Any] | None) -> str:
+    if not block or block.get("estimate") is None:
+        return "–"
+    return f"{fmt_pct(block['estimate'])} ({fmt_pct(block.get('ci_low'))}–{fmt_pct(block.get('ci_high'))})"
+
+
+def _label(metrics: Mapping[str, Any], theme: str) -> str:
+    return metrics["themes"].get(theme, {}).get("label", theme)
+
+
+def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Draw every plot the metrics allow; return name -> path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written: dict[str, Path] = {}
+    themes = list(metrics["themes"])
+    order = sorted(themes, key=lambda t: (metrics["themes"][t]["f1"]["estimate"] is None,
+                                          metrics["themes"][t]["f1"]["estimate"] or 0))
+    height = max(3.0, 0.32 * len(order) + 1.2)
+
+    fig, ax = plt.subplots(figsize=(8, height))
+    for y, theme in enumerate(order):
+        block = metrics["themes"][theme]["f1"]
+        if block["estimate"] is None:
+            ax.text(0.01, y, "undefined (no positives)", va="center", fontsize=8, color="#777")
+            continue
+        low = block["ci_low"] if block["ci_low"] is not None else block["estimate"]
+        high = block["ci_high"] if block["ci_high"] is not None else block["estimate"]
+        ax.barh(y, block["estimate"], color="#4c78a8", height=0.6)
+        ax.errorbar(block["estimate"], y, xerr=[[block["estimate"] - low], [high - block["estimate"]]],
+                    fmt="none", ecolor="#222", capsize=3, lw=1)
+    ax.set_yticks(range(len(order)), [_label(metrics, t) for t in order], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("F1 (bar) with 95% bootstrap CI (whiskers)")
+    ax.set_title("Document-level F1 by theme")
+    fig.tight_layout()
+    written["f1_by_theme"] = out_dir / "f1_by_theme.png"
+    fig.savefig(written["f1_by_theme"], dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(8, height))
+    ceiling = (metrics.get("ceiling") or {}).get("themes", {})
+    for y, theme in enumerate(order):
+        c = ceiling.get(theme)
+        if c and c.get("human_range"):
+            low, high = c["human_range"]
+            ax.plot([low, high], [y, y], color="#bbb", lw=7, solid_capstyle="butt",
+                    label="human–human κ range" if y == 0 or "human–human κ range" not in ax.get_legend_handles_labels()[1] else None)
+        machine = c.get("machine_kappa") if c else metrics["themes"][theme]["kappa"]["estimate"]
+        if machine is not None:
+            ax.plot(machine, y, "o", color="#d62728",
+                    label="machine κ" if "machine κ" not in ax.get_legend_handles_labels()[1] else None)
+    ax.set_yticks(range(len(order)), [_label(metrics, t) for t in order], fontsize=8)
+    ax.axvline(0, color="#999", lw=0.8)
+    ax.set_xlim(-0.2, 1.0)
+    ax.set_xlabel("Cohen's κ")
+    title = "Machine κ against the human ceiling" if ceiling else "Machine κ (no double coding: no human ceiling)"
+    ax.set_title(title)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    written["kappa_vs_ceiling"] = out_dir / "kappa_vs_ceiling.png"
+    fig.savefig(written["kappa_vs_ceiling"], dpi=110)
+    plt.close(fig)
+
+    calibration = metrics.get("calibration")
+    if calibration and calibration["bins"]:
+        fig, ax = plt.subplots(figsize=(5.5, 5))
+        bins = calibration["bins"]
+        xs = [b["mean_score"] for b in bins]
+        ys = [b["observed"] for b in bins]
+        errs = [[b["observed"] - b["observed_ci_low"] for b in bins], [b["observed_ci_high"] - b["observed"] for b in bins]]
+        ax.plot([0, 1], [0, 1], "--", color="#999", label="perfect calibration")
+        ax.errorbar(xs, ys, yerr=errs, fmt="o-", color="#4c78a8", capsize=3, label="machine")
+        for b in bins:
+            ax.annotate(str(b["n"]), (b["mean_score"], b["observed"]), textcoords="offset points", xytext=(4, 4), fontsize=7)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("machine probability (bin mean)")
+        ax.set_ylabel("share coded present by humans")
+        ax.set_title(f"Calibration (Brier {calibration['brier']:.3f}, ECE {calibration['ece']:.3f})")
+        ax.legend(loc="upper left", fontsize=8)
+        fig.tight_layout()
+        written["calibration"] = out_dir / "calibration.png"
+        fig.savefig(written["calibration"], dpi=110)
+        plt.close(fig)
+
+    curve = metrics.get("learning_curve") or {}
+    if curve.get("summary"):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for metric, colour in (("micro_f1", "#4c78a8"), ("macro_f1", "#f58518")):
+            xs = [r["n_train"] for r in curve["summary"]]
+            mean = [r[f"{metric}_mean"] for r in curve["summary"]]
+            low = [r[f"{metric}_min"] for r in curve["summary"]]
+            high = [r[f"{metric}_max"] for r in curve["summary"]]
+            ax.plot(xs, mean, "o-", color=colour, label=metric.replace("_", " "))
+            ax.fill_between(xs, low, high, color=colour, alpha=0.2)
+        ax.set_xlabel("human-coded training documents")
+        ax.set_ylabel("F1 on held-out documents")
+        ax.set_ylim(0, 1)
+        ax.set_title("Learning curve (band: min–max over repeats)")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        written["learning_curve"] = out_dir / "learning_curve.png"
+        fig.savefig(written["learning_curve"], dpi=110)
+        plt.close(fig)
+    return written
+
+
+def _view(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """Rows the templates loop over, in the order a reader wants them."""
+    themes = metrics["themes"]
+    ceiling = (metrics.get("ceiling") or {}).get("themes", {})
+    rows = []
+    for theme, block in sorted(themes.items(), key=lambda kv: kv[1]["label"].lower()):
+        rows.append({"id": theme, **block, "ceiling": ceiling.get(theme)})
+    errors = [{"id": t, "label": _label(metrics, t), **e} for t, e in metrics.get("errors", {}).items()]
+    prevalence = [{"id": t, "label": _label(metrics, t), **p} for t, p in metrics.get("prevalence", {}).items()]
+    passages = metrics.get("passages")
+    passage_rows = []
+    if passages:
+        passage_rows = [{"id": t, "label": _label(metrics, t), **b} for t, b in passages["themes"].items()]
+    return {"rows": rows, "errors": errors, "prevalence": prevalence, "passage_rows": passage_rows}
+
+
+def render_markdown(metrics: Mapping[str, Any], images: Mapping[str, Path]) -> str:
+    """The report as Markdown; images are referenced by relative path."""
+    view = _view(metrics)
+    lines = ["# Machine coding against human coding", ""]
+    lines += ["## Summary", ""] + [f"- {s}" for s in metrics["summary"]] + [""]
+    overall = metrics["overall"]
+    lines += ["## Overall", "", "| | precision | recall | F1 | agreement | Cohen's κ | Gwet's AC1 |", "|---|---|---|---|---|---|---|"]
+    for kind in ("micro", "macro"):
+        o = overall[kind]
+        lines.append(f"| {kind} | " + " | ".join(fmt_ci(o[m]) for m in ("precision", "recall", "f1", "agreement", "kappa", "ac1")) + " |")
+    lines += ["", "## Per theme", "",
+              "| theme | n | human prev. | machine prev. | TP | FP | FN | TN | precision | recall | F1 | κ | AC1 |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in view["rows"]:
+        lines.append(
+            f"| {_md(r['label'])} | {r['n']} | {fmt_pct(r['prevalence_human']['estimate'])} | {fmt_pct(r['prevalence_machine']['estimate'])} | "
+            f"{r['tp']} | {r['fp']} | {r['fn']} | {r['tn']} | {fmt_ci(r['precision'])} | {fmt_ci(r['recall'])} | "
+            f"{fmt_ci(r['f1'])} | {fmt_ci(r['kappa'])} | {fmt_ci(r['ac1'])} |"
+        )
+    lines += ["", f"![F1 by theme]({images['f1_by_theme'].name})", ""] if "f1_by_theme" in images else [""]
+    if metrics.get("ceiling"):
+        lines += ["## Human ceiling", "", "| theme | human–human κ range | Fleiss' κ | Krippendorff's α | machine κ (mean vs coders) | machine κ vs reference | verdict |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in view["rows"]:
+            c = r["ceiling"]
+            rng = f"{fmt(c['human_range'][0])} – {fmt(c['human_range'][1])}" if c["human_range"] else "–"
+            lines.append(f"| {_md(r['label'])} | {rng} | {fmt(c['fleiss_kappa'])} | {fmt(c['krippendorff_alpha'])} | "
+                         f"{fmt(c['machine_kappa'])} | {fmt(c['machine_vs_reference_kappa'])} | {_md(c['statement'])} |")
+        lines.append("")
+    if "kappa_vs_ceiling" in images:
+        lines += [f"![Machine kappa against the human ceiling]({images['kappa_vs_ceiling'].name})", ""]
+    passages = metrics.get("passages")
+    if passages:
+        o = passages["overall"]
+        lines += ["## Passage level", "", _md(passages["rule"]), "",
+                  f"Overall: precision {fmt(o['precision'])} ({o['machine_matched']}/{o['n_machine']} machine passages), "
+                  f"recall {fmt(o['recall'])} ({o['human_matched']}/{o['n_human']} human quotes), F1 {fmt(o['f1'])}.", ""]
+    if metrics.get("calibration"):
+        cal = metrics["calibration"]
+        lines += ["## Calibration", "", f"Brier score {fmt(cal['brier'], 3)}, expected calibration error {fmt(cal['ece'], 3)} over {cal['n']} document × theme cells.", ""]
+        if "calibration" in images:
+            lines += [f"![Calibration]({images['calibration'].name})", ""]
+    if view["prevalence"]:
+        lines += ["## Corpus prevalence", "", _md(metrics["settings"]["prevalence_assumption"]), "",
+                  "| theme | machine (naive) | corrected (PPI) | human sample only |", "|---|---|---|---|"]
+        for p in view["prevalence"]:
+            lines.append(f"| {_md(p['label'])} | {fmt_pct(p['naive'])} of {p['n_all']} | "
+                         f"{fmt_pct(p['corrected'])} ({fmt_pct(p['ci_low'])}–{fmt_pct(p['ci_high'])}) | "
+                         f"{fmt_pct(p['human_only'])} of {p['n_sample']} |")
+        lines.append("")
+    if view["errors"]:
+        lines += ["## Error analysis", ""]
+        for e in view["errors"]:
+            lines += [f"### {_md(e['label'])}", ""]
+            for fp in e["false_positives"]:
+                ev = "; ".join(f"\"{_md(x['text'])}\" (p. {x['page'] if x['page'] is not None else '?'})" for x in fp["evidence"]) or "no evidence passages"
+                lines.append(f"- False positive `{_md(fp['doc_id'])}`: {ev}")
+            for fn in e["false_negatives"]:
+                qs = "; ".join(f"\"{_md(x['text'])}\" ({_md(x['coder'])})" for x in fn["quotes"]) or "no human quote given"
+                lines.append(f"- Missed `{_md(fn['doc_id'])}`: {qs}")
+            lines.append("")
+    curve = metrics.get("learning_curve") or {}
+    lines += ["## Learning curve", ""]
+    if curve.get("summary"):
+        lines += ["| training docs | micro F1 (mean, min–max) | macro F1 (mean, min–max) |", "|---|---|---|"]
+        for r in curve["summary"]:
+            lines.append(f"| {r['n_train']} | {fmt(r['micro_f1_mean'])} ({fmt(r['micro_f1_min'])}–{fmt(r['micro_f1_max'])}) | "
+                         f"{fmt(r['macro_f1_mean'])} ({fmt(r['macro_f1_min'])}–{fmt(r['macro_f1_max'])}) |")
+        if "learning_curve" in images:
+            lines += ["", f"![Learning curve]({images['learning_curve'].name})"]
+    else:
+        lines.append(_md(curve.get("status", "not computed")))
+    lines += ["", "## Method and provenance", ""]
+    for key, value in metrics["settings"].items():
+        lines.append(f"- **{key}**: {_md(str(value))}")
+    prov = metrics.get("provenance", {})
+    if prov:
+        lines.append(f"- **codebook sha256**: {prov['codebook']['sha256']}")
+        lines.append(f"- **model hash**: {prov.get('model_hash') or 'not recorded'}")
+        lines.append(f"- **versions**: " + ", ".join(f"{k} {v}" for k, v in prov["versions"].items()))
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: Any) -> str:
+    """Neutralise Markdown/HTML in free text: escape pipes and angle brackets."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+
+
+def render_html(metrics: Mapping[str, Any], images: Mapping[str, Path]) -> str:
+    """The self-contained HTML report: inline CSS, images as base64."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.filters.update(num=fmt, ci=fmt_ci, pct=fmt_pct, pct_ci=fmt_pct_ci)
+    embedded = {name: base64.b64encode(path.read_bytes()).decode("ascii") for name, path in images.items()}
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return env.get_template("report.html").render(m=metrics, view=_view(metrics), images=embedded, css=css)
+
+
+def write_report(metrics: Mapping[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write the PNG plots, report.md and report.html into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    images = _plots(metrics, out_dir)
+    (out_dir / "report.md").write_text(render_markdown(metrics, images), encoding="utf-8")
+    (out_dir / "report.html").write_text(render_html(metrics, images), encoding="utf-8")
+    return {"report.md": out_dir / "report.md", "report.html": out_dir / "report.html", **images}

@@ -1,0 +1,90 @@
+"""``practice-themes evaluate`` and ``practice-themes export-qdpx``.
+
+``evaluate`` scores machine output against human coding and writes
+metrics.json, report.md, report.html and PNG plots. ``export-qdpx`` writes
+the machine's coding as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or
+QualCoder. Exit codes: 0 done, 2 bad input (the message says which file and why).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from pipeline.cli.app import app
+
+EXIT_USAGE = 2
+
+
+@app.command("evaluate")
+def evaluate(
+    gold: Path = typer.Option(..., "--gold", help="Human coding: long table (.csv/.xlsx) or REFI-QDA project (.qdpx)."),
+    pred: Path = typer.Option(..., "--pred", help="Machine output: a `code` folder, its documents.csv, or `tag` .jsonl."),
+    out: Path = typer.Option(Path("report"), "-o", "--out", help="Report folder."),
+    codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
+    reference: str = typer.Option(None, "--reference",
+                                  help="Coder to score the machine against (default: majority vote of all coders)."),
+    text: Path = typer.Option(None, "--text", help="`ingest` JSONL with document texts, to locate human quotes."),
+    mapping: Path = typer.Option(None, "--mapping", help="YAML or CSV mapping .qdpx code names to theme ids."),
+    coverage: Path = typer.Option(None, "--coverage", help="CSV doc_id,coder of documents each coder coded."),
+    coders: str = typer.Option(None, "--coders", help="Comma-separated list of expected coder names."),
+    sheet: str = typer.Option(None, "--sheet", help="Worksheet name for .xlsx gold files."),
+    ignore_unmapped: bool = typer.Option(False, "--ignore-unmapped", help="Skip .qdpx codes absent from the mapping."),
+    seed: int = typer.Option(None, "--seed", help="Bootstrap seed (default: a fixed project seed)."),
+    n_boot: int = typer.Option(2000, "--n-boot", min=10, help="Bootstrap resamples."),
+    learning_curve: bool = typer.Option(False, "--learning-curve",
+                                        help="Also train on growing subsets (needs --text and a supervised trainer)."),
+) -> None:
+    """Score machine coding against human coding: metrics.json, report.md, report.html, plots."""
+    from rich.console import Console
+
+    from evaluation.bootstrap import DEFAULT_SEED
+    from evaluation.evaluate import run_evaluation
+    from evaluation.machine import PredictionError
+    from evaluation.tables import AnnotationError
+    from pipeline.codebook import CodebookError
+
+    console = Console(stderr=True)
+    try:
+        metrics = run_evaluation(
+            gold, pred, out, codebook_path=codebook_path, reference=reference, text_path=text, mapping=mapping,
+            coverage=coverage, coders=[c.strip() for c in coders.split(",")] if coders else None,
+            ignore_unmapped=ignore_unmapped, seed=DEFAULT_SEED if seed is None else seed, n_boot=n_boot,
+            learning_curve=learning_curve, sheet=sheet,
+        )
+    except (AnnotationError, PredictionError, CodebookError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    for line in metrics["summary"]:
+        typer.echo(line)
+    typer.echo(f"Report: {out / 'report.html'}  (metrics: {out / 'metrics.json'})")
+
+
+@app.command("export-qdpx")
+def export_qdpx(
+    results: Path = typer.Argument(..., help="A `practice-themes code` output folder (documents.csv + passages)."),
+    out: Path = typer.Option(..., "-o", "--out", help="The .qdpx file to write."),
+    text: Path = typer.Option(None, "--text", help="`ingest` JSONL holding each document's cleaned text."),
+    source_dir: Path = typer.Option(None, "--source-dir", help="Folder of the source files, re-ingested for their text."),
+    codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
+) -> None:
+    """Write the machine's coding as a REFI-QDA project (.qdpx): one code per theme, one selection per passage.
+
+    Document texts come from --text, else from re-ingesting --source-dir, else
+    from each document's source_path in documents.csv.
+    """
+    from rich.console import Console
+
+    from evaluation.machine import PredictionError
+    from evaluation.qdpx import export_results
+    from pipeline.codebook import CodebookError
+
+    console = Console(stderr=True)
+    try:
+        summary = export_results(results, out, text_path=text, source_dir=source_dir, codebook_path=codebook_path)
+    except (PredictionError, CodebookError, ValueError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(f"Wrote {out}: {summary['documents']} documents, {summary['selections']} coded passages, "
+               f"{summary['themes']} codes.")
