@@ -419,12 +419,16 @@ def _summary(result: dict[str, Any]) -> list[str]:
         c = result["ceiling"]["counts"]
         lines.append(
             f"Against the human ceiling (how well the {len(result['coders'])} coders agreed with each other), the machine's "
-            f"κ is within the human–human range for {c['within']} themes, below it for {c['below']} and above it for "
-            f"{c['above']} ({c['unknown']} could not be compared)."
+            f"κ is within the human–human range for {_themes(c['within'])}, below it for {_themes(c['below'])} and above "
+            f"it for {_themes(c['above'])} ({_themes(c['unknown'])} could not be compared)."
         )
     if docs["missing_predictions"]:
         lines.append(f"{len(docs['missing_predictions'])} human-coded documents had no usable machine output and were left out.")
     return lines
+
+
+def _themes(count: int) -> str:
+    return f"{count} theme" + ("" if count == 1 else "s")
 
 
 def _pct(value: float) -> str:

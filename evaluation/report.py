@@ -33,6 +33,18 @@ def fmt_ci(block: Mapping[str, Any] | None, digits: int = 2) -> str:
     return f"{fmt(block['estimate'], digits)} ({fmt(block['ci_low'], digits)}–{fmt(block['ci_high'], digits)})"
 
 
+def fmt_ci_html(block: Mapping[str, Any] | None, digits: int = 2):
+    """The estimate, with its interval on a second, smaller line (for wide tables)."""
+    from markupsafe import Markup, escape
+
+    if not block or block.get("estimate") is None:
+        return "–"
+    if block.get("ci_low") is None:
+        return fmt(block["estimate"], digits)
+    interval = f"{fmt(block['ci_low'], digits)}–{fmt(block['ci_high'], digits)}"
+    return Markup(f"{escape(fmt(block['estimate'], digits))}<br><span class=\"ci\">{escape(interval)}</span>")
+
+
 def fmt_pct(value: Any) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
@@ -86,8 +98,9 @@ def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
         c = ceiling.get(theme)
         if c and c.get("human_range"):
             low, high = c["human_range"]
-            ax.plot([low, high], [y, y], color="#bbb", lw=7, solid_capstyle="butt",
-                    label="human–human κ range" if y == 0 or "human–human κ range" not in ax.get_legend_handles_labels()[1] else None)
+            # End markers keep a range of a single value (one coder pair) visible.
+            ax.plot([low, high], [y, y], color="#aaa", lw=7, marker="s", markersize=7, solid_capstyle="butt",
+                    label="human–human κ range" if "human–human κ range" not in ax.get_legend_handles_labels()[1] else None)
         machine = c.get("machine_kappa") if c else metrics["themes"][theme]["kappa"]["estimate"]
         if machine is not None:
             ax.plot(machine, y, "o", color="#d62728",
@@ -258,7 +271,7 @@ def render_html(metrics: Mapping[str, Any], images: Mapping[str, Path]) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.filters.update(num=fmt, ci=fmt_ci, pct=fmt_pct, pct_ci=fmt_pct_ci)
+    env.filters.update(num=fmt, ci=fmt_ci, ci2=fmt_ci_html, pct=fmt_pct, pct_ci=fmt_pct_ci)
     embedded = {name: base64.b64encode(path.read_bytes()).decode("ascii") for name, path in images.items()}
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("report.html").render(m=metrics, view=_view(metrics), images=embedded, css=css)
