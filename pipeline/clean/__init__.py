@@ -1,39 +1,205 @@
-"""Cleaning: raw page text to the cleaned document text and labelled blocks."""
+"""Cleaning: raw pages to the cleaned document text and labelled blocks.
+
+``clean_document`` chains small steps, each in its own module:
+unicode normalisation (:mod:`.unicode`), running headers/footers and page
+numbers (:mod:`.headers`), paragraphs from wrapped lines (:mod:`.paragraphs`),
+line-end hyphens (:mod:`.hyphenation`), headings and regions
+(:mod:`.sections`) and table rows (:mod:`.tables`).
+
+A paragraph that runs over a page break becomes one block whose page is the
+page it starts on; the notes at the foot of that page follow it.
+``doc.metadata["page_starts"]`` lists ``[offset, page]`` pairs so that any
+offset into ``doc.text`` maps back to the page it came from (see
+:func:`page_at`).
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
-import unicodedata
+from dataclasses import replace
+from statistics import median
 
-from pipeline.types import Block, Document
+from pipeline.clean.headers import furniture_lines
+from pipeline.clean.hyphenation import HYPHEN_MARKS, build_vocabulary, dehyphenate, join_lines
+from pipeline.clean.paragraphs import RawBlock, continues_across_pages, page_blocks
+from pipeline.clean.sections import (
+    block_text,
+    heading_level,
+    is_appendix_heading,
+    is_contents_page,
+    is_cover_page,
+    is_heading,
+    is_references_heading,
+    section_kind,
+)
+from pipeline.clean.tables import format_header, format_row, split_cells
+from pipeline.clean.unicode import BULLET, normalise_text
+from pipeline.types import Block, Document, TextLine
 
-_BULLETS = "\uf0b7\u2022\u25cf\u25aa\u2023\u2043"
+__all__ = ["clean_document", "normalise_text", "page_at", "section_kind"]
+
+BLOCK_SEPARATOR = "\n\n"
+_LEADING_BULLET = re.compile(rf"^\s*[{BULLET}\-–*▪◦]\s+")
 
 
-def normalise_text(text: str) -> str:
-    """Unicode NFKC, line endings, private-use bullets and line-end hyphens."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"\x02\n?", "", text)  # pypdfium2's soft hyphen at a line end
-    for bullet in _BULLETS:
-        text = text.replace(bullet, "•")
-    return unicodedata.normalize("NFKC", text)
+def _page_lines(doc: Document) -> list[list[TextLine]]:
+    is_docx = doc.metadata.get("format") == "docx"
+    pages: list[list[TextLine]] = []
+    for page in doc.pages:
+        source = page.lines or [TextLine(text=t) for t in page.text.splitlines()]
+        lines = []
+        for ln in source:
+            text = normalise_text(ln.text).strip()
+            if not text:
+                continue
+            kind = ln.kind or ("paragraph" if is_docx else "")
+            lines.append(replace(ln, text=text, kind=kind))
+        pages.append(lines)
+    return pages
+
+
+def _body_style(pages: list[list[TextLine]]) -> tuple[float, bool]:
+    """The body font size (median over lines with geometry) and whether body text is bold."""
+    sized = [ln for lines in pages for ln in lines if ln.size > 0]
+    if not sized:
+        return 0.0, False
+    return median(ln.size for ln in sized), sum(ln.bold for ln in sized) > 0.6 * len(sized)
+
+
+def _block_string(block: RawBlock, vocabulary: frozenset[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The block's text and, for each line, its offset in that text."""
+    text = ""
+    offsets: list[tuple[int, int]] = []
+    for i, line in enumerate(block.lines):
+        before = len(text)
+        text = join_lines(text, line.text, vocabulary) if text else line.text.strip()
+        offsets.append((i, min(before + (1 if before else 0), len(text))))
+    return text, offsets
+
+
+def page_at(doc: Document, offset: int, *, keys: list[int] | None = None) -> int:
+    """The page that the character at ``offset`` of ``doc.text`` came from.
+
+    ``keys`` (the offsets of ``doc.metadata["page_starts"]``) may be passed in
+    when calling this for many offsets.
+    """
+    starts = doc.metadata.get("page_starts") or []
+    if not starts:
+        return 1
+    if keys is None:
+        keys = [s for s, _ in starts]
+    i = bisect.bisect_right(keys, offset) - 1
+    return starts[max(i, 0)][1]
 
 
 def clean_document(doc: Document) -> Document:
-    """Fill ``doc.text`` and ``doc.blocks``: one paragraph block per blank-line run."""
-    parts: list[str] = []
-    blocks: list[Block] = []
+    """Fill ``doc.text`` and ``doc.blocks`` from ``doc.pages``; add warnings."""
+    pages = _page_lines(doc)
+    vocabulary = build_vocabulary(
+        ln.text.translate({ord(m): None for m in HYPHEN_MARKS}) for lines in pages for ln in lines
+    )
+    if doc.metadata.get("format") != "docx":
+        drops = furniture_lines(pages)
+        pages = [[ln for i, ln in enumerate(lines) if i not in drop] for lines, drop in zip(pages, drops)]
+    body_size, body_bold = _body_style(pages)
+    numbers = [p.number for p in doc.pages]
+    per_page = [page_blocks(lines, n, body_size=body_size) for lines, n in zip(pages, numbers)]
+
+    # Contents pages: within the first fifth of the document, consecutive.
+    contents: set[int] = set()
+    limit = max(6, len(per_page) // 5)
+    for i, blocks in enumerate(per_page[:limit]):
+        if is_contents_page(blocks):
+            contents.add(i)
+        elif contents:
+            break
+    front: set[int] = set()
+    if contents:
+        front = set(range(min(contents))) - contents
+    elif per_page and is_cover_page(per_page[0], len(per_page)):
+        front = {0}
+
+    # Emit blocks in reading order, rejoining paragraphs across page breaks.
+    ordered: list[tuple[RawBlock, str, list[tuple[int, int]]]] = []  # block, region hint, page breaks
+    pending_notes: list[RawBlock] = []
+    last_body: int | None = None
+    for i, blocks in enumerate(per_page):
+        hint = "contents" if i in contents else "front_matter" if i in front else ""
+        body = [b for b in blocks if not b.footnote]
+        notes = [b for b in blocks if b.footnote]
+        if (body and last_body is not None and not hint and not ordered[last_body][1]
+                and continues_across_pages(ordered[last_body][0], body[0])):
+            prev, _, breaks = ordered[last_body]
+            breaks.append((len(prev.lines), body[0].page))
+            prev.lines.extend(body[0].lines)
+            body = body[1:]
+        ordered.extend((b, "", []) for b in pending_notes)
+        pending_notes = notes
+        for b in body:
+            ordered.append((b, hint, []))
+            if b.kind in ("paragraph", "bullet"):
+                last_body = len(ordered) - 1
+    ordered.extend((b, "", []) for b in pending_notes)
+
+    texts: list[str] = []
+    blocks_out: list[Block] = []
+    page_starts: list[list[int]] = []
     offset = 0
-    for page in doc.pages:
-        for para in re.split(r"\n\s*\n", normalise_text(page.text)):
-            para = " ".join(para.split())
-            if not para:
-                continue
-            if parts:
-                offset += 2
-            blocks.append(Block(page=page.number, start=offset, end=offset + len(para), kind="paragraph"))
-            parts.append(para)
-            offset += len(para)
-    doc.text = "\n\n".join(parts)
-    doc.blocks = blocks
+    section, region_state, references_level = "", "body", 0
+    header: list[str] | None = None
+    for block, hint, breaks in ordered:
+        if block.kind in ("table_row", "table_header"):
+            cells = split_cells(block_text(block))
+            if block.kind == "table_header":
+                header = cells
+                text = format_header(cells)
+            else:
+                text = format_row(cells, header)
+            kind = "table_row"
+            line_offsets = [(0, 0)]
+        else:
+            header = None
+            text, line_offsets = _block_string(block, vocabulary)
+            text = dehyphenate(text, vocabulary)
+            kind = block.kind
+            if kind == "bullet":
+                text = _LEADING_BULLET.sub("", text)
+        text = " ".join(text.split())
+        if not text:
+            continue
+        if hint:
+            region = hint
+        elif block.footnote:
+            region = "footnotes"
+        else:
+            if is_heading(block, body_size=body_size, body_bold=body_bold):
+                kind = "heading"
+                level = heading_level(block, body_size)
+                if is_appendix_heading(text):
+                    region_state = "appendix"
+                elif is_references_heading(text):
+                    region_state, references_level = "references", level
+                elif region_state == "references" and level <= references_level:
+                    region_state = "body"
+                section = text.rstrip(":").strip()
+            region = region_state
+        if texts:
+            offset += len(BLOCK_SEPARATOR)
+        start = offset
+        page_starts.append([start, block.page])
+        for line_index, page in breaks:
+            within = dict(line_offsets).get(line_index, 0)
+            page_starts.append([start + min(within, len(text)), page])
+        blocks_out.append(Block(page=block.page, start=start, end=start + len(text), kind=kind,
+                                section="" if region in ("contents", "front_matter") else section,
+                                region=region))
+        texts.append(text)
+        offset += len(text)
+    doc.text = BLOCK_SEPARATOR.join(texts)
+    doc.blocks = blocks_out
+    page_starts.sort()
+    doc.metadata["page_starts"] = page_starts
+    if not doc.text.strip():
+        doc.warnings.append("no text left after cleaning")
     return doc

@@ -1,10 +1,17 @@
-"""Ingestion: a PDF or Word file in, a ``Document`` of pages out."""
+"""Ingestion: a PDF or Word file in, a ``Document`` of pages out.
+
+``ingest_file`` is the one entry point. It picks the reader by file type
+(also for a single PDF or DOCX inside a .zip), and with ``timeout_s`` runs the
+reader in a child process that is killed when the limit passes.
+"""
 
 from __future__ import annotations
 
+import zipfile
+from functools import partial
 from pathlib import Path
 
-from pipeline.errors import UnsupportedFormatError
+from pipeline.errors import CorruptPDFError, EmptyDocumentError, UnsupportedFormatError
 from pipeline.types import Document
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx")
@@ -15,16 +22,71 @@ def doc_id_for(path: str | Path) -> str:
     return Path(path).stem
 
 
-def ingest_file(path: str | Path, *, password: str | None = None) -> Document:
-    """Read a PDF or DOCX into a ``Document`` with one ``Page`` per page."""
-    path = Path(path)
+def _from_zip(path: Path) -> tuple[str, bytes]:
+    """The one PDF or DOCX inside a zip file: (suffix, bytes)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                m for m in archive.infolist()
+                if not m.is_dir() and Path(m.filename).suffix.lower() in SUPPORTED_SUFFIXES
+                and not Path(m.filename).name.startswith(("._", "~$"))
+            ]
+            if len(members) != 1:
+                found = ", ".join(m.filename for m in members) or "none"
+                raise UnsupportedFormatError(
+                    str(path), f"a .zip must hold exactly one .pdf or .docx; found {found}"
+                )
+            return Path(members[0].filename).suffix.lower(), archive.read(members[0])
+    except zipfile.BadZipFile as exc:
+        raise CorruptPDFError(str(path), f"not a readable zip file: {exc}") from exc
+
+
+def _ingest(path: Path, password: str | None, ocr: bool | None, tables: str) -> Document:
+    if not path.exists():
+        raise EmptyDocumentError(str(path), "file not found")
     suffix = path.suffix.lower()
+    data = None
+    if suffix == ".zip":
+        suffix, data = _from_zip(path)
     if suffix == ".pdf":
         from pipeline.ingest.pdf import read_pdf
 
-        return read_pdf(path, password=password)
-    if suffix == ".docx":
+        doc = read_pdf(path, password=password, ocr=ocr, tables=tables, data=data)
+    elif suffix == ".docx":
         from pipeline.ingest.docx import read_docx
 
-        return read_docx(path)
-    raise UnsupportedFormatError(str(path), f"got {suffix or 'no extension'!r}")
+        doc = read_docx(path, data=data)
+    else:
+        raise UnsupportedFormatError(str(path), f"got {suffix or 'no extension'!r}")
+    doc.doc_id = doc_id_for(path)
+    return doc
+
+
+def ingest_file(
+    path: str | Path,
+    *,
+    password: str | None = None,
+    timeout_s: float | None = None,
+    ocr: bool | None = None,
+    tables: str = "geometry",
+) -> Document:
+    """Read a PDF, DOCX (or a zip holding one) into a ``Document``, one ``Page`` per page.
+
+    Args:
+        path: the file.
+        password: for encrypted PDFs.
+        timeout_s: per-document time limit; the reader then runs in a forked
+            child process killed on expiry (IngestTimeoutError). None reads
+            in-process, which is faster.
+        ocr: OCR image-only pages (None: when Tesseract is installed).
+        tables: "geometry", "pdfplumber" or "off" (see ``read_pdf``).
+
+    Raises:
+        IngestError subclasses naming the file and the reason.
+    """
+    path = Path(path)
+    if timeout_s is None:
+        return _ingest(path, password, ocr, tables)
+    from pipeline.ingest.timeout import run_with_timeout
+
+    return run_with_timeout(partial(_ingest, path, password, ocr, tables), path=str(path), timeout_s=timeout_s)

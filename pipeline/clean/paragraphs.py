@@ -1,0 +1,141 @@
+"""Paragraphs rebuilt from hard-wrapped lines.
+
+A new paragraph starts at a vertical gap larger than the page's usual line
+spacing, at a numbered paragraph ("4.12 ..."), a bullet, a change of font
+size or weight (headings), after a short line that ends a sentence, and at
+every line that ingestion labelled (Word paragraphs, table rows).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+
+from pipeline.types import TextLine
+
+_BULLET_START = re.compile(r"^\s*(?:[•\-–*▪◦o]\s+|\(?[a-z]\)\s+|\(?[ivx]{1,4}\)\s+)")
+_NUMBERED_START = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})+\.?\s+\S|^\s*\d{1,3}[.)]\s+[A-Z\"'(]")
+_TERMINAL = (".", "!", "?", ":", ";", '"', "'", ")")
+
+
+@dataclass
+class RawBlock:
+    """Lines of one page that belong together, before they become a ``Block``."""
+
+    page: int
+    lines: list[TextLine] = field(default_factory=list)
+    kind: str = "paragraph"
+    footnote: bool = False
+
+    @property
+    def first(self) -> TextLine:
+        return self.lines[0]
+
+    @property
+    def last(self) -> TextLine:
+        return self.lines[-1]
+
+
+def starts_paragraph(text: str) -> bool:
+    """True when a line opens a numbered paragraph or a list item."""
+    return bool(_NUMBERED_START.match(text) or _BULLET_START.match(text))
+
+
+def is_bullet(text: str) -> bool:
+    return bool(_BULLET_START.match(text))
+
+
+def ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith(_TERMINAL)
+
+
+def _has_geometry(lines: list[TextLine]) -> bool:
+    """True when the page's text lines (table rows aside) carry positions."""
+    text_lines = [ln for ln in lines if not ln.kind]
+    return bool(text_lines) and all(ln.size > 0 for ln in text_lines)
+
+
+def _break_between(prev: TextLine, line: TextLine, *, gap_limit: float, right_edge: float,
+                   geometry: bool, longest: int) -> bool:
+    if prev.kind or line.kind:
+        return True
+    if starts_paragraph(line.text):
+        return True
+    if not geometry:
+        short = len(prev.text.strip()) < 0.7 * longest
+        return ends_sentence(prev.text) and short
+    if line.top < prev.top - 0.005:  # back up the page: next column or a boxed aside
+        return ends_sentence(prev.text)
+    if line.top - prev.bottom > gap_limit:
+        return True
+    # A change of weight or size sets a heading apart; a bold word that
+    # merely opens a line inside a paragraph does not.
+    if prev.bold != line.bold and (ends_sentence(prev.text) or prev.x1 < right_edge - 0.12):
+        return True
+    if abs(prev.size - line.size) > max(1.2, 0.12 * max(prev.size, line.size)):
+        return True
+    if ends_sentence(prev.text) and prev.x1 < right_edge - 0.12:
+        return True
+    # Back at the left margin after indented text: a list item has ended.
+    return line.x0 < prev.x0 - 0.02 and ends_sentence(prev.text)
+
+
+def page_blocks(lines: list[TextLine], page: int, *, body_size: float) -> list[RawBlock]:
+    """Group a page's lines (furniture already removed) into blocks."""
+    if not lines:
+        return []
+    geometry = _has_geometry(lines)
+    gap_limit = right_edge = 0.0
+    longest = max(len(ln.text.strip()) for ln in lines)
+    if geometry:
+        text_lines = [ln for ln in lines if not ln.kind]
+        h = median(ln.bottom - ln.top for ln in text_lines)
+        gaps = [b.top - a.bottom for a, b in zip(text_lines, text_lines[1:]) if 0 <= b.top - a.top <= 2.5 * h]
+        usual = median(gaps) if gaps else 0.0
+        gap_limit = max(usual + 0.35 * h, usual * 1.8)
+        right_edge = sorted(ln.x1 for ln in text_lines)[int(0.9 * (len(text_lines) - 1))]
+    blocks: list[RawBlock] = []
+    for line in lines:
+        if blocks and not _break_between(blocks[-1].last, line, gap_limit=gap_limit, right_edge=right_edge,
+                                         geometry=geometry, longest=longest):
+            blocks[-1].lines.append(line)
+            continue
+        kind = {"table_row": "table_row", "table_header": "table_header", "bullet": "bullet"}.get(line.kind, "")
+        if not kind:
+            kind = "bullet" if is_bullet(line.text) else "paragraph"
+        blocks.append(RawBlock(page=page, lines=[line], kind=kind))
+    if geometry and body_size > 0:
+        # Notes sit together at the foot of the page: walk up from the end.
+        for block in reversed(blocks):
+            if not (block.kind == "paragraph" and _is_footnote(block, body_size)):
+                break
+            block.footnote = True
+    return blocks
+
+
+_FOOTNOTE_START = re.compile(r"^\s*(?:\d{1,3}|[*†‡§])\s?[A-Za-z\"'(]")
+
+
+def _is_footnote(block: RawBlock, body_size: float) -> bool:
+    """Small type at the foot of the page that opens with a note mark."""
+    return (
+        block.first.top > 0.55
+        and all(ln.size < 0.88 * body_size for ln in block.lines)
+        and bool(_FOOTNOTE_START.match(block.first.text))
+    )
+
+
+def continues_across_pages(prev: RawBlock, nxt: RawBlock) -> bool:
+    """True when ``nxt`` (first block of a page) carries on ``prev`` (last of the one before)."""
+    if prev.kind not in ("paragraph", "bullet") or nxt.kind != "paragraph" or prev.footnote or nxt.footnote:
+        return False
+    tail, head = prev.last.text.rstrip(), nxt.first.text.lstrip()
+    if not tail or not head or starts_paragraph(head):
+        return False
+    if prev.last.size and nxt.first.size and (prev.last.bold != nxt.first.bold
+                                               or abs(prev.last.size - nxt.first.size) > 1.2):
+        return False
+    if tail[-1] in "\x02\ufffe-" or tail.endswith(","):
+        return True
+    return not ends_sentence(tail) and (head[0].islower() or head[0].isdigit() or head[0] in "(\"'")
