@@ -1,53 +1,220 @@
-"""Zero-shot theme scoring from the codebook's exemplars."""
+"""Zero-shot theme scoring from the codebook alone.
+
+For each passage (sentence) and theme:
+
+1. **Semantic similarity** ``s`` = (1 - w) x mean of the 3 best cosines to the
+   theme's exemplars + w x cosine to "label: definition" (w = 0.25).
+2. **Standardised** against ordinary review prose: ``z = (s - mu) / sigma``,
+   where mu and sigma are the theme's similarity to neutral review
+   sentences (``background.py``), so every theme is on one scale.
+3. **Probability** ``p = sigmoid(slope x (z - midpoint) + cue_bonus x [cue named])``:
+   a bare keyword only nudges the logit; a described situation with no
+   keyword can still score high through ``z``.
+4. **Contrast**: when the passage is closer to one of the theme's
+   ``negative_exemplars`` than to any positive one, p is damped.
+5. **Polarity**: absence scopes ("no concerns about ...") are cut out and the
+   remainder re-scored; good-practice sentences with no failure marker are
+   damped for practice themes; hedged sentences are damped a little.
+6. **Paragraph window**: a passage borrows ``window`` of the gap to its
+   strongest neighbour in the same paragraph.
+7. **Section weight** (``sections.py``): recommendations, terms of reference,
+   introductions count less; contents, references and footnotes are skipped
+   and never encoded.
+
+Documents are then scored by the noisy-OR rule in ``aggregate.py``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+
 import numpy as np
 
+from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator
+from pipeline.classify.background import NEUTRAL_SENTENCES
+from pipeline.classify.lexical import LexicalAnalysis, LexicalMatcher
+from pipeline.classify.sections import is_substantive, passage_weight
 from pipeline.codebook import Codebook
-from pipeline.embed import encode
-from pipeline.types import Evidence, Passage, ThemeTag
+from pipeline.embed import MODEL_NAME, encode
+from pipeline.types import Passage, ThemeTag
+
+CONTEXT_KIND = "context"
+
+
+@dataclass
+class PassageAnalysis:
+    """Everything zero-shot scoring computed for a list of passages.
+
+    Rows of ``vectors``, ``lexical`` and ``semantic`` refer to ``kept`` (the
+    substantive passages with a non-zero weight); ``scores`` covers every
+    passage, zero for the skipped ones.
+    """
+
+    kept: np.ndarray
+    weights: np.ndarray
+    vectors: np.ndarray
+    lexical: LexicalAnalysis
+    semantic: np.ndarray
+    scores: np.ndarray
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 class ZeroShotClassifier:
-    """Score passages by cosine similarity to each theme's exemplars.
+    """Score passages against the codebook's exemplars, definitions and cues; no training data.
 
-    A passage's theme score is its best cosine to the theme's exemplars,
-    mapped to a probability with a logistic curve; the document score is a
-    noisy-OR over the ``top_k`` strongest passages.
+    Parameters are the scoring constants described in the module docstring.
+    ``use_lexical``/``use_polarity``/``use_sections``/``window`` switch parts off
+    (the "embeddings only" benchmark row turns them all off).
     """
 
-    def __init__(self, codebook: Codebook, *, top_k: int = 3, midpoint: float = 0.55,
-                 slope: float = 20.0, threshold: float = 0.5, n_evidence: int = 3) -> None:
+    kind = "zero-shot"
+
+    def __init__(self, codebook: Codebook, *, n_best_exemplars: int = 3, definition_weight: float = 0.25,
+                 midpoint: float = 3.0, slope: float = 1.6, cue_bonus: float = 0.8,
+                 negative_damping: float = 5.0, absence_floor: float = 0.25,
+                 good_practice_factor: float = 0.3, hedge_factor: float = 0.8, window: float = 0.2,
+                 use_lexical: bool = True, use_polarity: bool = True, use_sections: bool = True,
+                 threshold: float = DEFAULT_THRESHOLD, thresholds: dict[str, float] | None = None,
+                 top_k: int = 3, margin: float = 0.15, n_evidence: int = 3,
+                 precision: str | None = None) -> None:
         self.codebook = codebook
-        self.top_k = top_k
+        self.n_best_exemplars = n_best_exemplars
+        self.definition_weight = definition_weight
         self.midpoint = midpoint
         self.slope = slope
+        self.cue_bonus = cue_bonus
+        self.negative_damping = negative_damping
+        self.absence_floor = absence_floor
+        self.good_practice_factor = good_practice_factor
+        self.hedge_factor = hedge_factor
+        self.window = window
+        self.use_lexical = use_lexical
+        self.use_polarity = use_polarity
+        self.use_sections = use_sections
         self.threshold = threshold
+        self.thresholds = dict(thresholds or {})
+        self.top_k = top_k
+        self.margin = margin
         self.n_evidence = n_evidence
+        self.precision = precision
 
+    # -- fitting -------------------------------------------------------------------------
     def fit(self) -> "ZeroShotClassifier":
-        self.exemplar_vectors_ = [encode(list(t.exemplars)) for t in self.codebook.themes]
+        """Embed exemplars, definitions and negatives; measure each theme's neutral baseline."""
+        themes = self.codebook.themes
+        self.exemplar_vectors_ = [encode(list(t.exemplars), precision=self.precision) for t in themes]
+        self.definition_vectors_ = encode([f"{t.label}: {t.definition}" for t in themes], precision=self.precision)
+        self.negative_vectors_ = [encode(list(t.negative_exemplars), precision=self.precision) for t in themes]
+        self.is_context_ = np.array([t.kind == CONTEXT_KIND for t in themes])
+        self.null_mean_ = np.zeros(len(themes))
+        self.null_std_ = np.ones(len(themes))
+        neutral = self._similarity(encode(list(NEUTRAL_SENTENCES), precision=self.precision))
+        self.null_mean_ = neutral.mean(axis=0)
+        self.null_std_ = np.maximum(neutral.std(axis=0), 0.02)
+        self.matcher_ = LexicalMatcher(self.codebook)
+        self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence)
         return self
 
-    def score_passages(self, passages: list[Passage]) -> np.ndarray:
-        vectors = encode([p.text for p in passages])
-        scores = np.zeros((len(passages), len(self.codebook)), dtype=np.float32)
+    @property
+    def theme_thresholds(self) -> dict[str, float]:
+        return {t: self.thresholds.get(t, self.threshold) for t in self.codebook.ids}
+
+    # -- semantic side -------------------------------------------------------------------
+    def _similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Raw semantic similarity s [n, themes] (before standardising)."""
+        out = np.zeros((len(vectors), len(self.codebook)), dtype=np.float64)
+        if not len(vectors):
+            return out
+        definition = vectors @ self.definition_vectors_.T
         for j, exemplars in enumerate(self.exemplar_vectors_):
-            if len(passages):
-                cos = (vectors @ exemplars.T).max(axis=1)
-                scores[:, j] = 1.0 / (1.0 + np.exp(-self.slope * (cos - self.midpoint)))
-        return scores
+            cos = vectors @ exemplars.T
+            k = min(self.n_best_exemplars, cos.shape[1])
+            best = -np.sort(-cos, axis=1)[:, :k].mean(axis=1)
+            out[:, j] = (1 - self.definition_weight) * best + self.definition_weight * definition[:, j]
+        return out
+
+    def semantic_z(self, vectors: np.ndarray) -> np.ndarray:
+        """Similarity in units of the theme's spread over neutral review prose."""
+        return (self._similarity(vectors) - self.null_mean_) / self.null_std_
+
+    def _negative_damp(self, vectors: np.ndarray) -> np.ndarray:
+        damp = np.ones((len(vectors), len(self.codebook)))
+        for j, (pos, neg) in enumerate(zip(self.exemplar_vectors_, self.negative_vectors_)):
+            if len(neg) and len(vectors):
+                gap = (vectors @ neg.T).max(axis=1) - (vectors @ pos.T).max(axis=1)
+                damp[:, j] = np.clip(1.0 - self.negative_damping * np.maximum(gap, 0.0), 0.3, 1.0)
+        return damp
+
+    # -- passages ------------------------------------------------------------------------
+    def analyse(self, passages: list[Passage]) -> PassageAnalysis:
+        """Score every passage; keep the intermediate features for the trained model."""
+        n, m = len(passages), len(self.codebook)
+        weights = np.array([passage_weight(p) if self.use_sections else 1.0 for p in passages])
+        weights *= np.array([is_substantive(p.text) for p in passages], dtype=float) if n else 0.0
+        kept = np.flatnonzero(weights > 0)
+        texts = [passages[i].text for i in kept]
+        lexical = self.matcher_.analyse(texts)
+        residual_rows = [r for r, text in enumerate(lexical.residual) if text is not None] if self.use_polarity else []
+        residual_texts = [lexical.residual[r] or "." for r in residual_rows]
+        all_vectors = encode(texts + residual_texts, precision=self.precision)
+        vectors = all_vectors[: len(texts)]
+        semantic = self.semantic_z(vectors)
+        logits = self.slope * (semantic - self.midpoint)
+        if self.use_lexical:
+            logits = logits + self.cue_bonus * (lexical.cues > 0)
+        probs = _sigmoid(logits) * self._negative_damp(vectors)
+        if self.use_polarity and len(texts):
+            if residual_rows:
+                rest = _sigmoid(self.slope * (self.semantic_z(all_vectors[len(texts):]) - self.midpoint))
+                rows = np.array(residual_rows)
+                probs[rows] = np.maximum(np.minimum(probs[rows], rest), self.absence_floor * probs[rows])
+            praise = lexical.good_practice & ~lexical.failure
+            probs[np.ix_(praise, ~self.is_context_)] *= self.good_practice_factor
+            probs[lexical.hedge] *= self.hedge_factor
+        if self.window > 0 and len(texts):
+            probs = self._borrow_from_neighbours(probs, [passages[i].paragraph for i in kept])
+        scores = np.zeros((n, m), dtype=np.float64)
+        scores[kept] = probs * weights[kept, None]
+        return PassageAnalysis(kept, weights, vectors, lexical, semantic, scores)
+
+    def _borrow_from_neighbours(self, probs: np.ndarray, paragraphs: list[int]) -> np.ndarray:
+        out = probs.copy()
+        for r in range(len(probs)):
+            neighbours = [q for q in (r - 1, r + 1) if 0 <= q < len(probs) and paragraphs[q] == paragraphs[r]]
+            if neighbours:
+                best = probs[neighbours].max(axis=0)
+                out[r] += self.window * np.maximum(best - probs[r], 0.0)
+        return out
+
+    def score_passages(self, passages: list[Passage]) -> np.ndarray:
+        """[n_passages, n_themes] passage probabilities."""
+        return self.analyse(passages).scores
 
     def tag(self, passages: list[Passage]) -> list[ThemeTag]:
-        scores = self.score_passages(passages)
-        tags = []
-        for j, theme in enumerate(self.codebook.themes):
-            order = np.argsort(-scores[:, j], kind="stable")[: self.top_k]
-            top = scores[order, j]
-            probability = float(1.0 - np.prod(1.0 - top)) if len(top) else 0.0
-            evidence = [Evidence(passages[i], float(scores[i, j])) for i in order[: self.n_evidence]]
-            present = probability >= self.threshold
-            tags.append(ThemeTag(theme.id, probability, present, evidence if present else [],
-                                 "present" if present else "absent"))
-        return tags
+        """One ThemeTag per codebook theme: document probability, band and evidence."""
+        return self.aggregator_.tags(passages, self.score_passages(passages), self.codebook,
+                                     self.theme_thresholds)
+
+    # -- identity ------------------------------------------------------------------------
+    def settings(self) -> dict:
+        return {k: getattr(self, k) for k in (
+            "n_best_exemplars", "definition_weight", "midpoint", "slope", "cue_bonus",
+            "negative_damping", "absence_floor", "good_practice_factor", "hedge_factor", "window",
+            "use_lexical", "use_polarity", "use_sections", "top_k", "margin", "n_evidence")}
+
+    @property
+    def fingerprint(self) -> str:
+        payload = {"kind": self.kind, "codebook": self.codebook.sha256, "model": MODEL_NAME,
+                   "settings": self.settings(), "thresholds": self.theme_thresholds}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "model": "zero-shot", "embedding_model": MODEL_NAME,
+                "codebook_name": self.codebook.name, "codebook_version": self.codebook.version,
+                "codebook_sha256": self.codebook.sha256, "thresholds": self.theme_thresholds,
+                "settings": self.settings()}

@@ -1,0 +1,117 @@
+"""Passage probabilities to a document probability, a band and evidence.
+
+The rule, the same for every classifier:
+
+    P(theme in document) = 1 - prod_{i in top k} (1 - p_i)
+
+a noisy-OR over the ``k`` strongest passage probabilities (k = 3 by
+default). Each passage is an independent chance that the theme is really
+discussed; capping at k keeps a long review's many weak passages from
+adding up to a false positive. A theme is ``present`` when its
+probability reaches its threshold, ``possible`` within ``margin`` below
+it, otherwise ``absent``. Evidence is the strongest passages, strongest
+first, ties broken by position so output is deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.codebook import Codebook
+from pipeline.types import Evidence, Passage, ThemeTag
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_MARGIN = 0.15
+
+
+@dataclass
+class Aggregator:
+    """Noisy-OR over the top ``top_k`` passages, with per-theme thresholds."""
+
+    top_k: int = 3
+    margin: float = DEFAULT_MARGIN
+    n_evidence: int = 3
+    min_evidence_score: float = 0.2
+
+    def noisy_or(self, passage_scores: np.ndarray) -> np.ndarray:
+        """[n_passages, n_themes] passage probabilities -> [n_themes] noisy-OR of the top k."""
+        if passage_scores.shape[0] == 0:
+            return np.zeros(passage_scores.shape[1], dtype=np.float64)
+        k = min(self.top_k, passage_scores.shape[0])
+        top = -np.sort(-passage_scores.astype(np.float64), axis=0)[:k]
+        return 1.0 - np.prod(1.0 - np.clip(top, 0.0, 1.0), axis=0)
+
+    def document_probability(self, passage_scores: np.ndarray,
+                             calibration: np.ndarray | None = None) -> np.ndarray:
+        """Noisy-OR, then per-theme Platt calibration ``sigmoid(a * logit(P) + b)`` when given.
+
+        ``calibration`` is [n_themes, 2] rows of (a, b); (1, 0) leaves a theme unchanged.
+        """
+        probability = self.noisy_or(passage_scores)
+        if calibration is None:
+            return probability
+        return platt(probability, calibration[:, 0], calibration[:, 1])
+
+    def band(self, probability: float, threshold: float) -> str:
+        if probability >= threshold:
+            return "present"
+        if probability >= threshold - self.margin:
+            return "possible"
+        return "absent"
+
+    def tags(self, passages: list[Passage], passage_scores: np.ndarray, codebook: Codebook,
+             thresholds: dict[str, float], calibration: np.ndarray | None = None) -> list[ThemeTag]:
+        """One ``ThemeTag`` per codebook theme, in codebook order."""
+        probabilities = self.document_probability(passage_scores, calibration)
+        out = []
+        for j, theme in enumerate(codebook.themes):
+            probability = float(np.round(probabilities[j], 6))
+            threshold = thresholds.get(theme.id, DEFAULT_THRESHOLD)
+            band = self.band(probability, threshold)
+            evidence: list[Evidence] = []
+            if band != "absent" and passage_scores.shape[0]:
+                column = passage_scores[:, j]
+                order = np.lexsort((np.arange(len(column)), -column))[: self.n_evidence]
+                evidence = [Evidence(passages[i], float(np.round(column[i], 6)))
+                            for i in order if column[i] >= self.min_evidence_score]
+            out.append(ThemeTag(theme.id, probability, band == "present", evidence, band))
+        return out
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def platt(p: np.ndarray, a, b) -> np.ndarray:
+    """Platt scaling of probabilities in logit space."""
+    return 1.0 / (1.0 + np.exp(-(np.asarray(a) * logit(p) + np.asarray(b))))
+
+
+def parse_threshold_overrides(values: list[str] | None, theme_ids: list[str]) -> dict[str, float]:
+    """``["0.4", "neglect=0.6"]`` -> {every theme: 0.4, then neglect: 0.6}.
+
+    A bare number sets every theme; ``THEME=VALUE`` sets one theme and wins
+    over a bare number whatever the order.
+    """
+    overall: dict[str, float] = {}
+    specific: dict[str, float] = {}
+    for raw in values or []:
+        theme, sep, value = raw.partition("=")
+        if not sep:
+            theme, value = "", raw
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"--threshold {raw!r}: {value!r} is not a number") from None
+        if not 0.0 <= number <= 1.0:
+            raise ValueError(f"--threshold {raw!r}: must lie between 0 and 1")
+        if not sep:
+            overall = {t: number for t in theme_ids}
+        elif theme.strip() not in theme_ids:
+            raise ValueError(f"--threshold {raw!r}: unknown theme {theme.strip()!r}; known: {', '.join(theme_ids)}")
+        else:
+            specific[theme.strip()] = number
+    return {**overall, **specific}

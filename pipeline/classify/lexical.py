@@ -1,0 +1,170 @@
+"""The lexical side of scoring: cue phrases, negation, good practice and hedges.
+
+Matching runs on spaCy's blank English tokenizer with ``PhraseMatcher``
+over lower-cased tokens (no statistical model is needed, so it is fast
+and deterministic). Four things are found per sentence:
+
+- **cues**: a theme's ``cues`` (and ``aliases``) named outright. A bare cue is
+  weak evidence; the semantic side has to agree for a passage to score high.
+- **absence scope**: "there were no concerns about ...", "no evidence of ...",
+  "neither parent ...", "was not known to ...". Everything from the trigger to
+  the end of its clause is negated: cues inside it do not count, and the
+  semantic side re-scores the sentence with that scope cut out.
+  Plain "not" is *not* an absence trigger: "information was not shared" is
+  how reviews describe the practice failure itself.
+- **good practice**: "shared promptly", "a good example of", "was seen alone".
+  Without a failure marker in the same sentence ("not", "delay", "however"),
+  the sentence praises practice and is not evidence of a practice theme.
+- **hedges**: "may have", "it is possible"; they weaken the sentence a little.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from pipeline.codebook import Codebook
+
+ABSENCE_TRIGGERS: tuple[str, ...] = (
+    "no concerns", "no concern", "no safeguarding concerns", "no significant concerns",
+    "no evidence of", "no evidence to suggest", "no history of", "no known history",
+    "no previous history", "no indication of", "no indications of", "no sign of", "no signs of",
+    "no suggestion of", "no suggestion that", "no reports of", "no report of", "no allegations of",
+    "no allegation of", "no issues of", "no issues around", "no issues regarding",
+    "nothing to suggest", "nothing to indicate", "did not identify any", "did not find any",
+    "there was no", "there were no", "neither parent", "neither of the parents",
+    "neither of them", "neither mother nor father", "not known to", "not previously known",
+    "not a feature", "was not a factor", "were not a factor", "not considered to be a factor",
+    "no involvement with", "not aware of any", "ruled out",
+)
+# "there was no" is an absence trigger only when followed by one of these; "there was no
+# assessment of father" describes a practice failure, not an absent concern.
+_THERE_WAS_NO_OBJECTS = frozenset((
+    "concern", "concerns", "evidence", "history", "indication", "indications", "suggestion",
+    "sign", "signs", "report", "reports", "allegation", "allegations", "injury", "injuries",
+    "mark", "marks", "known", "previous", "record", "suspicion", "reason", "domestic", "violence",
+    "issue", "issues", "risk", "involvement", "disclosure", "incident", "incidents",
+))
+GOOD_PRACTICE: tuple[str, ...] = (
+    "good practice", "good example", "example of good", "positive practice", "best practice",
+    "promptly", "swiftly", "timely", "in a timely", "appropriately", "appropriate action",
+    "effective", "effectively", "well coordinated", "well-coordinated", "thorough", "thoroughly",
+    "robust", "diligent", "diligently", "tenacious", "tenacity", "commendable", "excellent",
+    "high quality", "good quality", "worked well", "was seen alone", "were seen alone",
+    "seen on her own", "seen on his own", "seen on their own", "spoken to alone",
+    "spoke to her alone", "spoke to him alone", "clear evidence of good", "was noted to be good",
+)
+FAILURE_MARKERS: tuple[str, ...] = (
+    "not", "n't", "no", "never", "nor", "failed", "fail", "failure", "without", "lack", "lacked",
+    "lacking", "missed", "delay", "delayed", "late", "insufficient", "inadequate", "limited",
+    "poor", "weak", "however", "but", "although", "despite", "unclear", "gap", "gaps",
+    "unable", "absence", "omitted", "overlooked", "only",
+)
+HEDGES: tuple[str, ...] = (
+    "may have", "might have", "may be", "might be", "it is possible", "it is conceivable",
+    "possibly", "perhaps", "potentially", "it is unclear whether", "unclear whether",
+    "it is not clear whether", "cannot be known", "speculative",
+)
+# Tokens that close a negation scope: the negated clause ends here.
+_SCOPE_BREAKS = frozenset({";", ":", ".", "but", "however", "although", "though", "whereas",
+                           "yet", "while", "whilst", "except", "until", "because", "so"})
+
+
+@dataclass
+class LexicalAnalysis:
+    """Per-sentence lexical findings for a batch of sentences.
+
+    ``cues[i, j]`` counts non-negated cue matches of theme j in sentence i;
+    ``negated_cues`` counts those inside an absence scope. ``residual[i]`` is
+    the sentence with absence scopes cut out, or None when it has none.
+    """
+
+    cues: np.ndarray
+    negated_cues: np.ndarray
+    absence: np.ndarray
+    good_practice: np.ndarray
+    failure: np.ndarray
+    hedge: np.ndarray
+    residual: list[str | None] = field(default_factory=list)
+
+    def features(self) -> np.ndarray:
+        """Dense float features: cue presence per theme, then four polarity flags."""
+        flags = np.stack([self.absence, self.good_practice & ~self.failure, self.failure, self.hedge], axis=1)
+        return np.hstack([(self.cues > 0).astype(np.float32), flags.astype(np.float32)])
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("en")
+
+
+def _variants(phrase: str) -> set[str]:
+    """The phrase plus a crude singular/plural of its last word (no lemmatiser is installed)."""
+    phrase = " ".join(phrase.lower().split())
+    out = {phrase}
+    head, _, last = phrase.rpartition(" ")
+    if len(last) > 3 and last.isalpha():
+        other = last[:-1] if last.endswith("s") and not last.endswith("ss") else last + "s"
+        out.add(f"{head} {other}".strip())
+    return out
+
+
+class LexicalMatcher:
+    """Find cue phrases, absence scopes, good-practice wording and hedges in sentences."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        self.codebook = codebook
+        nlp = _tokenizer()
+        self._cue_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for theme in codebook.themes:
+            phrases = set()
+            for cue in theme.cues + theme.aliases:
+                phrases |= _variants(cue)
+            if phrases:
+                self._cue_matcher.add(theme.id, list(nlp.tokenizer.pipe(sorted(phrases))))
+        self._polarity = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for label, phrases in (("ABSENCE", ABSENCE_TRIGGERS), ("GOOD", GOOD_PRACTICE),
+                               ("FAILURE", FAILURE_MARKERS), ("HEDGE", HEDGES)):
+            self._polarity.add(label, list(nlp.tokenizer.pipe(phrases)))
+        self._theme_index = {t.id: j for j, t in enumerate(codebook.themes)}
+
+    def analyse(self, texts: list[str]) -> LexicalAnalysis:
+        """Lexical findings for each text, in order."""
+        nlp = _tokenizer()
+        n, m = len(texts), len(self.codebook)
+        cues = np.zeros((n, m), dtype=np.int32)
+        negated = np.zeros((n, m), dtype=np.int32)
+        flags = {name: np.zeros(n, dtype=bool) for name in ("ABSENCE", "GOOD", "FAILURE", "HEDGE")}
+        residual: list[str | None] = [None] * n
+        vocab = nlp.vocab.strings
+        for i, doc in enumerate(nlp.tokenizer.pipe(texts, batch_size=256)):
+            scopes: list[tuple[int, int]] = []
+            for match_id, start, end in self._polarity(doc):
+                label = vocab[match_id]
+                if label == "ABSENCE":
+                    if doc[start:end].text.lower() in ("there was no", "there were no") and (
+                        end >= len(doc) or doc[end].lower_ not in _THERE_WAS_NO_OBJECTS
+                    ):
+                        continue
+                    stop = end
+                    while stop < len(doc) and doc[stop].lower_ not in _SCOPE_BREAKS:
+                        stop += 1
+                    scopes.append((start, stop))
+                flags[label][i] = True
+            for match_id, start, end in self._cue_matcher(doc):
+                j = self._theme_index[vocab[match_id]]
+                if any(s <= start < e for s, e in scopes):
+                    negated[i, j] += 1
+                else:
+                    cues[i, j] += 1
+            if scopes:
+                keep = [tok.text_with_ws for tok in doc if not any(s <= tok.i < e for s, e in scopes)]
+                residual[i] = "".join(keep).strip()
+        return LexicalAnalysis(cues, negated, flags["ABSENCE"], flags["GOOD"], flags["FAILURE"],
+                               flags["HEDGE"], residual)

@@ -1,0 +1,166 @@
+"""Training data: human coding (quotes per theme) joined to the documents' passages.
+
+Labels, per theme T:
+
+- a passage that overlaps a quote coded T is **positive** for T;
+- every passage of a document nobody coded T is **negative** for T;
+- the other passages of a document coded T are **unlabelled**: coders quote
+  a few examples, not every sentence, so these are kept as negatives with a
+  small weight (``unlabelled_weight``) rather than trusted as negatives.
+
+Document labels (coded T or not) drive threshold tuning and evaluation.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.types import Passage
+
+ANNOTATION_COLUMNS = ("doc_id", "theme", "quote")
+
+
+class AnnotationError(ValueError):
+    """The annotations file is missing, malformed or refers to unknown documents or themes."""
+
+
+@dataclass
+class Coding:
+    """Human coding of a set of documents: quotes and document-level theme sets."""
+
+    quotes: dict[str, list[tuple[str, str]]]  # doc_id -> [(theme, quote)]
+    doc_themes: dict[str, set[str]]
+    sha256: str = ""
+    source: str = ""
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted(self.doc_themes)
+
+    def subset(self, doc_ids) -> "Coding":
+        keep = set(doc_ids)
+        return Coding({d: q for d, q in self.quotes.items() if d in keep},
+                      {d: t for d, t in self.doc_themes.items() if d in keep}, self.sha256, self.source)
+
+
+def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] | None = None) -> Coding:
+    """Read one or more coding CSVs (doc_id, coder, theme, quote, note); all coders are pooled."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    quotes: dict[str, list[tuple[str, str]]] = {}
+    doc_themes: dict[str, set[str]] = {}
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        if not path.is_file():
+            raise AnnotationError(f"annotations file not found: {path}")
+        raw = path.read_bytes()
+        digest.update(raw)
+        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+        if not rows:
+            raise AnnotationError(f"{path}: no coding rows")
+        missing = [c for c in ANNOTATION_COLUMNS if c not in rows[0]]
+        if missing:
+            raise AnnotationError(f"{path}: missing column(s) {', '.join(missing)}; need {', '.join(ANNOTATION_COLUMNS)}")
+        for line, row in enumerate(rows, start=2):
+            doc_id, theme = (row["doc_id"] or "").strip(), (row["theme"] or "").strip()
+            if not doc_id or not theme:
+                raise AnnotationError(f"{path}: line {line}: empty doc_id or theme")
+            if theme_ids is not None and theme not in theme_ids:
+                raise AnnotationError(f"{path}: line {line}: theme {theme!r} is not in the codebook")
+            doc_themes.setdefault(doc_id, set()).add(theme)
+            quote = (row["quote"] or "").strip()
+            if quote:
+                quotes.setdefault(doc_id, []).append((theme, quote))
+    return Coding(quotes, doc_themes, digest.hexdigest(), ", ".join(str(p) for p in paths))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _overlaps(passage: str, quote: str) -> bool:
+    """Does a passage overlap a quote? Containment either way, or most of the passage's words."""
+    p, q = _norm(passage), _norm(quote)
+    if not p or not q:
+        return False
+    if p in q or q in p:
+        return True
+    p_words, q_words = p.split(), set(q.split())
+    if len(p_words) < 4:
+        return False
+    return sum(w in q_words for w in p_words) >= 0.7 * len(p_words) and len(q_words) >= 4
+
+
+@dataclass
+class LabelledPassages:
+    """Passage labels for one document: ``labels`` and ``weights`` are [n_passages, n_themes]."""
+
+    doc_id: str
+    passages: list[Passage]
+    labels: np.ndarray
+    weights: np.ndarray
+    doc_labels: np.ndarray
+    unmatched_quotes: list[str] = field(default_factory=list)
+
+
+def label_passages(doc_id: str, passages: list[Passage], coding: Coding, theme_ids: list[str], *,
+                   unlabelled_weight: float = 0.1) -> LabelledPassages:
+    """Passage and document labels for one coded document (see the module docstring)."""
+    n, m = len(passages), len(theme_ids)
+    labels = np.zeros((n, m), dtype=np.int8)
+    coded = coding.doc_themes.get(doc_id, set())
+    doc_labels = np.array([t in coded for t in theme_ids], dtype=np.int8)
+    unmatched = []
+    for theme, quote in coding.quotes.get(doc_id, []):
+        if theme not in theme_ids:
+            continue
+        j = theme_ids.index(theme)
+        hits = [i for i, p in enumerate(passages) if _overlaps(p.text, quote)]
+        if not hits:
+            unmatched.append(quote)
+        labels[hits, j] = 1
+    weights = np.ones((n, m), dtype=np.float64)
+    weights[:, doc_labels.astype(bool)] = unlabelled_weight
+    weights[labels.astype(bool)] = 1.0
+    return LabelledPassages(doc_id, passages, labels, weights, doc_labels, unmatched)
+
+
+def find_documents(corpus: str | Path, doc_ids: list[str]) -> dict[str, Path]:
+    """Map each doc_id to its file under ``corpus`` (matched by file stem); PDF preferred."""
+    from pipeline.ingest import SUPPORTED_SUFFIXES
+
+    corpus = Path(corpus)
+    found: dict[str, Path] = {}
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix.lower() in SUPPORTED_SUFFIXES and path.stem in doc_ids:
+            if path.stem not in found or path.suffix.lower() == ".pdf":
+                found[path.stem] = path
+    missing = [d for d in doc_ids if d not in found]
+    if missing:
+        raise AnnotationError(f"no PDF or DOCX under {corpus} for coded document(s): {', '.join(missing)}")
+    return found
+
+
+def document_passages(path: Path) -> list[Passage]:
+    """Ingest, clean and segment one file: the passages the classifier sees."""
+    from pipeline.clean import clean_document
+    from pipeline.ingest import ingest_file
+    from pipeline.segment import segment_document
+
+    doc = ingest_file(path)
+    clean_document(doc)
+    return segment_document(doc)
+
+
+def read_splits(metadata_csv: str | Path) -> dict[str, str]:
+    """doc_id -> split (dev/heldout) from a corpus metadata CSV."""
+    with open(metadata_csv, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "split" not in rows[0]:
+        raise AnnotationError(f"{metadata_csv}: no 'split' column")
+    return {r["doc_id"]: (r.get("split") or "").strip() for r in rows}

@@ -1,0 +1,59 @@
+"""``practice-themes train``: train a theme classifier from human coding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from pipeline.cli.app import app
+
+
+@app.command("train")
+def train(
+    annotations: list[Path] = typer.Argument(..., help="Coding CSV(s): doc_id, coder, theme, quote, note."),
+    out: Path = typer.Option(..., "-o", "--out", help="Model folder to write, e.g. models/my-model."),
+    codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Folder holding the coded documents (matched by file stem)."),
+    split: str = typer.Option(None, "--split", help="Train only on documents with this split in --metadata (e.g. dev)."),
+    metadata: Path = typer.Option(None, "--metadata", help="Corpus metadata CSV with a 'split' column (default: CORPUS/metadata.csv)."),
+    c: float = typer.Option(0.5, "--C", help="Inverse regularisation strength of each logistic regression."),
+) -> None:
+    """Train one-vs-rest logistic regression on passage features; save weights + metadata JSON."""
+    from rich.console import Console
+
+    from pipeline.classify.persistence import save_model
+    from pipeline.classify.supervised import TrainedClassifier
+    from pipeline.classify.training import (AnnotationError, document_passages, find_documents,
+                                            label_passages, read_annotations, read_splits)
+    from pipeline.codebook import CodebookError, load_codebook
+
+    console = Console(stderr=True)
+    try:
+        codebook = load_codebook(codebook_path)
+        coding = read_annotations(annotations, codebook.ids)
+        doc_ids = coding.doc_ids
+        if split:
+            splits = read_splits(metadata or corpus / "metadata.csv")
+            doc_ids = [d for d in doc_ids if splits.get(d) == split]
+            if not doc_ids:
+                raise AnnotationError(f"no coded documents have split {split!r}")
+        files = find_documents(corpus, doc_ids)
+    except (AnnotationError, CodebookError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    docs = []
+    for doc_id in doc_ids:
+        labelled = label_passages(doc_id, document_passages(files[doc_id]), coding, codebook.ids)
+        if labelled.unmatched_quotes:
+            console.print(f"{doc_id}: {len(labelled.unmatched_quotes)} quote(s) not found in the text")
+        docs.append(labelled)
+    model = TrainedClassifier(codebook, C=c, name=out.name).fit(docs)
+    save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
+               extra={"training_documents": doc_ids, "split": split or "all"})
+    cv = model.cv_scores_
+    console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
+                  f"(grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; optimistic) -> {out}")
+    untrained = [t for t in codebook.ids if t not in model.trained_themes_]
+    if untrained:
+        console.print(f"zero-shot (too few coded examples): {', '.join(untrained)}")
