@@ -133,6 +133,21 @@ def test_exemplars_reach_beyond_what_keyword_search_finds(codebook):
         assert len(naming) <= len(theme.exemplars) / 2, f"{theme.id}: {naming}"
 
 
+def test_codebook_markdown_is_rendered_from_the_current_yaml(codebook):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_codebook_md", REPO / "models" / "render_codebook_md.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.render(codebook)
+    assert text == module.render(codebook), "rendering must be deterministic"
+    assert (REPO / "models" / "CODEBOOK.md").read_text(encoding="utf-8") == text, (
+        "models/CODEBOOK.md is out of date: run python models/render_codebook_md.py"
+    )
+    assert all(f"(`{theme_id}`)" in text for theme_id in EXPECTED_KINDS)
+    assert "## How to add a theme" in text
+
+
 # -- loader errors ---------------------------------------------------------------------
 
 
