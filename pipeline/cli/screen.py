@@ -1,0 +1,104 @@
+"""``practice-themes screen`` and ``practice-themes serve``: pre-screen one review.
+
+``screen`` writes a self-contained HTML report (and optionally JSON);
+``serve`` runs the same screening behind a local web page.
+Exit codes (screen): 0 report written; 1 the document could not be screened
+(corrupt, encrypted, no text...); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import typer
+
+from pipeline.cli.app import app
+
+EXIT_OK, EXIT_DOCUMENT, EXIT_USAGE = 0, 1, 2
+TOKEN_ENV = "PRACTICE_THEMES_TOKEN"
+
+
+@app.command("screen")
+def screen(
+    file: Path = typer.Argument(..., help="The review: a PDF or Word (.docx) file."),
+    out: Path = typer.Option(None, "-o", "--out", help="HTML report to write (default: <file stem>.screen.html here)."),
+    json_out: Path = typer.Option(None, "--json", help="Also write the report's content as JSON."),
+    password: str = typer.Option(None, "--password", help="Password for an encrypted PDF."),
+    model: str = typer.Option(None, "--model", help="Trained model folder (default: zero-shot from the codebook)."),
+    codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
+) -> None:
+    """Screen one review: themes ranked by probability, evidence quotes linked into the full text."""
+    import sys
+
+    from pipeline.errors import PracticeThemesError
+
+    if not file.is_file():
+        typer.echo(f"error: {file}: no such file", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    out = out or Path(f"{file.stem}.screen.html")
+    try:
+        from pipeline.screen.render import write_report
+        from pipeline.screen.screener import Screener
+
+        screener = Screener(model=model, codebook_path=codebook_path)
+        report = screener.screen(file, password=password)
+    except PracticeThemesError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_DOCUMENT) from None
+    except (ValueError, OSError) as exc:  # codebook/model problems
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    for path in write_report(report, out, json_out):
+        typer.echo(f"wrote {path}", err=True)
+    for band in ("present", "possible"):
+        themes = [t for t in report.themes if t.band == band]
+        names = ", ".join(f"{t.label} {100 * t.score:.0f}%" for t in themes) or "none"
+        typer.echo(f"{band}: {names}", file=sys.stdout)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind. Anything but loopback needs --token."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535),
+    token: str = typer.Option(None, "--token", envvar=TOKEN_ENV,
+                              help=f"Access token every request must carry (also ${TOKEN_ENV})."),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", min=0.1, help="Largest upload accepted."),
+    queue: int = typer.Option(8, "--queue", min=1, help="Uploads that may wait while one is screened."),
+    model: str = typer.Option(None, "--model", help="Trained model folder (default: zero-shot from the codebook)."),
+    codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
+) -> None:
+    """Serve a local web page: upload a PDF or .docx, read the report, download HTML or JSON."""
+    if not is_loopback(host) and not token:
+        typer.echo(f"error: --host {host} is reachable from other machines; give --token (or set {TOKEN_ENV})",
+                   err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if token is not None and len(token) < 16:
+        typer.echo("error: --token must be at least 16 characters", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    import uvicorn
+
+    from pipeline.screen.screener import Screener
+    from pipeline.screen.server import ServerSettings, create_app
+
+    typer.echo("loading the model ...", err=True)
+    screener = Screener(model=model, codebook_path=codebook_path)
+    screener.warm_up()
+    settings = ServerSettings(token=token, max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_queue=queue)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    typer.echo(f"model ready in {screener.load_seconds:.1f} s; open {url}", err=True)
+    uvicorn.run(create_app(screener, settings), host=host, port=port, log_level="warning",
+                server_header=False, proxy_headers=False)

@@ -1,0 +1,63 @@
+"""A loaded classifier plus the one call that turns a file into a ``ScreenReport``.
+
+The command line builds one ``Screener`` per run; the web app builds one at
+start-up and reuses it, so only the first screen pays for loading the model.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pipeline.screen.report import ScreenReport
+
+
+class Screener:
+    """Screen single reviews with one classifier.
+
+    Args:
+        classifier: a fitted classifier (``.codebook``, ``.tag``); None loads
+            the default one described by ``model`` and ``codebook_path``.
+        model: a trained model folder (None: zero-shot from the codebook).
+        codebook_path: a codebook YAML (None: the shipped one).
+    """
+
+    def __init__(self, classifier=None, *, model: str | None = None, codebook_path: str | Path | None = None) -> None:
+        started = time.perf_counter()
+        if classifier is None:
+            from pipeline.bulk.worker import ClassifierSpec, build_classifier
+
+            classifier = build_classifier(ClassifierSpec(model=model,
+                                                         codebook_path=str(codebook_path) if codebook_path else None))
+        self.classifier = classifier
+        self.codebook = classifier.codebook
+        self.info = classifier.describe() if hasattr(classifier, "describe") else {"kind": type(classifier).__name__}
+        from pipeline.bulk.worker import fingerprint_of
+
+        self.fingerprint = fingerprint_of(classifier)
+        self.load_seconds = time.perf_counter() - started
+
+    def warm_up(self) -> None:
+        """Run the embedding model once, so the first real screen does not pay for lazy set-up."""
+        from pipeline.types import Passage
+
+        self.classifier.tag([Passage(doc_id="warm-up", page=1, start=0, end=52,
+                                     text="The health visitor shared the concern with the GP.")])
+
+    def screen(self, path: str | Path, *, password: str | None = None, document_name: str | None = None,
+               doc_id: str | None = None) -> ScreenReport:
+        """Screen one PDF or DOCX file.
+
+        Raises:
+            IngestError (and subclasses): the file cannot be read, is encrypted,
+            has no text, and so on; the message names the file and reason.
+        """
+        from pipeline.screen.report import build_report
+        from pipeline.screen.stages import screen_document
+
+        screened = screen_document(path, self.classifier, password=password, doc_id=doc_id)
+        started = time.perf_counter()
+        report = build_report(screened, self.codebook, classifier_info=self.info, fingerprint=self.fingerprint,
+                              document_name=document_name)
+        report.timings["report"] = round(time.perf_counter() - started, 4)
+        return report

@@ -1,0 +1,360 @@
+"""The local web app: upload a review, read its screening report, download HTML or JSON.
+
+Safety rules, because rapid reviews are confidential:
+
+* Uploads are accepted by content (``%PDF-`` header, or a zip holding
+  ``word/document.xml``), never by extension, and only up to a size limit,
+  checked from Content-Length before the body is read.
+* An upload is written under a sanitised name into a private temporary
+  folder that is deleted as soon as it has been screened, whatever happened.
+  Reports are kept in memory only (the last few, for download).
+* One screening runs at a time; others wait in a bounded queue and get a
+  "busy" page when it is full, never a crash.
+* With a token, every request must carry it (``Authorization: Bearer``,
+  ``X-Access-Token``, ``?token=`` or the cookie set after a valid one).
+  Without one (loopback only), requests must name a loopback Host, which
+  stops a web page from reaching the app through DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+import secrets
+import shutil
+import tempfile
+import time
+import unicodedata
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from pipeline.screen.render import TEMPLATE_DIR, render_html, render_json
+from pipeline.screen.report import ScreenReport
+
+log = logging.getLogger(__name__)
+
+COOKIE = "pt_token"
+TOKEN_HEADER = "x-access-token"
+MULTIPART_SLACK = 64 * 1024  # form boundaries and the password field on top of the file itself
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
+@dataclass
+class ServerSettings:
+    """How the web app guards itself.
+
+    Attributes:
+        token: the access token; None only when bound to loopback.
+        max_upload_bytes: the largest file accepted (413 above it).
+        max_queue: uploads allowed to wait while one is screened (503 above it).
+        work_dir: where uploads are written while screened (default: the system temp folder).
+        keep_reports: how many finished reports stay downloadable (memory only).
+        pending_ttl_s: how long an encrypted upload waits for its password (memory only).
+    """
+
+    token: str | None = None
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_queue: int = 8
+    work_dir: str | None = None
+    keep_reports: int = 20
+    pending_ttl_s: float = 600.0
+
+
+class UploadRejected(Exception):
+    """An upload that is answered with a message page instead of a report."""
+
+    def __init__(self, status: int, title: str, message: str, *, pending: str | None = None,
+                 name: str = "") -> None:
+        super().__init__(message)
+        self.status, self.title, self.message, self.pending, self.name = status, title, message, pending, name
+
+
+def sniff(data: bytes) -> str | None:
+    """``".pdf"`` or ``".docx"`` from the bytes themselves, else None."""
+    # Readers accept a PDF header anywhere in the first 1024 bytes.
+    if b"%PDF-" in data[:1024]:
+        return ".pdf"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as archive:
+                if "word/document.xml" in archive.namelist():
+                    return ".docx"
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+    return None
+
+
+def safe_name(name: str, suffix: str) -> str:
+    """A file name safe to show and to write: no folders, ASCII letters, digits, ``._-`` only."""
+    base = Path(name.replace("\\", "/")).name
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(base).stem).strip("._-")[:80] or "upload"
+    return stem + suffix
+
+
+@lru_cache(maxsize=1)
+def _pages():
+    from jinja2 import Environment, FileSystemLoader
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True).get_template("page.html.j2")
+
+
+def page(title: str, message: str = "", *, status: int = 200, form: bool = False, pending: str | None = None,
+         name: str = "", settings: ServerSettings | None = None):
+    """A small HTML page: the upload form, or a message (with a password field for encrypted PDFs)."""
+    from fastapi.responses import HTMLResponse
+
+    limit_mb = (settings or ServerSettings()).max_upload_bytes / (1024 * 1024)
+    html = _pages().render(title=title, message=message, form=form, pending=pending, name=name,
+                           limit=f"{limit_mb:g} MB")
+    return HTMLResponse(html, status_code=status)
+
+
+def _status_page(status: int, title: str, message: str):
+    return page(title, message, status=status)
+
+
+class _Store:
+    """Finished reports (for download) and encrypted uploads awaiting a password, in memory only."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.reports: OrderedDict[str, ScreenReport] = OrderedDict()
+        self.pending: dict[str, tuple[float, bytes, str]] = {}
+
+    def add_report(self, report: ScreenReport) -> str:
+        key = secrets.token_urlsafe(16)
+        self.reports[key] = report
+        while len(self.reports) > self.settings.keep_reports:
+            self.reports.popitem(last=False)
+        return key
+
+    def park(self, data: bytes, name: str) -> str:
+        self._expire()
+        key = secrets.token_urlsafe(16)
+        self.pending[key] = (time.monotonic(), data, name)
+        while len(self.pending) > self.settings.keep_reports:
+            self.pending.pop(next(iter(self.pending)))
+        return key
+
+    def unpark(self, key: str) -> tuple[bytes, str] | None:
+        self._expire()
+        item = self.pending.pop(key, None)
+        return (item[1], item[2]) if item else None
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - self.settings.pending_ttl_s
+        for key in [k for k, (t, _, _) in self.pending.items() if t < cutoff]:
+            del self.pending[key]
+
+
+def _host_is_loopback(host_header: str) -> bool:
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        host = host[: host.find("]") + 1]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host in LOOPBACK_HOSTS
+
+
+def _presented_token(request) -> tuple[str | None, bool]:
+    """The token a request carries, and whether it came in the query string."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip(), False
+    if TOKEN_HEADER in request.headers:
+        return request.headers[TOKEN_HEADER], False
+    if "token" in request.query_params:
+        return request.query_params["token"], True
+    return request.cookies.get(COOKIE), False
+
+
+def create_app(screener, settings: ServerSettings | None = None):
+    """The FastAPI app around one loaded ``Screener``.
+
+    Args:
+        screener: a ``pipeline.screen.screener.Screener`` (anything with
+            ``.screen(path, password=, document_name=, doc_id=)``).
+        settings: limits and the token; defaults suit a loopback-only server.
+    """
+    from fastapi import FastAPI, Request
+    from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+    from starlette.concurrency import run_in_threadpool
+
+    from pipeline.errors import (CorruptPDFError, EmptyDocumentError, EncryptedPDFError, IngestError,
+                                 NeedsOCRError, UnsupportedFormatError, WrongPasswordError)
+
+    settings = settings or ServerSettings()
+    store = _Store(settings)
+    app = FastAPI(title="practice-themes screening", docs_url=None, redoc_url=None, openapi_url=None)
+    busy = asyncio.Lock()
+    waiting = {"n": 0}
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        token_ok_from_query = False
+        if settings.token:
+            presented, from_query = _presented_token(request)
+            if not presented or not hmac.compare_digest(presented.encode(), settings.token.encode()):
+                response = _status_page(401, "Access token needed",
+                                        "This screening server needs its access token. Open the link printed "
+                                        "when the server started (it ends in ?token=...).")
+                return _secure(response)
+            token_ok_from_query = from_query
+        elif not _host_is_loopback(request.headers.get("host", "")):
+            return _secure(_status_page(400, "Wrong address", "This server only answers on its loopback address "
+                                                              "(127.0.0.1 or localhost)."))
+        if request.method == "POST":
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                return _secure(_status_page(411, "Upload refused", "The upload did not say how large it is."))
+            if int(length) > settings.max_upload_bytes + MULTIPART_SLACK:
+                return _secure(_too_large(settings))
+        response = await call_next(request)
+        if token_ok_from_query:
+            # Later pages (the form post, downloads) then authenticate without the token in their URL.
+            response.set_cookie(COOKIE, settings.token, httponly=True, samesite="strict")
+        return _secure(response)
+
+    @app.get("/")
+    async def index():
+        return page("Screen a review", form=True, settings=settings)
+
+    @app.get("/healthz")
+    async def healthz():
+        return PlainTextResponse("ok")
+
+    @app.post("/screen")
+    async def screen_upload(request: Request):
+        try:
+            form = await request.form(max_files=1, max_fields=4)
+            data, name, password = await _read_upload(form)
+            if waiting["n"] > settings.max_queue:
+                raise UploadRejected(503, "Server busy", f"{waiting['n']} reviews are already waiting. "
+                                                         "Try again in a minute.")
+            waiting["n"] += 1
+            try:
+                async with busy:
+                    report = await run_in_threadpool(_screen_bytes, data, name, password)
+            finally:
+                waiting["n"] -= 1
+        except UploadRejected as exc:
+            return page(exc.title, exc.message, status=exc.status, pending=exc.pending, name=exc.name,
+                        settings=settings)
+        key = store.add_report(report)
+        toolbar = {"back": "/", "html": f"/reports/{key}.html", "json": f"/reports/{key}.json"}
+        return _html(render_html(report, toolbar=toolbar))
+
+    async def _read_upload(form) -> tuple[bytes, str, str | None]:
+        password = form.get("password") or None
+        if isinstance(password, str) and len(password) > 1024:
+            raise UploadRejected(400, "Password too long", "The password field holds more than 1024 characters.")
+        pending = form.get("pending")
+        if pending:
+            parked = store.unpark(str(pending))
+            if parked is None:
+                raise UploadRejected(410, "Upload expired", "That upload is no longer held; please upload the "
+                                                            "file again.")
+            data, name = parked
+            return data, name, password
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise UploadRejected(400, "No file", "Choose a PDF or Word (.docx) file to screen.")
+        data = await upload.read(settings.max_upload_bytes + 1)
+        await upload.close()
+        if len(data) > settings.max_upload_bytes:
+            raise UploadRejected(413, *_too_large_text(settings))
+        if not data:
+            raise UploadRejected(422, "Empty file", f"{safe_name(upload.filename, '')} is empty (0 bytes).")
+        suffix = sniff(data)
+        if suffix is None:
+            raise UploadRejected(415, "Not a PDF or Word file",
+                                 f"{safe_name(upload.filename, '')} is neither a PDF nor a Word (.docx) file, "
+                                 "judging by its content. Save the review as PDF or .docx and try again.")
+        return data, safe_name(upload.filename, suffix), password
+
+    def _screen_bytes(data: bytes, name: str, password: str | None) -> ScreenReport:
+        """Write the upload to a private folder, screen it, and delete the folder whatever happens."""
+        folder = Path(tempfile.mkdtemp(prefix="pt-upload-", dir=settings.work_dir))
+        try:
+            path = folder / name
+            path.write_bytes(data)
+            return screener.screen(path, password=password, document_name=name, doc_id=Path(name).stem)
+        except WrongPasswordError:
+            key = store.park(data, name)
+            raise UploadRejected(422, "Wrong password", f"{name} is encrypted and that password does not open it. "
+                                                         "Try again.", pending=key, name=name) from None
+        except EncryptedPDFError:
+            key = store.park(data, name)
+            raise UploadRejected(422, "Password needed", f"{name} is encrypted. Enter its password to screen it.",
+                                 pending=key, name=name) from None
+        except NeedsOCRError as exc:
+            raise UploadRejected(422, "No text layer", f"{name} is a scan with no text layer, so there is nothing "
+                                                        f"to screen without OCR ({exc.detail}).") from None
+        except EmptyDocumentError as exc:
+            raise UploadRejected(422, "Empty document", f"{name} has no text to screen ({exc.detail}).") from None
+        except (CorruptPDFError, UnsupportedFormatError) as exc:
+            raise UploadRejected(422, "File cannot be read", f"{name} is damaged and cannot be read"
+                                                              + (f" ({exc.detail})." if exc.detail else ".")) from None
+        except IngestError as exc:
+            raise UploadRejected(422, "File cannot be read", f"{name}: {exc.reason}"
+                                                              + (f" ({exc.detail})." if exc.detail else ".")) from None
+        except Exception:  # noqa: BLE001 - one bad file must never take the server down
+            log.exception("screening %s failed", name)
+            raise UploadRejected(500, "Screening failed", f"Something went wrong while screening {name}. "
+                                                          "The file was not kept.") from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @app.get("/reports/{key}.{fmt}")
+    async def download(key: str, fmt: str):
+        report = store.reports.get(key)
+        if report is None or fmt not in ("html", "json"):
+            return page("Report not found", "That report is no longer held. Screen the file again.", status=404)
+        stem = safe_name(report.document_name, "")
+        if fmt == "html":
+            body, media = render_html(report), "text/html; charset=utf-8"
+        else:
+            body, media = render_json(report), "application/json"
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.screen.{fmt}"'})
+
+    @app.get("/screen")
+    async def screen_get():
+        return RedirectResponse("/", status_code=303)
+
+    def _html(text: str):
+        from fastapi.responses import HTMLResponse
+
+        return HTMLResponse(text)
+
+    return app
+
+
+def _too_large_text(settings: ServerSettings) -> tuple[str, str]:
+    return ("File too large", f"Uploads are limited to {settings.max_upload_bytes / (1024 * 1024):g} MB. "
+                              "Split or compress the file, or start the server with a larger --max-upload-mb.")
+
+
+def _too_large(settings: ServerSettings):
+    return page(*_too_large_text(settings), status=413, settings=settings)
+
+
+def _secure(response):
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
