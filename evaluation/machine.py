@@ -172,14 +172,20 @@ def read_tag_jsonl(path: str | Path, theme_ids: Sequence[str]) -> MachineOutput:
 
 
 def read_texts(path: str | Path) -> dict[str, str]:
-    """Document texts from ``practice-themes ingest`` JSONL: one object per line with doc_id and text.
+    """Document texts from JSON lines: whole documents, or ``practice-themes ingest`` passages.
 
-    Accepts ``doc_id`` or ``id`` for the identifier; lines without text are skipped.
+    A line with ``doc_id`` (or ``id``) and ``text`` but no ``start`` is a whole
+    document. Lines with ``start``/``end`` are passages (what ``ingest``
+    writes); each document's text is rebuilt by placing every passage at its
+    offsets, with spaces where no passage lies, so offsets into the cleaned
+    text stay valid. Text outside passages (e.g. dropped page furniture) is
+    then blank; re-ingest the sources for the exact full text.
     """
     path = Path(path)
-    texts: dict[str, str] = {}
     if not path.is_file():
         raise PredictionError(f"{path}: text file not found")
+    texts: dict[str, str] = {}
+    pieces: dict[str, list[tuple[int, int, str]]] = {}
     with path.open(encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, start=1):
             if not line.strip():
@@ -192,6 +198,20 @@ def read_texts(path: str | Path) -> dict[str, str]:
             text = record.get("text")
             if doc_id is None:
                 raise PredictionError(f"{path}: line {line_no} has no doc_id")
-            if isinstance(text, str):
+            if not isinstance(text, str):
+                continue
+            if record.get("start") is None:
                 texts[str(doc_id)] = text
+                continue
+            try:
+                start, end = int(record["start"]), int(record["end"])
+            except (KeyError, TypeError, ValueError):
+                raise PredictionError(f"{path}: line {line_no}: passage needs whole-number start and end") from None
+            pieces.setdefault(str(doc_id), []).append((start, end, text))
+    for doc_id, passages in pieces.items():
+        buffer = [" "] * max(end for _, end, _ in passages)
+        for start, end, text in passages:
+            # Passage text may be trimmed relative to its span; never let it spill past the span.
+            buffer[start:start + min(len(text), end - start)] = text[: end - start]
+        texts.setdefault(doc_id, "".join(buffer))
     return texts

@@ -8,8 +8,9 @@ Matching rule (recorded in metrics.json as ``MATCHING_RULE``):
    hyphens. A human row with a span and no quote uses its span as given.
 2. A machine passage and a human span match when they overlap by at least
    ``min_overlap`` (50%) of the shorter of the two spans, in characters.
-3. When either side has no span (the quote could not be located, or no text
-   was given), they match when, after normalising both texts (lower case,
+3. When either side has no span (the quote could not be located, no text
+   was given, or a machine passage's span does not hold its text in the given
+   text), they match when, after normalising both texts (lower case,
    punctuation dropped, whitespace collapsed), the longest common stretch
    covers at least ``min_overlap`` of the shorter text: fuzzy containment.
 
@@ -184,12 +185,14 @@ def passage_agreement(
     located = items["located"].replace("", "text only").value_counts().to_dict()
     themes: dict[str, dict] = {}
     totals = [0, 0, 0, 0]
+    drifted: list[int] = []
     for theme in sorted(set(items["theme"]) | set(machine["theme"])):
         m_rows = machine[machine["theme"] == theme]
         h_rows = items[items["theme"] == theme]
         machine_hit, human_hit = 0, 0
         h_by_doc = {d: [_item(r) for r in g.itertuples(index=False)] for d, g in h_rows.groupby("doc_id")}
-        m_by_doc = {d: [_item(r) for r in g.itertuples(index=False)] for d, g in m_rows.groupby("doc_id")}
+        m_by_doc = {d: [_machine_item(r, texts, drifted) for r in g.itertuples(index=False)]
+                    for d, g in m_rows.groupby("doc_id")}
         for doc, m_items in m_by_doc.items():
             for m in m_items:
                 machine_hit += any(_matches(m, h, min_overlap) for h in h_by_doc.get(doc, []))
@@ -204,6 +207,9 @@ def passage_agreement(
         "min_overlap": min_overlap,
         "n_documents": len(docs),
         "located": {str(k): int(v) for k, v in located.items()},
+        # Machine passages whose span does not hold their text in the given document text
+        # (outputs from another cleaning version): matched by text instead of span.
+        "machine_spans_not_in_text": len(drifted),
         "themes": themes,
         "overall": _block(*totals),
     }
@@ -212,6 +218,16 @@ def passage_agreement(
 def _item(row) -> _Item:
     has_span = not (pd.isna(row.start) or pd.isna(row.end))
     return _Item(span=(float(row.start), float(row.end)) if has_span else None, text=str(row.text or ""))
+
+
+def _machine_item(row, texts: Mapping[str, str], drifted: list[int]) -> _Item:
+    item = _item(row)
+    text = texts.get(row.doc_id)
+    if item.span is not None and text is not None:
+        if normalise_words(text[int(item.span[0]):int(item.span[1])]) != normalise_words(item.text):
+            drifted.append(1)
+            return _Item(span=None, text=item.text)
+    return item
 
 
 def _block(n_machine: int, machine_matched: int, n_human: int, human_matched: int) -> dict:

@@ -107,7 +107,8 @@ def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
                     label="machine κ" if "machine κ" not in ax.get_legend_handles_labels()[1] else None)
     ax.set_yticks(range(len(order)), [_label(metrics, t) for t in order], fontsize=8)
     ax.axvline(0, color="#999", lw=0.8)
-    ax.set_xlim(-0.2, 1.0)
+    shown = [x for line in ax.get_lines() for x in line.get_xdata()]
+    ax.set_xlim(min([-0.2, *shown]) - 0.05, 1.05)
     ax.set_xlabel("Cohen's κ")
     title = "Machine κ against the human ceiling" if ceiling else "Machine κ (no double coding: no human ceiling)"
     ax.set_title(title)

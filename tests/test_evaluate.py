@@ -286,3 +286,18 @@ def test_learning_curve_with_a_toy_model():
     summary = summarise_curve(curve)
     assert list(summary["n_train"]) == [2, 4, 9]
     assert curve.equals(learning_curve(fit_predict, docs, gold, [2, 4, 9, 50], n_repeats=3, seed=1))
+
+
+def test_machine_spans_that_do_not_hold_their_text_fall_back_to_text_matching():
+    from evaluation.passages import passage_agreement
+
+    text = "Intro. The school did not share the referral. End."
+    human = pd.DataFrame([{"doc_id": "a", "theme": "t", "quote": "The school did not share the referral.",
+                           "start": None, "end": None}])
+    # Span shifted by 3 characters (another cleaning version): the span overlap rule would still
+    # pass, but the span is untrustworthy, so the text decides.
+    machine = pd.DataFrame([{"doc_id": "a", "theme": "t", "start": 10, "end": 48, "text": "The school did not share the referral."},
+                            {"doc_id": "a", "theme": "t", "start": 7, "end": 45, "text": "Completely different words here, none."}])
+    result = passage_agreement(machine, human, {"a": text})
+    assert result["machine_spans_not_in_text"] == 2
+    assert (result["overall"]["machine_matched"], result["overall"]["human_matched"]) == (1, 1)

@@ -219,3 +219,12 @@ def test_tag_jsonl(tmp_path):
 def test_read_texts_from_ingest_jsonl(tmp_path):
     path = write(tmp_path / "ingest.jsonl", json.dumps({"doc_id": "r1", "text": "Some text."}) + "\n")
     assert read_texts(path) == {"r1": "Some text."}
+
+
+def test_read_texts_rebuilds_documents_from_ingest_passages(tmp_path):
+    lines = [{"doc_id": "r2", "page": 1, "start": 0, "end": 9, "text": "Sentence."},
+             {"doc_id": "r2", "page": 2, "start": 11, "end": 18, "text": "Second."}]
+    path = write(tmp_path / "passages.jsonl", "".join(json.dumps(x) + "\n" for x in lines))
+    text = read_texts(path)["r2"]
+    assert text == "Sentence.  Second."
+    assert text[11:18] == "Second."

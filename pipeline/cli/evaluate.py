@@ -25,7 +25,7 @@ def evaluate(
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
     reference: str = typer.Option(None, "--reference",
                                   help="Coder to score the machine against (default: majority vote of all coders)."),
-    text: Path = typer.Option(None, "--text", help="`ingest` JSONL with document texts, to locate human quotes."),
+    text: Path = typer.Option(None, "--text", help="`ingest` JSONL (passages with offsets) or JSONL of whole texts, to locate human quotes."),
     mapping: Path = typer.Option(None, "--mapping", help="YAML or CSV mapping .qdpx code names to theme ids."),
     coverage: Path = typer.Option(None, "--coverage", help="CSV doc_id,coder of documents each coder coded."),
     coders: str = typer.Option(None, "--coders", help="Comma-separated list of expected coder names."),
@@ -65,7 +65,7 @@ def evaluate(
 def export_qdpx(
     results: Path = typer.Argument(..., help="A `practice-themes code` output folder (documents.csv + passages)."),
     out: Path = typer.Option(..., "-o", "--out", help="The .qdpx file to write."),
-    text: Path = typer.Option(None, "--text", help="`ingest` JSONL holding each document's cleaned text."),
+    text: Path = typer.Option(None, "--text", help="`ingest` JSONL (passages with offsets) or JSONL of whole texts."),
     source_dir: Path = typer.Option(None, "--source-dir", help="Folder of the source files, re-ingested for their text."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
 ) -> None:
