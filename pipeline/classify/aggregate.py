@@ -15,7 +15,7 @@ first, ties broken by position so output is deterministic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -115,3 +115,23 @@ def parse_threshold_overrides(values: list[str] | None, theme_ids: list[str]) ->
         else:
             specific[theme.strip()] = number
     return {**overall, **specific}
+
+
+def tag_documents(classifier, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
+    """Tag many documents with one scoring call (one large encoding batch).
+
+    Paragraph numbers are made distinct per document first, so the paragraph
+    window never borrows across documents; results equal per-document ``tag``.
+    """
+    flat: list[Passage] = []
+    bounds = []
+    paragraph_base = 0
+    for passages in documents:
+        start = len(flat)
+        flat.extend(replace(p, paragraph=p.paragraph + paragraph_base) for p in passages)
+        paragraph_base += max((p.paragraph for p in passages), default=0) + 1
+        bounds.append((start, len(flat)))
+    scores, calibration = classifier.scores_and_calibration(flat)
+    thresholds = classifier.theme_thresholds
+    return [classifier.aggregator_.tags(documents[d], scores[a:b], classifier.codebook, thresholds, calibration)
+            for d, (a, b) in enumerate(bounds)]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify.aggregate import Aggregator
+from pipeline.classify.aggregate import Aggregator, tag_documents
 from pipeline.classify.supervised import TrainedClassifier
 from pipeline.classify.zeroshot import ZeroShotClassifier
 from pipeline.codebook import Codebook, Theme, parse_codebook
@@ -168,11 +168,11 @@ class CodebookAdapter:
         self.threshold_overrides = dict(thresholds or {})
         self.aggregator_ = Aggregator(top_k=model.top_k, margin=model.margin, n_evidence=model.n_evidence)
 
-    def _scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
+    def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         ids = self.codebook.ids
         scores = np.zeros((len(passages), len(ids)))
         calibration = np.tile([1.0, 0.0], (len(ids), 1))
-        inner_scores, inner_cal = self.model._scores_and_calibration(passages)
+        inner_scores, inner_cal = self.model.scores_and_calibration(passages)
         for t in self.trained_themes_:
             j, k = ids.index(t), self.model.codebook.ids.index(t)
             scores[:, j], calibration[j] = inner_scores[:, k], inner_cal[k]
@@ -183,7 +183,7 @@ class CodebookAdapter:
         return scores, calibration
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:
-        return self._scores_and_calibration(passages)[0]
+        return self.scores_and_calibration(passages)[0]
 
     @property
     def theme_thresholds(self) -> dict[str, float]:
@@ -194,8 +194,12 @@ class CodebookAdapter:
         return out
 
     def tag(self, passages: list[Passage]) -> list[ThemeTag]:
-        scores, calibration = self._scores_and_calibration(passages)
+        scores, calibration = self.scores_and_calibration(passages)
         return self.aggregator_.tags(passages, scores, self.codebook, self.theme_thresholds, calibration)
+
+    def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
+        """``tag`` for many short documents at once, encoded in one batch."""
+        return tag_documents(self, documents)
 
     @property
     def fingerprint(self) -> str:

@@ -21,7 +21,7 @@ import json
 
 import numpy as np
 
-from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, logit, platt
+from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, logit, platt, tag_documents
 from pipeline.classify.training import LabelledPassages
 from pipeline.classify.zeroshot import PassageAnalysis, ZeroShotClassifier
 from pipeline.codebook import Codebook
@@ -194,7 +194,7 @@ class TrainedClassifier:
             scores[analysis.kept] = probs * analysis.weights[analysis.kept, None]
         return scores
 
-    def _scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
+    def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         analysis = self.zeroshot_.analyse(passages)
         scores = analysis.scores.copy()  # zero-shot for untrained themes
         heads = (self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_)
@@ -205,7 +205,7 @@ class TrainedClassifier:
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:
         """[n_passages, n_themes] passage probabilities (before document calibration)."""
-        return self._scores_and_calibration(passages)[0]
+        return self.scores_and_calibration(passages)[0]
 
     @property
     def theme_thresholds(self) -> dict[str, float]:
@@ -214,8 +214,12 @@ class TrainedClassifier:
         return out
 
     def tag(self, passages: list[Passage]) -> list[ThemeTag]:
-        scores, calibration = self._scores_and_calibration(passages)
+        scores, calibration = self.scores_and_calibration(passages)
         return self.aggregator_.tags(passages, scores, self.codebook, self.theme_thresholds, calibration)
+
+    def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
+        """``tag`` for many short documents at once, encoded in one batch."""
+        return tag_documents(self, documents)
 
     # -- identity ------------------------------------------------------------------------
     def weights_digest(self) -> str:

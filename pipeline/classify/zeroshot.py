@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator
+from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, tag_documents
 from pipeline.classify.background import NEUTRAL_SENTENCES
 from pipeline.classify.lexical import LexicalAnalysis, LexicalMatcher
 from pipeline.classify.sections import is_substantive, passage_weight
@@ -195,10 +195,18 @@ class ZeroShotClassifier:
         """[n_passages, n_themes] passage probabilities."""
         return self.analyse(passages).scores
 
+    def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, None]:
+        """Passage probabilities and the document calibration (none for zero-shot)."""
+        return self.score_passages(passages), None
+
     def tag(self, passages: list[Passage]) -> list[ThemeTag]:
         """One ThemeTag per codebook theme: document probability, band and evidence."""
         return self.aggregator_.tags(passages, self.score_passages(passages), self.codebook,
                                      self.theme_thresholds)
+
+    def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
+        """``tag`` for many short documents at once, encoded in one batch."""
+        return tag_documents(self, documents)
 
     # -- identity ------------------------------------------------------------------------
     def settings(self) -> dict:
