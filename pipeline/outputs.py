@@ -77,7 +77,8 @@ def error_row(result: DocumentResult) -> dict:
 
 def _atomic(path: Path, write) -> None:
     """Write through a temp file and rename, so a killed run never leaves half a table."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The temp name keeps the extension: pandas picks the Excel engine by it.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the tables from colleagues
     os.close(fd)
     try:

@@ -88,4 +88,5 @@ class ProcessPoolBackend:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # Idle workers exit on their own; not waiting lets the tables be written meanwhile.
+        self._pool.shutdown(wait=False, cancel_futures=True)

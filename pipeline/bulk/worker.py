@@ -40,6 +40,9 @@ class Task:
     timeout_s: float | None = None
 
 
+# --model factory:module:callable builds the classifier with callable(codebook).
+FACTORY_PREFIX = "factory:"
+
 _lock = threading.Lock()
 _cache: dict[ClassifierSpec, Any] = {}
 
@@ -50,6 +53,8 @@ def build_classifier(spec: ClassifierSpec):
 
     codebook = load_codebook(spec.codebook_path)
     thresholds = json.loads(spec.thresholds_json) if spec.thresholds_json else None
+    if spec.model and spec.model.startswith(FACTORY_PREFIX):
+        return _from_factory(spec.model[len(FACTORY_PREFIX):], codebook)
     try:
         from pipeline.classify import load_classifier
     except ImportError:  # the classifier's public loader has not landed yet
@@ -61,6 +66,16 @@ def build_classifier(spec: ClassifierSpec):
     from pipeline.classify.zeroshot import ZeroShotClassifier
 
     return ZeroShotClassifier(codebook).fit()
+
+
+def _from_factory(target: str, codebook):
+    """``module:callable`` called with the codebook: a plug-in classifier."""
+    import importlib
+
+    module_name, _, attr = target.partition(":")
+    if not module_name or not attr:
+        raise ValueError(f"{FACTORY_PREFIX}{target}: expected {FACTORY_PREFIX}module:callable")
+    return getattr(importlib.import_module(module_name), attr)(codebook)
 
 
 def get_classifier(spec: ClassifierSpec):
@@ -101,10 +116,22 @@ def init_worker(spec: ClassifierSpec) -> None:
 
     try:
         get_classifier(spec)
+        _warm_up()
     except Exception:  # noqa: BLE001
         # A raising initializer breaks the pool and hides the reason; the
         # first real call raises the same error with its message instead.
         pass
+
+
+def _warm_up() -> None:
+    """Import every stage's libraries now, so the first document's timings are honest."""
+    import importlib
+
+    for name in ("pipeline.process", "pipeline.ingest.pdf", "pipeline.ingest.docx"):
+        importlib.import_module(name)
+    from pipeline.segment import sentence_pipeline
+
+    sentence_pipeline()
 
 
 def run_task(task: Task, spec: ClassifierSpec) -> DocumentResult:

@@ -1,7 +1,8 @@
 """``practice-themes code``: code a corpus of reviews into a document x theme table.
 
 Exit codes: 0 every document coded; 1 some documents failed (see errors.csv);
-2 usage error (bad path, metadata or option); 3 another run holds OUTDIR.
+2 usage error (bad path, metadata or option); 3 another run holds OUTDIR;
+4 the run itself failed (a bug or a broken environment; the traceback is printed).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import typer
 
 from pipeline.cli.app import app
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 _PER_DOCUMENT_ROWS = 30  # above this, print theme prevalence instead of one row per document
 
 
@@ -37,7 +38,7 @@ def code(
 
     Re-running the same command resumes: documents already in OUTDIR's store
     are not recomputed unless the file, codebook or model changed.
-    Exit codes: 0 all coded, 1 some documents failed, 2 usage error, 3 OUTDIR busy.
+    Exit codes: 0 all coded, 1 some documents failed, 2 usage error, 3 OUTDIR busy, 4 run failed.
     """
     from rich.console import Console
 
@@ -74,6 +75,10 @@ def code(
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/yellow]: finished documents are saved; re-run the same command to resume.")
         raise typer.Exit(130) from None
+    except Exception:  # noqa: BLE001 - exit 1 must keep meaning "some documents failed"
+        console.print_exception()
+        console.print("[red]the run failed[/red]; finished documents are saved, re-run to resume.")
+        raise typer.Exit(EXIT_INTERNAL) from None
     _print_summary(outcome, codebook)
     raise typer.Exit(EXIT_SOME_FAILED if outcome.n_failed else EXIT_OK)
 
