@@ -35,6 +35,7 @@ from pipeline.clean.sections import (
 )
 from pipeline.clean.tables import format_header, format_row, split_cells
 from pipeline.clean.unicode import BULLET, normalise_text
+from pipeline.errors import EmptyDocumentError
 from pipeline.types import Block, Document, TextLine
 
 __all__ = ["clean_document", "normalise_text", "page_at", "section_kind"]
@@ -94,10 +95,16 @@ def page_at(doc: Document, offset: int, *, keys: list[int] | None = None) -> int
 
 
 def clean_document(doc: Document) -> Document:
-    """Fill ``doc.text`` and ``doc.blocks`` from ``doc.pages``; add warnings."""
+    """Fill ``doc.text`` and ``doc.blocks`` from ``doc.pages``.
+
+    Raises:
+        EmptyDocumentError: when nothing but page furniture was on the pages.
+    """
     pages = _page_lines(doc)
+    # The marked breaks themselves must not vote: "trauma<mark>informed" is
+    # read as "trauma informed" here, so only other occurrences decide.
     vocabulary = build_vocabulary(
-        ln.text.translate({ord(m): None for m in HYPHEN_MARKS}) for lines in pages for ln in lines
+        ln.text.translate({ord(m): " " for m in HYPHEN_MARKS}) for lines in pages for ln in lines
     )
     if doc.metadata.get("format") != "docx":
         drops = furniture_lines(pages)
@@ -201,5 +208,5 @@ def clean_document(doc: Document) -> Document:
     page_starts.sort()
     doc.metadata["page_starts"] = page_starts
     if not doc.text.strip():
-        doc.warnings.append("no text left after cleaning")
+        raise EmptyDocumentError(doc.source_path, "no text left once headers, footers and page numbers were removed")
     return doc

@@ -41,7 +41,9 @@ def rejoin(left: str, right: str, vocabulary: frozenset[str]) -> str:
         return joined
     if left.lower() in _KEEP_PREFIXES or not left[-1].isalpha() or not right[0].islower():
         return compound
-    if len(left) >= 3 and len(right) >= 3 and left.lower() in vocabulary and right.lower() in vocabulary:
+    # A real word before the break ("trauma-/informed") is a compound; a
+    # fragment ("adip-/iscing") is a word broken by the typesetter.
+    if len(left) >= 3 and len(right) >= 3 and left.lower() in vocabulary:
         return compound
     return joined
 

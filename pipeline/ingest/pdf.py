@@ -150,7 +150,8 @@ def _finish(path: Path, pages: list[Page], *, scanned: list[int], ocred: list[in
             garbled: list[int], extractor: str) -> Document:
     if not pages:
         raise EmptyDocumentError(str(path), "the PDF has no pages")
-    has_text = any(_alnum(p.text) for p in pages)
+    # A few stray characters on a scanned page (a stamp, a label) are not a text layer.
+    has_text = any(_alnum(p.text) and not p.needs_ocr for p in pages)
     if not has_text:
         if scanned:
             raise NeedsOCRError(str(path), f"no text layer on {_pages_phrase(scanned)}")
@@ -162,7 +163,7 @@ def _finish(path: Path, pages: list[Page], *, scanned: list[int], ocred: list[in
     if ocred:
         doc.warnings.append(f"{_pages_phrase(ocred)} had no text layer and were OCR'd")
     if garbled:
-        doc.warnings.append(f"{_pages_phrase(garbled)} have a garbled text layer (font without a usable unicode map)")
+        doc.warnings.append(f"{_pages_phrase(garbled)} have a text layer that does not read as English (garbled font encoding, or not English)")
     return doc
 
 
