@@ -16,7 +16,7 @@ from collections import Counter
 from pipeline.types import TextLine
 
 EDGE_BAND = 0.1  # top/bottom share of the page height where furniture sits
-EDGE_LINES = 2  # without geometry: this many lines at each end are candidates
+EDGE_LINES = 1  # without geometry: this many lines at each end are candidates
 MIN_SHARE = 0.25  # share of pages a repeated line must appear on
 
 _ROMAN = r"[ivxlcdm]{1,7}"

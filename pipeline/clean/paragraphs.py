@@ -42,6 +42,13 @@ def starts_paragraph(text: str) -> bool:
     return bool(_NUMBERED_START.match(text) or _BULLET_START.match(text))
 
 
+def looks_like_title(text: str) -> bool:
+    """A short capitalised line with no closing punctuation: a heading in plain text."""
+    text = text.strip()
+    return (0 < len(text.split()) <= 8 and (text[0].isupper() or text[0].isdigit())
+            and not text.endswith((".", ",", ";", "-")) and not text.isdigit())
+
+
 def is_bullet(text: str) -> bool:
     return bool(_BULLET_START.match(text))
 
@@ -64,7 +71,9 @@ def _break_between(prev: TextLine, line: TextLine, *, gap_limit: float, right_ed
         return True
     if not geometry:
         short = len(prev.text.strip()) < 0.7 * longest
-        return ends_sentence(prev.text) and short
+        if ends_sentence(prev.text) and (short or looks_like_title(line.text)):
+            return True
+        return looks_like_title(prev.text) and line.text.lstrip()[:1].isupper()
     if line.top < prev.top - 0.005:  # back up the page: next column or a boxed aside
         return ends_sentence(prev.text)
     if line.top - prev.bottom > gap_limit:

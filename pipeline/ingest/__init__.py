@@ -42,9 +42,11 @@ def _from_zip(path: Path) -> tuple[str, bytes]:
 
 
 def _ingest(path: Path, password: str | None, ocr: bool | None, tables: str) -> Document:
+    suffix = path.suffix.lower()
+    if suffix not in (*SUPPORTED_SUFFIXES, ".zip"):
+        raise UnsupportedFormatError(str(path), f"got {suffix or 'no extension'!r}")
     if not path.exists():
         raise EmptyDocumentError(str(path), "file not found")
-    suffix = path.suffix.lower()
     data = None
     if suffix == ".zip":
         suffix, data = _from_zip(path)
