@@ -12,6 +12,7 @@ fp32, which keeps every embedding within cosine 0.9999 of the fp32 one
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -98,18 +99,38 @@ def load_model(precision: str | None = None):
     return model
 
 
+_memo: dict[tuple[str, str], np.ndarray] | None = None
+
+
+@contextmanager
+def memoised():
+    """Within the block, remember every text's embedding (for benchmarks that re-score texts)."""
+    global _memo
+    _memo = {}
+    try:
+        yield
+    finally:
+        _memo = None
+
+
 def encode(texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE,
            precision: str | None = None) -> np.ndarray:
     """L2-normalised float32 embeddings, one row per text; identical texts are encoded once."""
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
+    precision = resolve_precision(precision)
     unique: dict[str, int] = {}
     index = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64, count=len(texts))
-    vectors = load_model(resolve_precision(precision)).encode(
-        list(unique), batch_size=batch_size, normalize_embeddings=False,
-        convert_to_numpy=True, show_progress_bar=False,
-    )
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors /= np.maximum(norms, 1e-12)
-    return vectors[index]
+    todo = [t for t in unique if _memo is None or (precision, t) not in _memo]
+    vectors = np.zeros((0, DIMENSION), dtype=np.float32)
+    if todo:
+        vectors = load_model(precision).encode(
+            todo, batch_size=batch_size, normalize_embeddings=False,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        vectors = np.asarray(vectors, dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    if _memo is None:
+        return vectors[index]
+    _memo.update({(precision, t): v for t, v in zip(todo, vectors)})
+    return np.stack([_memo[(precision, t)] for t in unique])[index]

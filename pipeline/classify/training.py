@@ -49,8 +49,12 @@ class Coding:
                       {d: t for d, t in self.doc_themes.items() if d in keep}, self.sha256, self.source)
 
 
-def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] | None = None) -> Coding:
-    """Read one or more coding CSVs (doc_id, coder, theme, quote, note); all coders are pooled."""
+def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] | None = None,
+                     coder: str | None = None) -> Coding:
+    """Read one or more coding CSVs (doc_id, coder, theme, quote, note).
+
+    With ``coder``, only that coder's rows are used; otherwise all coders are pooled.
+    """
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     quotes: dict[str, list[tuple[str, str]]] = {}
     doc_themes: dict[str, set[str]] = {}
@@ -67,6 +71,8 @@ def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] 
         if missing:
             raise AnnotationError(f"{path}: missing column(s) {', '.join(missing)}; need {', '.join(ANNOTATION_COLUMNS)}")
         for line, row in enumerate(rows, start=2):
+            if coder is not None and (row.get("coder") or "").strip() != coder:
+                continue
             doc_id, theme = (row["doc_id"] or "").strip(), (row["theme"] or "").strip()
             if not doc_id or not theme:
                 raise AnnotationError(f"{path}: line {line}: empty doc_id or theme")
@@ -76,6 +82,10 @@ def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] 
             quote = (row["quote"] or "").strip()
             if quote:
                 quotes.setdefault(doc_id, []).append((theme, quote))
+    if not doc_themes:
+        raise AnnotationError(f"{', '.join(map(str, paths))}: no rows" + (f" for coder {coder!r}" if coder else ""))
+    if coder is not None:
+        digest.update(coder.encode())
     return Coding(quotes, doc_themes, digest.hexdigest(), ", ".join(str(p) for p in paths))
 
 

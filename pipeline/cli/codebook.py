@@ -90,7 +90,8 @@ def codebook(
             raise typer.Exit(code=1)
         return
     table = Table(title=f"{book.name} {book.version} ({len(book)} themes, sha256 {book.sha256[:12]})")
-    for column in ("id", "label", "kind", "exemplars", "cues", "negatives"):
+    table.add_column("id", no_wrap=True)
+    for column in ("label", "kind", "exemplars", "cues", "negatives"):
         table.add_column(column)
     for t in book.themes:
         table.add_row(t.id, t.label, t.kind, str(len(t.exemplars)), str(len(t.cues)), str(len(t.negative_exemplars)))

@@ -17,6 +17,7 @@ def train(
     corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Folder holding the coded documents (matched by file stem)."),
     split: str = typer.Option(None, "--split", help="Train only on documents with this split in --metadata (e.g. dev)."),
     metadata: Path = typer.Option(None, "--metadata", help="Corpus metadata CSV with a 'split' column (default: CORPUS/metadata.csv)."),
+    coder: str = typer.Option(None, "--coder", help="Use only this coder's rows (default: pool all coders)."),
     c: float = typer.Option(0.5, "--C", help="Inverse regularisation strength of each logistic regression."),
 ) -> None:
     """Train one-vs-rest logistic regression on passage features; save weights + metadata JSON."""
@@ -31,7 +32,7 @@ def train(
     console = Console(stderr=True)
     try:
         codebook = load_codebook(codebook_path)
-        coding = read_annotations(annotations, codebook.ids)
+        coding = read_annotations(annotations, codebook.ids, coder=coder)
         doc_ids = coding.doc_ids
         if split:
             splits = read_splits(metadata or corpus / "metadata.csv")
@@ -50,7 +51,7 @@ def train(
         docs.append(labelled)
     model = TrainedClassifier(codebook, C=c, name=out.name).fit(docs)
     save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
-               extra={"training_documents": doc_ids, "split": split or "all"})
+               extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
     cv = model.cv_scores_
     console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
                   f"(grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; optimistic) -> {out}")

@@ -1,0 +1,51 @@
+"""Document aggregation, bands, threshold overrides and section weights."""
+
+import numpy as np
+import pytest
+
+from pipeline.classify.aggregate import Aggregator, parse_threshold_overrides
+from pipeline.classify.sections import is_substantive, passage_weight, section_kind
+from pipeline.codebook import load_codebook
+from pipeline.types import Passage
+
+
+def test_noisy_or_uses_only_the_top_k_passages():
+    scores = np.array([[0.5], [0.5], [0.5], [0.5], [0.0]])
+    assert Aggregator(top_k=3).noisy_or(scores)[0] == pytest.approx(1 - 0.5 ** 3)
+    assert Aggregator(top_k=1).noisy_or(scores)[0] == pytest.approx(0.5)
+    assert Aggregator().noisy_or(np.zeros((0, 2))).tolist() == [0.0, 0.0]
+
+
+def test_bands_and_evidence_order_are_deterministic():
+    codebook = load_codebook()
+    passages = [Passage("d", page=i + 1, start=i * 10, end=i * 10 + 9, text=f"s{i}") for i in range(4)]
+    scores = np.zeros((4, len(codebook)))
+    scores[:, 0] = [0.3, 0.9, 0.9, 0.1]
+    scores[:, 1] = [0.36, 0.0, 0.0, 0.0]
+    tags = Aggregator(top_k=3, margin=0.15).tags(passages, scores, codebook, {codebook.ids[1]: 0.5})
+    assert [e.passage.page for e in tags[0].evidence] == [2, 3, 1]  # ties broken by position
+    assert tags[0].band == "present" and tags[0].present
+    assert tags[1].band == "possible" and not tags[1].present and tags[1].evidence
+    assert tags[2].band == "absent" and tags[2].evidence == []
+
+
+def test_threshold_overrides_theme_beats_global_whatever_the_order():
+    ids = ["a", "b"]
+    assert parse_threshold_overrides(["a=0.3", "0.6"], ids) == {"a": 0.3, "b": 0.6}
+    with pytest.raises(ValueError, match="unknown theme 'c'"):
+        parse_threshold_overrides(["c=0.3"], ids)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        parse_threshold_overrides(["1.5"], ids)
+
+
+def test_section_weights_favour_findings_and_skip_contents():
+    def weight(section, region="body"):
+        return passage_weight(Passage("d", 1, 0, 1, "x", section=section, region=region))
+
+    assert section_kind("5. Findings") in ("findings", "analysis")
+    assert weight("Findings") > weight("Recommendations") > 0
+    assert weight("Findings") > weight("Terms of reference")
+    assert weight("Findings", region="references") == 0.0
+    assert not is_substantive("Contents ........ 12")
+    assert not is_substantive("GP")
+    assert is_substantive("The health visitor did not share the concern with the GP.")

@@ -1,0 +1,84 @@
+"""Polarity: negated concerns, good practice and hedges are not evidence of a theme."""
+
+import numpy as np
+import pytest
+
+from pipeline.classify.lexical import LexicalMatcher
+from pipeline.classify.text import passages_from_text
+from pipeline.classify.zeroshot import ZeroShotClassifier
+from pipeline.codebook import load_codebook
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+@pytest.fixture(scope="module")
+def zero_shot(codebook):
+    return ZeroShotClassifier(codebook).fit()
+
+
+def score(classifier, text, theme):
+    passages = passages_from_text(text)
+    return float(classifier.score_passages(passages)[:, classifier.codebook.ids.index(theme)].max())
+
+
+def test_absence_scope_covers_the_negated_clause_only(codebook):
+    found = LexicalMatcher(codebook).analyse([
+        "There were no concerns about domestic abuse in the household, but mother was depressed.",
+        "There was no assessment of the father.",
+        "Neither parent had any history of offending.",
+        "The family was not known to children's social care.",
+    ])
+    assert found.absence.tolist() == [True, False, True, True]
+    assert "domestic abuse" not in found.residual[0] and "depressed" in found.residual[0]
+    assert found.residual[1] is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("negated, affirmed, theme", [
+    ("There were no concerns about domestic abuse in the household.",
+     "Police were called after father assaulted mother in front of the children.", "domestic_abuse"),
+    ("There was no evidence of neglect; the home was clean and the children well fed.",
+     "The home was filthy, there was no food and the children were often left unwashed.", "neglect"),
+    ("Neither parent had any history of offending.",
+     "Mother's new partner had convictions for violence that nobody checked.", "offender_history"),
+])
+def test_negated_concern_scores_far_below_the_affirmed_one(zero_shot, negated, affirmed, theme):
+    assert score(zero_shot, negated, theme) < 0.5 * score(zero_shot, affirmed, theme)
+    assert score(zero_shot, negated, theme) < 0.3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("praise, failure, theme", [
+    ("Information was shared promptly between agencies.",
+     "The GP did not share the information about the injury with children's social care.", "information_sharing"),
+    ("This was a good example of the child being seen alone and her views recorded.",
+     "The child was never seen alone and her views were not sought.", "voice_of_child"),
+])
+def test_good_practice_is_not_evidence_of_the_practice_theme(zero_shot, praise, failure, theme):
+    assert score(zero_shot, praise, theme) < 0.5 * score(zero_shot, failure, theme)
+
+
+@pytest.mark.slow
+def test_a_hedge_weakens_but_does_not_erase(zero_shot):
+    plain = score(zero_shot, "Father had relapsed into heroin use.", "parental_substance_misuse")
+    hedged = score(zero_shot, "Father may have relapsed into heroin use.", "parental_substance_misuse")
+    assert 0.5 * plain < hedged < plain
+
+
+@pytest.mark.slow
+def test_a_described_situation_counts_without_any_keyword(zero_shot):
+    text = "Mother said the father had moved out, yet his van was seen outside most nights."
+    scores = zero_shot.score_passages(passages_from_text(text))[0]
+    ids = zero_shot.codebook.ids
+    assert ids[int(np.argmax(scores))] == "invisible_men"
+
+
+@pytest.mark.slow
+def test_a_bare_keyword_is_weak_evidence(zero_shot):
+    bare = score(zero_shot, "Escalation.", "escalation")
+    described = score(zero_shot, "The school disagreed with closing the case but never challenged the decision.",
+                      "escalation")
+    assert bare < described

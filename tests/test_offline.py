@@ -1,0 +1,30 @@
+"""The pipeline never touches the network: load the model and tag with sockets blocked."""
+
+import os
+import socket
+
+import pytest
+
+
+def test_import_sets_hub_offline():
+    import pipeline  # noqa: F401
+
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
+
+
+@pytest.mark.slow
+def test_tagging_works_with_sockets_blocked(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted during an offline run")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    from pipeline.classify import load_classifier
+    from pipeline.classify.text import passages_from_text
+    from pipeline.embed import load_model
+
+    load_model.cache_clear()  # load again, under the block
+    classifier = load_classifier()
+    tags = classifier.tag(passages_from_text("Police were called after father assaulted mother."))
+    assert max(tags, key=lambda t: t.score).theme_id == "domestic_abuse"

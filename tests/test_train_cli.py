@@ -1,0 +1,108 @@
+"""``practice-themes train`` on a tiny coded corpus; the model loads, tags and checks its codebook."""
+
+import csv
+import json
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.codebook import DEFAULT_CODEBOOK, load_codebook
+
+runner = CliRunner()
+
+DOCS = {
+    "da1": ["Police were called after Mr X punched mother in the kitchen.",
+            "Mother later said she was frightened of him and that he controlled her money.",
+            "The children attended school regularly and were well presented."],
+    "da2": ["A neighbour reported hearing a man shouting and a woman screaming in the flat.",
+            "Mother had a black eye, which she said came from walking into a door.",
+            "The family lived in a two-bedroom flat near the town centre."],
+    "ne1": ["The home was cold, there was no food in the cupboards and the children were unwashed.",
+            "The baby's nappy had not been changed for many hours.",
+            "The review panel met four times."],
+    "ne2": ["The children were often hungry at school and wore the same dirty clothes for days.",
+            "Mattresses were soaked in urine and the kitchen was covered in rubbish.",
+            "The reviewer thanks the practitioners who took part."],
+}
+CODES = [("da1", "domestic_abuse", 0), ("da1", "domestic_abuse", 1), ("da2", "domestic_abuse", 0),
+         ("da2", "domestic_abuse", 1), ("ne1", "neglect", 0), ("ne1", "neglect", 1),
+         ("ne2", "neglect", 0), ("ne2", "neglect", 1)]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from docx import Document
+
+    folder = tmp_path_factory.mktemp("train")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    for doc_id, sentences in DOCS.items():
+        document = Document()
+        for sentence in sentences:
+            document.add_paragraph(sentence)
+        document.save(corpus / f"{doc_id}.docx")
+    annotations = folder / "codings.csv"
+    with open(annotations, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["doc_id", "coder", "theme", "quote", "note"])
+        for doc_id, theme, i in CODES:
+            writer.writerow([doc_id, "coder_a", theme, DOCS[doc_id][i], ""])
+    out = folder / "model"
+    result = runner.invoke(app, ["train", str(annotations), "-o", str(out), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.slow
+def test_model_folder_records_what_it_was_trained_with(trained):
+    metadata = json.loads((trained / "metadata.json").read_text())
+    assert metadata["codebook"]["sha256"] == load_codebook().sha256
+    assert metadata["embedding_model"] == "all-MiniLM-L6-v2"
+    assert len(metadata["training_data"]["sha256"]) == 64
+    assert set(metadata["trained_themes"]) == {"domestic_abuse", "neglect"}
+    assert "macro_f1" in metadata["cv_scores"] and metadata["versions"]["sklearn"]
+    assert sum(f.stat().st_size for f in trained.iterdir()) < 2_000_000
+
+
+@pytest.mark.slow
+def test_trained_model_tags_and_untrained_themes_fall_back_to_zero_shot(trained):
+    from pipeline.classify import load_classifier
+    from pipeline.classify.text import passages_from_text
+
+    model = load_classifier(trained)
+    assert model.describe()["kind"] == "trained"
+    tags = {t.theme_id: t for t in model.tag(passages_from_text(
+        "Police were called after father hit mother. The young person had self-harmed and spoke of suicide."))}
+    assert tags["domestic_abuse"].present
+    assert tags["adolescent_risk"].score > tags["neglect"].score  # zero-shot theme still scores
+    again = load_classifier(trained)
+    assert again.fingerprint == model.fingerprint
+
+
+@pytest.mark.slow
+def test_changed_trained_theme_is_refused_and_added_theme_is_zero_shot(trained, tmp_path):
+    from pipeline.classify import load_classifier
+    from pipeline.classify.persistence import CodebookMismatchError
+    from pipeline.classify.text import passages_from_text
+
+    data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
+    neglect = next(t for t in data["themes"] if t["id"] == "neglect")
+    neglect["definition"] = "Something else entirely."
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(CodebookMismatchError, match="neglect"):
+        load_classifier(trained, codebook=load_codebook(changed))
+
+    data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
+    data["themes"].append({"id": "fire_setting", "label": "Fire setting", "kind": "context",
+                           "definition": "A child or adult deliberately setting fires.",
+                           "include": [], "exclude": [], "exemplars": ["He set fire to the curtains in the bedroom."]})
+    added = tmp_path / "added.yaml"
+    added.write_text(yaml.safe_dump(data), encoding="utf-8")
+    model = load_classifier(trained, codebook=load_codebook(added))
+    tags = model.tag(passages_from_text("The boy set fire to his mattress while the family slept."))
+    assert [t.theme_id for t in tags][-1] == "fire_setting"
+    assert max(tags, key=lambda t: t.score).theme_id == "fire_setting"
+    assert "fire_setting" in model.describe()["zero_shot_themes"]
