@@ -161,9 +161,11 @@ def _finish(path: Path, pages: list[Page], *, scanned: list[int], ocred: list[in
     if scanned:
         doc.warnings.append(f"{_pages_phrase(scanned)} had no text layer (needs OCR)")
     if ocred:
-        doc.warnings.append(f"{_pages_phrase(ocred)} had no text layer and were OCR'd")
+        doc.warnings.append(f"{_pages_phrase(ocred)} had no text layer and {'was' if len(ocred) == 1 else 'were'} OCR'd")
     if garbled:
-        doc.warnings.append(f"{_pages_phrase(garbled)} have a text layer that does not read as English (garbled font encoding, or not English)")
+        verb = "has" if len(garbled) == 1 else "have"
+        doc.warnings.append(f"{_pages_phrase(garbled)} {verb} a text layer that does not read as English "
+                            "(garbled font encoding, or not English)")
     return doc
 
 

@@ -63,4 +63,6 @@ def is_garbled(text: str) -> bool:
     share = stopword_share(sample)
     if share >= 0.15:  # ordinary prose: no need for the word-shape measure
         return False
-    return share < 0.03 or wordlike_share(sample) < GARBLED_BELOW
+    wordlike = wordlike_share(sample)
+    # Cover pages and tables have few stop words but ordinary word shapes.
+    return wordlike < GARBLED_BELOW or (share < 0.03 and wordlike < 0.7)
