@@ -24,7 +24,11 @@ class Screener:
 
     def __init__(self, classifier=None, *, model: str | None = None, codebook_path: str | Path | None = None) -> None:
         started = time.perf_counter()
-        if classifier is None:
+        if classifier is None and model is None:
+            from pipeline.screen.cache import load_default_classifier
+
+            classifier = load_default_classifier(codebook_path)
+        elif classifier is None:
             from pipeline.bulk.worker import ClassifierSpec, build_classifier
 
             classifier = build_classifier(ClassifierSpec(model=model,
@@ -32,6 +36,9 @@ class Screener:
         self.classifier = classifier
         self.codebook = classifier.codebook
         self.info = classifier.describe() if hasattr(classifier, "describe") else {"kind": type(classifier).__name__}
+        for key, value in (("codebook_name", self.codebook.name), ("codebook_version", self.codebook.version),
+                           ("codebook_sha256", self.codebook.sha256)):
+            self.info.setdefault(key, value)
         from pipeline.bulk.worker import fingerprint_of
 
         self.fingerprint = fingerprint_of(classifier)
