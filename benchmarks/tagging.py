@@ -1,0 +1,71 @@
+"""Tagging throughput against raw ``model.encode`` on the same sentences, side by side.
+
+    .venv/bin/python benchmarks/tagging.py [--corpus corpus/reviews] [--repeats 2]
+
+Sentences come from the bundled corpus's dev reviews (ingested, cleaned and
+segmented once, outside the timings). Measured in one process:
+
+- raw: ``SentenceTransformer.encode`` of every sentence, batch 64, fp32, the
+  way a plain script would call it;
+- tagging: the full zero-shot ``classifier.tag`` per review (section weights,
+  skipping, dedup, lexical matching, polarity, scoring, aggregation, evidence)
+  with the classifier's own precision choice (bf16 where the CPU supports it).
+
+The ratio tagging/raw sentences per second is the goal metric (>= 0.8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--repeats", type=int, default=2, help="best of N timings for each side")
+    args = parser.parse_args(argv)
+
+    from pipeline.classify.training import document_passages, read_splits
+    from pipeline.classify.zeroshot import ZeroShotClassifier
+    from pipeline.codebook import load_codebook
+    from pipeline.embed import bf16_supported, load_model, resolve_precision
+
+    splits = read_splits(args.corpus / "metadata.csv")
+    files = sorted(p for p in (args.corpus / "reviews").glob("*.pdf") if splits.get(p.stem) == "dev")
+    documents = [document_passages(f) for f in files]
+    sentences = [p.text for doc in documents for p in doc]
+    print(f"{len(files)} dev reviews, {len(sentences)} sentences "
+          f"({len(set(sentences))} distinct); bf16 supported: {bf16_supported()}")
+
+    raw_model = load_model("fp32")
+    raw_model.encode(sentences[:64], batch_size=64, show_progress_bar=False)
+    raw = []
+    for _ in range(args.repeats):
+        started = time.perf_counter()
+        raw_model.encode(sentences, batch_size=64, show_progress_bar=False)
+        raw.append(len(sentences) / (time.perf_counter() - started))
+
+    classifier = ZeroShotClassifier(load_codebook()).fit()
+    classifier.tag(documents[0][:64])
+    tagged = []
+    for _ in range(args.repeats):
+        started = time.perf_counter()
+        for doc in documents:
+            classifier.tag(doc)
+        tagged.append(len(sentences) / (time.perf_counter() - started))
+
+    raw_rate, tag_rate = max(raw), max(tagged)
+    print(f"raw model.encode (fp32, batch 64): {raw_rate:8.1f} sentences/s")
+    print(f"full tagging ({resolve_precision()}):          {tag_rate:8.1f} sentences/s")
+    print(f"ratio tagging / raw encode:        {tag_rate / raw_rate:8.2f}  (goal >= 0.80)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
