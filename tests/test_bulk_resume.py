@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from pipeline.bulk.synthetic import review_paragraphs, write_pdf
@@ -51,14 +52,16 @@ def test_kill_9_then_rerun_matches_an_uninterrupted_run(corpus, tmp_path):
 
     interrupted = tmp_path / "interrupted"
     proc = subprocess.Popen([*CLI, str(corpus), "-o", str(interrupted), "--no-progress", "--model", SLOW_STAND_IN,
-                             "--workers", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                             "--workers", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while _stored(interrupted) < 3 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)
-    # Kill the whole process group: the coordinator and its worker, as a crash would.
-    os.killpg(proc.pid, signal.SIGKILL)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGKILL)  # the coordinator only, as `kill -9 PID` would
     proc.wait()
+    # Orphaned workers notice and exit instead of finishing documents nobody collects.
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"workers outlived the killed run: {[p.pid for p in alive]}"
     done_before = _stored(interrupted)
     assert 3 <= done_before < 10, f"kill landed after {done_before} of 10 documents"
     assert not (interrupted / "documents.csv").exists()

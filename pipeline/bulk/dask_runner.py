@@ -1,8 +1,9 @@
 """The same per-document function on a Dask distributed cluster.
 
 ``--scheduler ADDRESS`` connects to a running scheduler
-(``tcp://host:8786``); ``--scheduler local`` starts a ``LocalCluster`` on this
-machine. Work is streamed through ``as_completed`` with a bounded number of
+(``tcp://host:8786``); ``--scheduler local`` starts a ``LocalCluster`` of
+worker processes on this machine, and ``local-threads`` one of threads in
+this process (quick to start; documents then share one classifier). Work is streamed through ``as_completed`` with a bounded number of
 documents in flight, and results come back to this process, which writes
 them into the same resumable store as the local pool does.
 """
@@ -26,14 +27,15 @@ class DaskBackend:
 
         self.spec = spec
         self._cluster = None
-        if scheduler == "local":
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                                         dashboard_address=None)
+        if scheduler in ("local", "local-threads"):
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                         processes=processes and scheduler == "local", dashboard_address=None)
             self._client = Client(self._cluster)
         else:
             self._client = Client(scheduler)
         self.scheduler = self._client.scheduler.address
-        self.workers = max(1, len(self._client.scheduler_info().get("workers", {}))) or workers
+        # A remote cluster has as many workers as it has; bounds the documents in flight.
+        self.workers = len(self._client.scheduler_info().get("workers", {})) or workers
 
     def describe(self) -> dict:
         return self._client.submit(describe, self.spec, pure=False).result()

@@ -48,7 +48,9 @@ class ProcessPoolBackend:
                                    initializer=init_worker, initargs=(self.spec,))
 
     def describe(self) -> dict:
-        return self._pool.submit(describe, self.spec).result()
+        """The classifier's fingerprint, once every worker has loaded it."""
+        futures = [self._pool.submit(describe, self.spec, 0.3) for _ in range(self.workers)]
+        return [f.result() for f in futures][0]
 
     def results(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, DocumentResult]]:
         pending = iter(tasks)

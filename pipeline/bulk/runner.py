@@ -244,5 +244,6 @@ def _manifest(started_at, settings, backend, info, codebook, results, metadata, 
         "timings": {
             **{k: round(v, 3) for k, v in timings.items()},
             "stage_seconds_summed_over_workers": {s: round(stage_sums.get(s, 0.0), 3) for s in STAGES},
+            "worker_cpu_seconds": round(stage_sums.get("cpu", 0.0), 3),
         },
     }

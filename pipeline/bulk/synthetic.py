@@ -26,8 +26,13 @@ SENTENCES = (
 )
 
 
-def write_pdf(path: str | Path, paragraphs: Sequence[str], *, pages: int = 1, title: str = "Case review") -> Path:
-    """Write a text PDF of ``pages`` pages, cycling ``paragraphs`` to fill them."""
+def write_pdf(path: str | Path, paragraphs: Sequence[str], *, pages: int = 1, title: str = "Case review",
+              font_size: float = 10, leading: float = 13, margin: float = 60) -> Path:
+    """Write a text PDF of ``pages`` pages, cycling ``paragraphs`` to fill them.
+
+    The defaults pack about 900 words on a page (small, fast test files);
+    ``font_size=13, leading=22, margin=90`` gives about 350, like a published review.
+    """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -37,25 +42,25 @@ def write_pdf(path: str | Path, paragraphs: Sequence[str], *, pages: int = 1, ti
     width, height = A4
     index = 0
     for page in range(pages):
-        y = height - 60
-        c.setFont("Helvetica-Bold", 12)
-        c.drawString(60, y, f"{title}" if page == 0 else f"{title} (continued)")
-        y -= 28
-        c.setFont("Helvetica", 10)
-        while y > 90 and paragraphs:
+        y = height - margin
+        c.setFont("Helvetica-Bold", font_size + 2)
+        c.drawString(margin, y, f"{title}" if page == 0 else f"{title} (continued)")
+        y -= 2 * leading
+        c.setFont("Helvetica", font_size)
+        while y > margin + 30 and paragraphs:
             words = paragraphs[index % len(paragraphs)].split()
             index += 1
             line: list[str] = []
             for word in words:
-                if c.stringWidth(" ".join(line + [word]), "Helvetica", 10) > width - 120:
-                    c.drawString(60, y, " ".join(line))
-                    y -= 13
+                if c.stringWidth(" ".join(line + [word]), "Helvetica", font_size) > width - 2 * margin:
+                    c.drawString(margin, y, " ".join(line))
+                    y -= leading
                     line = []
                 line.append(word)
             if line:
-                c.drawString(60, y, " ".join(line))
-                y -= 13
-            y -= 10  # blank line between paragraphs
+                c.drawString(margin, y, " ".join(line))
+                y -= leading
+            y -= 0.8 * leading  # blank line between paragraphs
         c.drawString(width / 2 - 10, 40, str(page + 1))
         c.showPage()
     c.save()

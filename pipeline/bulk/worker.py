@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,9 +104,15 @@ def fingerprint_of(classifier) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def describe(spec: ClassifierSpec) -> dict[str, Any]:
-    """Fingerprint and description of the classifier, computed where it lives."""
+def describe(spec: ClassifierSpec, hold_s: float = 0.0) -> dict[str, Any]:
+    """Fingerprint and description of the classifier, computed where it lives.
+
+    ``hold_s`` keeps this worker busy a moment, so that one call per worker
+    lands on every worker and the whole pool is warm before timing starts.
+    """
     classifier = get_classifier(spec)
+    if hold_s:
+        time.sleep(hold_s)
     info = classifier.describe() if hasattr(classifier, "describe") else {"kind": type(classifier).__name__}
     return {"fingerprint": fingerprint_of(classifier), "classifier": info, "pid": os.getpid()}
 
@@ -114,6 +121,7 @@ def init_worker(spec: ClassifierSpec) -> None:
     """Process-pool initializer: load the classifier before the first document."""
     import pipeline  # noqa: F401  (offline switches in the new process)
 
+    _exit_with_parent()
     try:
         get_classifier(spec)
         _warm_up()
@@ -121,6 +129,19 @@ def init_worker(spec: ClassifierSpec) -> None:
         # A raising initializer breaks the pool and hides the reason; the
         # first real call raises the same error with its message instead.
         pass
+
+
+def _exit_with_parent(poll_s: float = 1.0) -> None:
+    """End this worker soon after its coordinator dies (``kill -9``), instead of
+    finishing a document nobody will collect while the re-run competes for the cores."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _warm_up() -> None:
@@ -150,9 +171,13 @@ def run_task(task: Task, spec: ClassifierSpec) -> DocumentResult:
         watchdog = threading.Timer(task.timeout_s * 2 + 30, os._exit, args=(70,))
         watchdog.daemon = True
         watchdog.start()
+    cpu = time.process_time()
     try:
-        return code_file(Path(task.path), classifier, password=task.password, timeout_s=task.timeout_s,
-                         doc_id=task.doc_id)
+        result = code_file(Path(task.path), classifier, password=task.password, timeout_s=task.timeout_s,
+                           doc_id=task.doc_id)
+        # CPU seconds beside the wall-clock stage times: shows when workers were starved of cores.
+        result.timings["cpu"] = time.process_time() - cpu
+        return result
     finally:
         if watchdog is not None:
             watchdog.cancel()

@@ -41,6 +41,7 @@ def code(
     Exit codes: 0 all coded, 1 some documents failed, 2 usage error, 3 OUTDIR busy, 4 run failed.
     """
     from rich.console import Console
+    from rich.markup import escape
 
     from pipeline.bulk.inputs import InputError, expand_inputs
     from pipeline.bulk.lock import OutdirLockedError
@@ -55,14 +56,14 @@ def code(
         codebook = load_codebook(codebook_path)
         joined = join_metadata(metadata, inputs) if metadata else None
     except (InputError, MetadataError, CodebookError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, markup=True)
         raise typer.Exit(EXIT_USAGE) from None
     if joined is not None and (joined.missing or joined.extra):
         console.print(f"[yellow]metadata:[/yellow] {len(joined.by_doc)} of {len(inputs)} documents matched by "
                       f"{joined.key_column!r}; no row for {len(joined.missing)}"
                       + (f" ({_few(joined.missing)})" if joined.missing else "")
                       + f"; {len(joined.extra)} row(s) match no input"
-                      + (f" ({_few(joined.extra)})" if joined.extra else ""))
+                      + (f" ({_few(joined.extra)})" if joined.extra else ""), soft_wrap=True)
 
     spec = ClassifierSpec(model=model, codebook_path=str(codebook_path) if codebook_path else None)
     settings = RunSettings(workers=workers, scheduler=scheduler, timeout_s=timeout or None, password=password,
@@ -70,7 +71,7 @@ def code(
     try:
         outcome = run_corpus(inputs, out, spec, settings, metadata=joined, command=sys.argv)
     except OutdirLockedError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(EXIT_LOCKED) from None
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/yellow]: finished documents are saved; re-run the same command to resume.")

@@ -1,0 +1,42 @@
+"""``practice-themes summarize``: prevalence tables and charts from a ``code`` output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from pipeline.cli.app import app
+
+
+@app.command("summarize")
+def summarize(
+    outdir: Path = typer.Argument(..., help="Output folder of `practice-themes code`."),
+    dest: Path = typer.Option(None, "-o", "--out", help="Where to write the summary (default: OUTDIR/summary)."),
+    human: Path = typer.Option(None, "--human",
+                               help="Human-coded random sample: CSV of doc_id + one 0/1 column per theme; "
+                                    "adds bias-corrected (PPI) prevalence."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Draw the PNG charts."),
+) -> None:
+    """Prevalence per theme, overall and by metadata, with Wilson 95% intervals; co-occurrence; charts."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pipeline.summarize import SummaryError
+    from pipeline.summarize import summarize as run
+
+    console = Console()
+    try:
+        summary = run(outdir, dest, human=human, charts=charts)
+    except SummaryError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"Theme prevalence over {summary.n_ok} of {summary.n_documents} documents")
+    for column, justify in (("theme", "left"), ("documents", "right"), ("%", "right"), ("95% CI", "right")):
+        table.add_column(column, justify=justify)
+    for r in summary.prevalence.sort_values(["percent", "theme"], ascending=[False, True]).itertuples():
+        table.add_row(r.label, f"{r.k}/{r.n}", f"{r.percent:.1f}", f"{r.ci_low:.1f}–{r.ci_high:.1f}")
+    console.print(table)
+    where = dest or outdir / "summary"
+    console.print(f"by: {', '.join(summary.group_columns) or 'no metadata columns'}; written to {where}")

@@ -1,0 +1,77 @@
+"""Input expansion and the atomic result store."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.bulk.inputs import InputError, expand_inputs
+from pipeline.bulk.store import ResultStore, file_sha256, result_key
+from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
+
+
+def _touch(path: Path, data: bytes = b"%PDF-1.4") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_files_folders_globs_and_list_files(tmp_path):
+    a = _touch(tmp_path / "one" / "a.pdf")
+    b = _touch(tmp_path / "one" / "deep" / "b.docx")
+    _touch(tmp_path / "one" / "notes.md")
+    c = _touch(tmp_path / "two" / "c.pdf")
+    listing = tmp_path / "list.txt"
+    listing.write_text("# reviews to code\ntwo/c.pdf\n\none/a.pdf\n")
+    assert [i.path for i in expand_inputs([tmp_path / "one"])] == [a, b]
+    assert [i.path for i in expand_inputs([str(tmp_path / "*" / "*.pdf")])] == [a, c]
+    assert [i.path for i in expand_inputs([listing])] == [c, a]
+    # Duplicates across arguments are coded once.
+    assert [i.path for i in expand_inputs([a, tmp_path / "one", listing])] == [a, b, c]
+
+
+def test_same_stem_in_two_folders_gets_distinct_ids(tmp_path):
+    first = _touch(tmp_path / "x" / "review.pdf")
+    second = _touch(tmp_path / "y" / "review.pdf")
+    assert [i.doc_id for i in expand_inputs([first, second])] == ["review", "review~2"]
+
+
+@pytest.mark.parametrize("arg, message", [("missing.pdf", "no such file"), ("nothing/*.pdf", "matches no")])
+def test_bad_paths_are_usage_errors(tmp_path, arg, message):
+    with pytest.raises(InputError, match=message):
+        expand_inputs([str(tmp_path / arg)])
+
+
+def test_store_round_trips_a_result_and_writes_atomically(tmp_path):
+    passage = Passage(doc_id="d", page=3, start=10, end=40, text="Nobody shared it.", section="Findings")
+    result = DocumentResult(doc_id="d", source_path="d.pdf", status="ok", n_pages=4, n_passages=9,
+                            tags=[ThemeTag("information_sharing", 0.9, True, [Evidence(passage, 0.8)], "present")],
+                            timings={"ingest": 0.1})
+    store = ResultStore(tmp_path)
+    key = result_key(file_sha256(_touch(tmp_path / "d.pdf")), "fp")
+    assert key not in store and store.get(key) is None
+    path = store.put(key, result, content_sha256="abc")
+    assert key in store and store.get(key) == result
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    assert not list(path.parent.glob(".*.tmp"))
+    assert json.loads(path.read_text())["content_sha256"] == "abc"
+
+
+def test_torn_or_leftover_files_are_never_read_as_results(tmp_path):
+    store = ResultStore(tmp_path)
+    key = "ab" + "0" * 62
+    store.path_for(key).parent.mkdir(parents=True)
+    store.path_for(key).write_text('{"result": {"doc_id": ')  # a torn write (cannot happen via put)
+    assert store.get(key) is None
+    (store.path_for(key).parent / ".ab000000.x.tmp").write_text("partial")
+    assert store.clean_temporaries() == 1
+
+
+def test_key_changes_with_content_fingerprint_and_password():
+    base = result_key("c" * 64, "f1")
+    assert base == result_key("c" * 64, "f1")
+    assert len({base, result_key("d" * 64, "f1"), result_key("c" * 64, "f2"),
+                result_key("c" * 64, "f1", password="x")}) == 4
