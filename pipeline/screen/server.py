@@ -18,13 +18,13 @@ Safety rules, because rapid reviews are confidential:
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 import unicodedata
 import zipfile
@@ -34,6 +34,12 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from pipeline.errors import (CorruptPDFError, EmptyDocumentError, EncryptedPDFError, IngestError, NeedsOCRError,
+                             UnsupportedFormatError, WrongPasswordError)
 from pipeline.screen.render import TEMPLATE_DIR, render_html, render_json
 from pipeline.screen.report import ScreenReport
 
@@ -116,8 +122,6 @@ def _pages():
 def page(title: str, message: str = "", *, status: int = 200, form: bool = False, pending: str | None = None,
          name: str = "", settings: ServerSettings | None = None):
     """A small HTML page: the upload form, or a message (with a password field for encrypted PDFs)."""
-    from fastapi.responses import HTMLResponse
-
     limit_mb = (settings or ServerSettings()).max_upload_bytes / (1024 * 1024)
     html = _pages().render(title=title, message=message, form=form, pending=pending, name=name,
                            limit=f"{limit_mb:g} MB")
@@ -191,18 +195,14 @@ def create_app(screener, settings: ServerSettings | None = None):
             ``.screen(path, password=, document_name=, doc_id=)``).
         settings: limits and the token; defaults suit a loopback-only server.
     """
-    from fastapi import FastAPI, Request
-    from fastapi.responses import PlainTextResponse, RedirectResponse, Response
-    from starlette.concurrency import run_in_threadpool
-
-    from pipeline.errors import (CorruptPDFError, EmptyDocumentError, EncryptedPDFError, IngestError,
-                                 NeedsOCRError, UnsupportedFormatError, WrongPasswordError)
-
     settings = settings or ServerSettings()
     store = _Store(settings)
     app = FastAPI(title="practice-themes screening", docs_url=None, redoc_url=None, openapi_url=None)
-    busy = asyncio.Lock()
-    waiting = {"n": 0}
+    # Thread primitives, not asyncio ones: screening runs in worker threads, and a
+    # threading lock does not care which event loop (or test client) is asking.
+    one_at_a_time = threading.Lock()
+    queue_guard = threading.Lock()
+    in_system = {"n": 0}
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -243,15 +243,17 @@ def create_app(screener, settings: ServerSettings | None = None):
         try:
             form = await request.form(max_files=1, max_fields=4)
             data, name, password = await _read_upload(form)
-            if waiting["n"] > settings.max_queue:
-                raise UploadRejected(503, "Server busy", f"{waiting['n']} reviews are already waiting. "
-                                                         "Try again in a minute.")
-            waiting["n"] += 1
+            with queue_guard:
+                # One screening runs and up to max_queue wait; beyond that, say so.
+                if in_system["n"] > settings.max_queue:
+                    raise UploadRejected(503, "Server busy", f"{in_system['n'] - 1} reviews are already waiting. "
+                                                             "Try again in a minute.")
+                in_system["n"] += 1
             try:
-                async with busy:
-                    report = await run_in_threadpool(_screen_bytes, data, name, password)
+                report = await run_in_threadpool(_screen_queued, data, name, password)
             finally:
-                waiting["n"] -= 1
+                with queue_guard:
+                    in_system["n"] -= 1
         except UploadRejected as exc:
             return page(exc.title, exc.message, status=exc.status, pending=exc.pending, name=exc.name,
                         settings=settings)
@@ -286,6 +288,10 @@ def create_app(screener, settings: ServerSettings | None = None):
                                  f"{safe_name(upload.filename, '')} is neither a PDF nor a Word (.docx) file, "
                                  "judging by its content. Save the review as PDF or .docx and try again.")
         return data, safe_name(upload.filename, suffix), password
+
+    def _screen_queued(data: bytes, name: str, password: str | None) -> ScreenReport:
+        with one_at_a_time:
+            return _screen_bytes(data, name, password)
 
     def _screen_bytes(data: bytes, name: str, password: str | None) -> ScreenReport:
         """Write the upload to a private folder, screen it, and delete the folder whatever happens."""
@@ -338,8 +344,6 @@ def create_app(screener, settings: ServerSettings | None = None):
         return RedirectResponse("/", status_code=303)
 
     def _html(text: str):
-        from fastapi.responses import HTMLResponse
-
         return HTMLResponse(text)
 
     return app

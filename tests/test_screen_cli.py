@@ -1,0 +1,41 @@
+"""``practice-themes screen`` on bundled reviews with the real model: HTML + JSON, expected themes, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+PDF = ROOT / "corpus" / "reviews" / "r12_rapid_review_child_m.pdf"
+
+
+@pytest.mark.slow
+def test_screen_pdf_writes_html_and_json(tmp_path):
+    html, data = tmp_path / "r12.html", tmp_path / "r12.json"
+    result = CliRunner().invoke(app, ["screen", str(PDF), "-o", str(html), "--json", str(data)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(data.read_text(encoding="utf-8"))
+    assert report["n_pages"] >= 2 and report["document_name"] == PDF.name
+    present = {t["theme_id"] for t in report["themes"] if t["band"] == "present"}
+    # Baby M: perinatal depression known to three services but never pieced together; rib fractures at 7 weeks.
+    assert {"information_sharing", "parental_mental_health", "infant_injury"} <= present
+    sharing = next(t for t in report["themes"] if t["theme_id"] == "information_sharing")
+    assert sharing["evidence"] and all(q["page"] >= 1 and q["section"] for q in sharing["evidence"])
+    text = html.read_text(encoding="utf-8")
+    assert f'id="{sharing["evidence"][0]["anchor"]}"' in text and "Weak information sharing" in text
+    assert "present:" in result.stdout and "Weak information sharing" in result.stdout
+
+
+def test_screen_reports_unreadable_file_and_missing_file(tmp_path):
+    missing = CliRunner().invoke(app, ["screen", str(tmp_path / "nope.pdf")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    text = tmp_path / "notes.txt"
+    text.write_text("not a review")
+    unsupported = CliRunner().invoke(app, ["screen", str(text), "-o", str(tmp_path / "x.html")])
+    assert unsupported.exit_code == 1 and "unsupported file type" in unsupported.output
+    assert not (tmp_path / "x.html").exists()
