@@ -11,7 +11,8 @@ review when the coder has a row for it). Methods:
   trained on the same passage labels as the trained model; document =
   noisy-OR of the top 3 passages, threshold 0.5.
 - zero-shot (embeddings only): exemplar/definition similarity alone; no
-  cues, polarity, sections or paragraph window.
+  cues, polarity, sections, theme competition or paragraph window (same
+  document aggregation and calibration as the full scorer).
 - zero-shot (full): the shipped zero-shot scorer.
 - trained: ``TrainedClassifier`` (its thresholds tuned by its own inner
   grouped CV on the training folds only).
@@ -48,7 +49,9 @@ from pipeline.classify.training import (document_passages, find_documents, label
                                         read_annotations, read_splits)
 from pipeline.classify.zeroshot import ZeroShotClassifier  # noqa: E402
 from pipeline.codebook import load_codebook  # noqa: E402
-from pipeline.embed import memoised  # noqa: E402
+from pipeline.embed import MODEL_NAME, memoised  # noqa: E402
+
+CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
 
 METHODS = ("keyword", "tfidf-lr", "zero-shot (embeddings only)", "zero-shot (full)", "trained")
 
@@ -131,7 +134,8 @@ def evaluate(train_docs, test_docs, ids, codebook, texts, baseline, *, folds: in
     from sklearn.model_selection import GroupKFold
 
     truth = {d.doc_id: d.doc_labels for d in test_docs}
-    zs_emb = ZeroShotClassifier(codebook, use_lexical=False, use_polarity=False, use_sections=False, window=0.0).fit()
+    zs_emb = ZeroShotClassifier(codebook, use_lexical=False, use_polarity=False, use_sections=False, window=0.0,
+                                competition=0.0).fit()
     zs_full = ZeroShotClassifier(codebook).fit()
     predictions = {
         "keyword": keyword_predict({d.doc_id: texts[d.doc_id] for d in test_docs}, ids, baseline),
@@ -177,13 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     def load(doc_ids):
         docs, texts = [], {}
         for d in doc_ids:
-            passages = document_passages(files[d])
+            passages = document_passages(files[d], cache=CACHE)
             texts[d] = "\n".join(p.text for p in passages)
             docs.append(label_passages(d, passages, coding, ids))
         return docs, texts
 
     report: dict = {}
-    with memoised():
+    with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
         dev_docs, dev_texts = load(dev)
         cv = evaluate(dev_docs, dev_docs, ids, codebook, dev_texts, args.baseline, folds=min(args.folds, len(dev_docs)))
         print_table(f"(a) DEV, grouped {min(args.folds, len(dev_docs))}-fold CV by review ({len(dev_docs)} reviews)", cv, ids)

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     splits = read_splits(args.corpus / "metadata.csv")
     files = sorted(p for p in (args.corpus / "reviews").glob("*.pdf") if splits.get(p.stem) == "dev")
-    documents = [document_passages(f) for f in files]
+    documents = [document_passages(f, cache=ROOT / ".benchcache") for f in files]
     sentences = [p.text for doc in documents for p in doc]
     print(f"{len(files)} dev reviews, {len(sentences)} sentences "
           f"({len(set(sentences))} distinct); bf16 supported: {bf16_supported()}")

@@ -493,14 +493,15 @@ def results_hash(metrics: Mapping[str, Any]) -> str:
 def supervised_learning_curve(texts: Mapping[str, str], seed: int) -> Callable[[list[str], pd.DataFrame], dict[str, Any]] | None:
     """The learning-curve hook when a supervised trainer is importable, else None.
 
-    Expects ``pipeline.classify.supervised.make_fit_predict(texts, theme_ids, seed=...)``
+    Expects ``pipeline.classify.supervised.make_fit_predict(texts, theme_ids, gold=..., seed=...)``
     returning a ``fit_predict(train_ids, test_ids) -> DataFrame`` as ``learning_curve`` wants.
     """
     try:
         from pipeline.classify.supervised import make_fit_predict  # type: ignore[attr-defined]
     except ImportError:
         return None
-    return lambda docs, gold: curve_block(make_fit_predict(texts, list(gold.columns), seed=seed), docs, gold, seed=seed)
+    return lambda docs, gold: curve_block(make_fit_predict(texts, list(gold.columns), gold=gold, seed=seed),
+                                          docs, gold, seed=seed)
 
 
 def curve_block(fit_predict, docs: Sequence[str], gold: pd.DataFrame, *, seed: int, n_repeats: int = 5) -> dict[str, Any]:

@@ -12,8 +12,10 @@ fp32, which keeps every embedding within cosine 0.9999 of the fp32 one
 from __future__ import annotations
 
 import os
+import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -100,15 +102,66 @@ def load_model(precision: str | None = None):
 
 
 _memo: dict[tuple[str, str], np.ndarray] | None = None
+CACHE_ENV = "PRACTICE_THEMES_CACHE"
+
+
+def cache_dir() -> Path | None:
+    """Where vectors of fixed texts (codebooks, benchmark corpora) may be kept; None when off.
+
+    ``PRACTICE_THEMES_CACHE=off`` disables it; any other value is the folder
+    (default ``$XDG_CACHE_HOME/practice-themes`` or ``~/.cache/practice-themes``).
+    """
+    value = os.environ.get(CACHE_ENV, "")
+    if value.lower() in ("off", "0", "none", "false"):
+        return None
+    if value:
+        return Path(value)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "practice-themes"
+
+
+def _read_vectors(path: Path) -> dict[tuple[str, str], np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            precisions, texts, vectors = data["precisions"].tolist(), data["texts"].tolist(), data["vectors"]
+    except (OSError, KeyError, ValueError):
+        return {}
+    if not len(texts) == len(precisions) == len(vectors):
+        return {}
+    return {(p, t): v for p, t, v in zip(precisions, texts, vectors)}
+
+
+def _write_vectors(path: Path, memo: dict[tuple[str, str], np.ndarray]) -> None:
+    keys = sorted(memo)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
+            np.savez(handle, precisions=np.array([k[0] for k in keys], dtype=str),
+                     texts=np.array([k[1] for k in keys], dtype=str),
+                     vectors=np.stack([memo[k] for k in keys]).astype(np.float32))
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only cache folder only costs speed
 
 
 @contextmanager
-def memoised():
-    """Within the block, remember every text's embedding (for benchmarks that re-score texts)."""
+def memoised(path: str | Path | None = None):
+    """Within the block, remember every text's embedding (for callers that re-score texts).
+
+    With ``path`` (an ``.npz``), start from the vectors saved there and save
+    any new ones on exit. The vectors depend only on text, model and
+    precision, so the file name should carry the model name. Inside an outer
+    memo this is a no-op: the outer one already remembers everything.
+    """
     global _memo
-    _memo = {}
+    if _memo is not None:
+        yield
+        return
+    known = _read_vectors(Path(path)) if path else {}
+    _memo = dict(known)
     try:
         yield
+        if path and len(_memo) > len(known):
+            _write_vectors(Path(path), _memo)
     finally:
         _memo = None
 

@@ -5,18 +5,8 @@ import pytest
 
 from pipeline.classify.lexical import LexicalMatcher
 from pipeline.classify.text import passages_from_text
-from pipeline.classify.zeroshot import ZeroShotClassifier
-from pipeline.codebook import load_codebook
 
-
-@pytest.fixture(scope="module")
-def codebook():
-    return load_codebook()
-
-
-@pytest.fixture(scope="module")
-def zero_shot(codebook):
-    return ZeroShotClassifier(codebook).fit()
+# ``codebook`` and ``zero_shot`` are session fixtures from conftest.py.
 
 
 def score(classifier, text, theme):

@@ -10,12 +10,10 @@ SEED = SHARED / "seeds" / "004_30fe8f6ec7eddf9b.txt"
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SEED.is_file(), reason="../shared seed file not available")
-def test_each_seed_heading_theme_ranks_first_or_second():
+def test_each_seed_heading_theme_ranks_first_or_second(zero_shot):
     from pipeline.classify.seedcheck import seed_ranks
-    from pipeline.classify.zeroshot import ZeroShotClassifier
-    from pipeline.codebook import load_codebook
 
-    rows = seed_ranks(ZeroShotClassifier(load_codebook()).fit(), SEED)
+    rows = seed_ranks(zero_shot, SEED)
     assert len(rows) == 11
     failures = [(r["heading"], r["ranks"], r["top3"]) for r in rows if r["rank"] > 2]
     assert not failures

@@ -1,13 +1,16 @@
 """Passage probabilities to a document probability, a band and evidence.
 
-The rule, the same for every classifier:
+The rule, the same for every classifier: pool the ``k`` strongest passage
+probabilities, by default
 
     P(theme in document) = 1 - prod_{i in top k} (1 - p_i)
 
-a noisy-OR over the ``k`` strongest passage probabilities (k = 3 by
-default). Each passage is an independent chance that the theme is really
-discussed; capping at k keeps a long review's many weak passages from
-adding up to a false positive. A theme is ``present`` when its
+a noisy-OR (k = 3). Each passage is an independent chance that the theme
+is really discussed; capping at k keeps a long review's many weak passages
+from adding up to a false positive. ``Aggregator`` can instead take the
+mean of the top k, pool one passage per paragraph (corroboration from
+separate places), and drop passages below a floor; the classifier then
+maps the pooled score to a probability with a Platt calibration. A theme is ``present`` when its
 probability reaches its threshold, ``possible`` within ``margin`` below
 it, otherwise ``absent``. Evidence is the strongest passages, strongest
 first, ties broken by position so output is deterministic.
@@ -28,12 +31,24 @@ DEFAULT_MARGIN = 0.15
 
 @dataclass
 class Aggregator:
-    """Noisy-OR over the top ``top_k`` passages, with per-theme thresholds."""
+    """Pool the strongest passages into a document probability, with per-theme thresholds.
+
+    ``rule`` is ``"noisy_or"`` (1 - prod(1 - p)) or ``"mean"`` over the top
+    ``top_k`` pooled scores. With ``distinct_paragraphs`` only the best
+    passage of each paragraph is pooled, so three sentences of one paragraph
+    count as one piece of evidence and a theme needs corroboration from
+    separate parts of the document. Scores below ``floor`` are dropped (a
+    passing mention adds nothing). A short text with fewer than ``top_k``
+    paragraphs pools what it has.
+    """
 
     top_k: int = 3
     margin: float = DEFAULT_MARGIN
     n_evidence: int = 3
     min_evidence_score: float = 0.2
+    rule: str = "noisy_or"
+    distinct_paragraphs: bool = False
+    floor: float = 0.0
 
     def noisy_or(self, passage_scores: np.ndarray) -> np.ndarray:
         """[n_passages, n_themes] passage probabilities -> [n_themes] noisy-OR of the top k."""
@@ -43,13 +58,32 @@ class Aggregator:
         top = -np.sort(-passage_scores.astype(np.float64), axis=0)[:k]
         return 1.0 - np.prod(1.0 - np.clip(top, 0.0, 1.0), axis=0)
 
-    def document_probability(self, passage_scores: np.ndarray,
-                             calibration: np.ndarray | None = None) -> np.ndarray:
-        """Noisy-OR, then per-theme Platt calibration ``sigmoid(a * logit(P) + b)`` when given.
+    def pool(self, passage_scores: np.ndarray, paragraphs: list[int] | np.ndarray | None = None) -> np.ndarray:
+        """[n_passages, n_themes] -> [n_themes] by this aggregator's rule (see the class docstring)."""
+        scores = np.clip(np.asarray(passage_scores, dtype=np.float64), 0.0, 1.0)
+        if scores.shape[0] == 0:
+            return np.zeros(scores.shape[1], dtype=np.float64)
+        if self.distinct_paragraphs and paragraphs is not None and len(paragraphs) == len(scores):
+            labels, inverse = np.unique(np.asarray(paragraphs), return_inverse=True)
+            best = np.zeros((len(labels), scores.shape[1]))
+            np.maximum.at(best, inverse, scores)
+            scores = best
+        k = min(self.top_k, scores.shape[0])
+        top = -np.sort(-scores, axis=0)[:k]
+        top[top < self.floor] = 0.0
+        if self.rule == "mean":
+            return top.mean(axis=0)
+        if self.rule == "noisy_or":
+            return 1.0 - np.prod(1.0 - top, axis=0)
+        raise ValueError(f"unknown aggregation rule {self.rule!r}; use 'noisy_or' or 'mean'")
+
+    def document_probability(self, passage_scores: np.ndarray, calibration: np.ndarray | None = None,
+                             paragraphs: list[int] | np.ndarray | None = None) -> np.ndarray:
+        """Pooled score, then per-theme Platt calibration ``sigmoid(a * logit(P) + b)`` when given.
 
         ``calibration`` is [n_themes, 2] rows of (a, b); (1, 0) leaves a theme unchanged.
         """
-        probability = self.noisy_or(passage_scores)
+        probability = self.pool(passage_scores, paragraphs)
         if calibration is None:
             return probability
         return platt(probability, calibration[:, 0], calibration[:, 1])
@@ -64,7 +98,7 @@ class Aggregator:
     def tags(self, passages: list[Passage], passage_scores: np.ndarray, codebook: Codebook,
              thresholds: dict[str, float], calibration: np.ndarray | None = None) -> list[ThemeTag]:
         """One ``ThemeTag`` per codebook theme, in codebook order."""
-        probabilities = self.document_probability(passage_scores, calibration)
+        probabilities = self.document_probability(passage_scores, calibration, [p.paragraph for p in passages])
         out = []
         for j, theme in enumerate(codebook.themes):
             probability = float(np.round(probabilities[j], 6))

@@ -26,6 +26,9 @@ SECTION_WEIGHTS: dict[str, float] = {
     "introduction": 0.6,
     "summary": 0.8,
     "conclusions": 0.8,
+    "conclusion": 0.8,
+    # "What went well" describes good practice: for a practice theme that is praise, not a failing.
+    "good_practice": 0.5,
     "methodology": 0.4,
     "recommendations": 0.45,
     "terms_of_reference": 0.35,
@@ -74,12 +77,17 @@ def _local_section_kind(section: str) -> str:
 
 @lru_cache(maxsize=4096)
 def section_kind(section: str) -> str:
-    """The kind of a section heading: findings, analysis, recommendations, ..."""
+    """The kind of a section heading: findings, analysis, recommendations, ...
+
+    Cleaning's ``section_kind`` decides; headings it leaves as "other"
+    (glossaries, abbreviations, contents) get the local matcher's kind.
+    """
     try:
         from pipeline.clean.sections import section_kind as cleaning_section_kind
     except ImportError:
         return _local_section_kind(section)
-    return cleaning_section_kind(section)
+    kind = cleaning_section_kind(section)
+    return _local_section_kind(section) if kind == "other" else kind
 
 
 def passage_weight(passage: Passage) -> float:

@@ -64,13 +64,16 @@ class TrainedClassifier:
         quotes to be trained; otherwise it stays zero-shot.
     n_splits : folds for the grouped (by document) threshold/calibration CV.
     unlabelled_weight : sample weight of non-quoted passages in documents coded with the theme.
+    pseudo_positives : for a theme coded in a document with no matched quote, this many of its
+        top zero-shot passages are taken as positives (0: off).
     """
 
     kind = "trained"
 
     def __init__(self, codebook: Codebook, *, C: float = 0.5, min_docs: int = 2, min_quotes: int = 3,
                  n_splits: int = 4, unlabelled_weight: float = 0.1, top_k: int = 3, margin: float = 0.15,
-                 n_evidence: int = 3, precision: str | None = None, name: str = "trained") -> None:
+                 n_evidence: int = 3, pseudo_positives: int = 2, precision: str | None = None,
+                 name: str = "trained") -> None:
         self.codebook = codebook
         self.C = C
         self.min_docs = min_docs
@@ -80,13 +83,15 @@ class TrainedClassifier:
         self.top_k = top_k
         self.margin = margin
         self.n_evidence = n_evidence
+        self.pseudo_positives = pseudo_positives
         self.precision = precision
         self.name = name
         self.threshold_overrides: dict[str, float] = {}
 
     def settings(self) -> dict:
         return {k: getattr(self, k) for k in ("C", "min_docs", "min_quotes", "n_splits",
-                                               "unlabelled_weight", "top_k", "margin", "n_evidence")}
+                                               "unlabelled_weight", "top_k", "margin", "n_evidence",
+                                               "pseudo_positives")}
 
     # -- training ------------------------------------------------------------------------
     def _zeroshot(self) -> ZeroShotClassifier:
@@ -100,10 +105,29 @@ class TrainedClassifier:
             analysis = self.zeroshot_.analyse(doc.passages)
             analyses.append(analysis)
             xs.append(passage_features(analysis))
-            ys.append(doc.labels[analysis.kept])
-            ws.append(doc.weights[analysis.kept])
+            labels, weights = doc.labels[analysis.kept].copy(), doc.weights[analysis.kept].copy()
+            self._pseudo_label(doc.doc_labels, analysis.scores[analysis.kept], labels, weights)
+            ys.append(labels)
+            ws.append(weights)
             groups.append(np.full(len(analysis.kept), g))
         return np.vstack(xs), np.vstack(ys), np.vstack(ws), np.concatenate(groups), analyses
+
+    def _pseudo_label(self, doc_labels: np.ndarray, zero_shot: np.ndarray, labels: np.ndarray,
+                      weights: np.ndarray) -> None:
+        """A theme coded for a document but with no quote found: its top zero-shot passages become positives.
+
+        Coders often code a document without quoting it (or quote text that
+        cleaning changed); without this the theme's document would only add
+        down-weighted negatives.
+        """
+        if not self.pseudo_positives or not len(labels):
+            return
+        for j in np.flatnonzero(doc_labels):
+            if labels[:, j].any():
+                continue
+            order = np.lexsort((np.arange(len(labels)), -zero_shot[:, j]))[: self.pseudo_positives]
+            labels[order, j] = 1
+            weights[order, j] = 1.0
 
     def _fit_heads(self, X: np.ndarray, Y: np.ndarray, W: np.ndarray, columns: list[int]):
         from sklearn.linear_model import LogisticRegression
@@ -240,3 +264,42 @@ class TrainedClassifier:
                 "codebook_name": self.codebook.name, "codebook_version": self.codebook.version,
                 "codebook_sha256": self.codebook.sha256, "thresholds": self.theme_thresholds,
                 "trained_themes": list(self.trained_themes_), "settings": self.settings()}
+
+
+def make_fit_predict(texts, theme_ids: list[str], *, gold=None, seed: int = 0, **settings):
+    """The learning-curve hook: ``fit_predict(train_ids, test_ids) -> DataFrame`` of 0/1 predictions.
+
+    ``texts`` maps doc_id to the document's text; ``gold`` is the doc x theme
+    0/1 frame of human coding (NaN = not coded). Document-level coding has no
+    quotes, so each coded theme's passages are found by the zero-shot scorer
+    (``pseudo_positives``). Themes outside the codebook predict 0. ``seed`` is
+    accepted for the harness; training is deterministic.
+    """
+    import pandas as pd
+
+    from pipeline.classify.text import passages_from_text
+    from pipeline.classify.training import Coding, label_passages
+    from pipeline.codebook import load_codebook
+
+    if gold is None:
+        raise TypeError("make_fit_predict needs gold=<doc x theme 0/1 DataFrame> to train from")
+    codebook = settings.pop("codebook", None) or load_codebook()
+    ids = codebook.ids
+    doc_themes = {str(d): {t for t in gold.columns if t in ids and row.get(t) == 1}
+                  for d, row in gold.iterrows()}
+    coding = Coding(quotes={}, doc_themes=doc_themes)
+    passages: dict[str, list[Passage]] = {}
+
+    def labelled(doc_id: str):
+        if doc_id not in texts:
+            raise KeyError(f"no text for document {doc_id!r}")
+        if doc_id not in passages:
+            passages[doc_id] = passages_from_text(texts[doc_id], doc_id=doc_id)
+        return label_passages(doc_id, passages[doc_id], coding, ids)
+
+    def fit_predict(train_ids: list[str], test_ids: list[str]) -> "pd.DataFrame":
+        model = TrainedClassifier(codebook, **settings).fit([labelled(d) for d in train_ids])
+        rows = {d: {t.theme_id: int(t.present) for t in model.tag(labelled(d).passages)} for d in test_ids}
+        return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(theme_ids), fill_value=0)
+
+    return fit_predict

@@ -156,15 +156,41 @@ def find_documents(corpus: str | Path, doc_ids: list[str]) -> dict[str, Path]:
     return found
 
 
-def document_passages(path: Path) -> list[Passage]:
-    """Ingest, clean and segment one file: the passages the classifier sees."""
+def _stage_sources_sha256() -> str:
+    """sha256 over the ingest/clean/segment sources: cached passages go stale when they change."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for source in sorted([*root.glob("ingest*/**/*.py"), *root.glob("ingest*.py"), *root.glob("clean/**/*.py"),
+                          *root.glob("clean.py"), *root.glob("segment*.py"), *root.glob("segment/**/*.py")]):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def document_passages(path: Path, cache: str | Path | None = None) -> list[Passage]:
+    """Ingest, clean and segment one file: the passages the classifier sees.
+
+    With ``cache`` (a folder), the passages are kept as JSON keyed by the
+    file's bytes and the stage sources, so benchmarks re-read them instantly.
+    """
+    import json
+
+    cached = None
+    if cache is not None:
+        key = hashlib.sha256(Path(path).read_bytes() + _stage_sources_sha256().encode()).hexdigest()[:24]
+        cached = Path(cache) / f"passages-{Path(path).stem}-{key}.json"
+        if cached.is_file():
+            return [Passage(**row) for row in json.loads(cached.read_text(encoding="utf-8"))]
     from pipeline.clean import clean_document
     from pipeline.ingest import ingest_file
     from pipeline.segment import segment_document
 
     doc = ingest_file(path)
     clean_document(doc)
-    return segment_document(doc)
+    passages = segment_document(doc)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps([p.to_dict() for p in passages]), encoding="utf-8")
+    return passages
 
 
 def read_splits(metadata_csv: str | Path) -> dict[str, str]:

@@ -21,7 +21,16 @@ For each passage (sentence) and theme:
    introductions count less; contents, references and footnotes are skipped
    and never encoded.
 
-Documents are then scored by the noisy-OR rule in ``aggregate.py``.
+   Before polarity, **theme competition**: each theme's probability is
+   multiplied by ``exp(-(z_best - z_theme) / competition)``, so a sentence
+   supports the themes it is *most* about, not every theme it is near
+   (a sentence on a mother's depression no longer lifts adolescent_risk).
+
+Documents: the mean of the top 3 paragraphs' best passage scores (one
+passage per paragraph, so a theme needs corroboration from three places;
+one passing mention counts a third), then one global Platt calibration
+(``ZERO_SHOT_CALIBRATION``) to a probability, ``present`` at
+``ZERO_SHOT_THRESHOLD``. See ``aggregate.py``.
 """
 
 from __future__ import annotations
@@ -32,15 +41,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, tag_documents
+from pipeline.classify.aggregate import Aggregator, tag_documents
 from pipeline.classify.background import NEUTRAL_SENTENCES
 from pipeline.classify.lexical import LexicalAnalysis, LexicalMatcher
 from pipeline.classify.sections import is_substantive, passage_weight
 from pipeline.codebook import Codebook
-from pipeline.embed import MODEL_NAME, encode
+from pipeline.embed import MODEL_NAME, cache_dir, encode, memoised
 from pipeline.types import Passage, ThemeTag
 
 CONTEXT_KIND = "context"
+# Document calibration, one for every theme: P = sigmoid(a * logit(pooled) + b), a logistic fit of
+# coded-or-not on the pooled score over every (dev review, theme) pair; two global numbers, so it
+# cannot learn any one theme's or review's wording. The threshold is the F1-best cut on dev
+# (pooled 0.225); F1 weighs recall, so it sits below P = 0.5.
+ZERO_SHOT_CALIBRATION = (1.5, 1.0)
+ZERO_SHOT_THRESHOLD = 0.3
 
 
 @dataclass
@@ -58,6 +73,14 @@ class PassageAnalysis:
     lexical: LexicalAnalysis
     semantic: np.ndarray
     scores: np.ndarray
+
+
+def codebook_cache_file(codebook: Codebook):
+    """The ``.npz`` holding this codebook's exemplar vectors, or None when caching is off."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return folder / f"codebook-{codebook.sha256[:16]}-{MODEL_NAME}.npz"
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -79,8 +102,10 @@ class ZeroShotClassifier:
                  negative_damping: float = 5.0, absence_floor: float = 0.25,
                  good_practice_factor: float = 0.3, hedge_factor: float = 0.8, window: float = 0.2,
                  use_lexical: bool = True, use_polarity: bool = True, use_sections: bool = True,
-                 threshold: float = DEFAULT_THRESHOLD, thresholds: dict[str, float] | None = None,
+                 threshold: float = ZERO_SHOT_THRESHOLD, thresholds: dict[str, float] | None = None,
                  top_k: int = 3, margin: float = 0.15, n_evidence: int = 3,
+                 competition: float = 1.0, rule: str = "mean", distinct_paragraphs: bool = True,
+                 floor: float = 0.0, calibration: tuple[float, float] | None = ZERO_SHOT_CALIBRATION,
                  precision: str | None = None) -> None:
         self.codebook = codebook
         self.n_best_exemplars = n_best_exemplars
@@ -101,23 +126,33 @@ class ZeroShotClassifier:
         self.top_k = top_k
         self.margin = margin
         self.n_evidence = n_evidence
+        self.competition = competition
+        self.rule = rule
+        self.distinct_paragraphs = distinct_paragraphs
+        self.floor = floor
+        self.calibration = tuple(calibration) if calibration is not None else None
         self.precision = precision
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self) -> "ZeroShotClassifier":
         """Embed exemplars, definitions and negatives; measure each theme's neutral baseline."""
         themes = self.codebook.themes
-        self.exemplar_vectors_ = [encode(list(t.exemplars), precision=self.precision) for t in themes]
-        self.definition_vectors_ = encode([f"{t.label}: {t.definition}" for t in themes], precision=self.precision)
-        self.negative_vectors_ = [encode(list(t.negative_exemplars), precision=self.precision) for t in themes]
+        # The codebook's ~600 sentences dominate a cold start; their vectors are cached on disk.
+        with memoised(codebook_cache_file(self.codebook)):
+            self.exemplar_vectors_ = [encode(list(t.exemplars), precision=self.precision) for t in themes]
+            self.definition_vectors_ = encode([f"{t.label}: {t.definition}" for t in themes],
+                                              precision=self.precision)
+            self.negative_vectors_ = [encode(list(t.negative_exemplars), precision=self.precision) for t in themes]
+            neutral_vectors = encode(list(NEUTRAL_SENTENCES), precision=self.precision)
         self.is_context_ = np.array([t.kind == CONTEXT_KIND for t in themes])
         self.null_mean_ = np.zeros(len(themes))
         self.null_std_ = np.ones(len(themes))
-        neutral = self._similarity(encode(list(NEUTRAL_SENTENCES), precision=self.precision))
+        neutral = self._similarity(neutral_vectors)
         self.null_mean_ = neutral.mean(axis=0)
         self.null_std_ = np.maximum(neutral.std(axis=0), 0.02)
         self.matcher_ = LexicalMatcher(self.codebook)
-        self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence)
+        self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
+                                      rule=self.rule, distinct_paragraphs=self.distinct_paragraphs, floor=self.floor)
         return self
 
     @property
@@ -168,6 +203,8 @@ class ZeroShotClassifier:
         if self.use_lexical:
             logits = logits + self.cue_bonus * (lexical.cues > 0)
         probs = _sigmoid(logits) * self._negative_damp(vectors)
+        if self.competition > 0 and len(texts):
+            probs *= self._competition(semantic)
         if self.use_polarity and len(texts):
             if residual_rows:
                 rest = _sigmoid(self.slope * (self.semantic_z(all_vectors[len(texts):]) - self.midpoint))
@@ -182,6 +219,15 @@ class ZeroShotClassifier:
         scores[kept] = probs * weights[kept, None]
         return PassageAnalysis(kept, weights, vectors, lexical, semantic, scores)
 
+    def _competition(self, semantic: np.ndarray) -> np.ndarray:
+        """exp(-(z_best - z_theme) / tau): a sentence supports a theme as far as it ranks among all themes.
+
+        A sentence about exploitation is close to adolescent_risk too; without
+        competition it would lift both. The best theme keeps its score; a
+        theme ``tau`` standard units behind it keeps 1/e of it.
+        """
+        return np.exp(-(semantic.max(axis=1, keepdims=True) - semantic) / self.competition)
+
     def _borrow_from_neighbours(self, probs: np.ndarray, paragraphs: list[int]) -> np.ndarray:
         out = probs.copy()
         for r in range(len(probs)):
@@ -195,14 +241,20 @@ class ZeroShotClassifier:
         """[n_passages, n_themes] passage probabilities."""
         return self.analyse(passages).scores
 
-    def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, None]:
-        """Passage probabilities and the document calibration (none for zero-shot)."""
-        return self.score_passages(passages), None
+    def document_calibration(self) -> np.ndarray | None:
+        """[n_themes, 2] Platt (a, b) rows: one global calibration shared by every theme, or None."""
+        if self.calibration is None:
+            return None
+        return np.tile(np.asarray(self.calibration, dtype=np.float64), (len(self.codebook), 1))
+
+    def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Passage probabilities and the document calibration."""
+        return self.score_passages(passages), self.document_calibration()
 
     def tag(self, passages: list[Passage]) -> list[ThemeTag]:
         """One ThemeTag per codebook theme: document probability, band and evidence."""
         return self.aggregator_.tags(passages, self.score_passages(passages), self.codebook,
-                                     self.theme_thresholds)
+                                     self.theme_thresholds, self.document_calibration())
 
     def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
         """``tag`` for many short documents at once, encoded in one batch."""
@@ -213,7 +265,8 @@ class ZeroShotClassifier:
         return {k: getattr(self, k) for k in (
             "n_best_exemplars", "definition_weight", "midpoint", "slope", "cue_bonus",
             "negative_damping", "absence_floor", "good_practice_factor", "hedge_factor", "window",
-            "use_lexical", "use_polarity", "use_sections", "top_k", "margin", "n_evidence")}
+            "use_lexical", "use_polarity", "use_sections", "top_k", "margin", "n_evidence",
+            "competition", "rule", "distinct_paragraphs", "floor", "calibration")}
 
     @property
     def fingerprint(self) -> str:

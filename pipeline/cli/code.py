@@ -7,6 +7,7 @@ Exit codes: 0 every document coded; 1 some documents failed (see errors.csv);
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def code(
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes (0: one per core)."),
     scheduler: str = typer.Option(None, "--scheduler",
                                   help="Run on Dask: a scheduler address (tcp://host:8786) or 'local'."),
-    model: str = typer.Option(None, "--model", help="Trained model folder (default: zero-shot from the codebook)."),
+    model: str = typer.Option(None, "--model",
+                              help="Trained model: a folder, or a name under models/ (default: zero-shot from the codebook)."),
+    threshold: list[str] = typer.Option(None, "--threshold",
+                                        help="Override thresholds: a number for every theme, or THEME=x (repeatable)."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
     timeout: float = typer.Option(600.0, "--timeout", min=0, help="Per-document time limit in seconds (0: none)."),
     password: str = typer.Option(None, "--password", help="Password for encrypted PDFs."),
@@ -47,7 +51,9 @@ def code(
     from pipeline.bulk.lock import OutdirLockedError
     from pipeline.bulk.metadata import MetadataError, join_metadata
     from pipeline.bulk.runner import RunSettings, run_corpus
-    from pipeline.bulk.worker import ClassifierSpec
+    from pipeline.bulk.worker import FACTORY_PREFIX, ClassifierSpec
+    from pipeline.classify import ZERO_SHOT_NAMES, resolve_model_path
+    from pipeline.classify.aggregate import parse_threshold_overrides
     from pipeline.codebook import CodebookError, load_codebook
 
     console = Console(stderr=True)
@@ -65,7 +71,15 @@ def code(
                       + f"; {len(joined.extra)} row(s) match no input"
                       + (f" ({_few(joined.extra)})" if joined.extra else ""), soft_wrap=True)
 
-    spec = ClassifierSpec(model=model, codebook_path=str(codebook_path) if codebook_path else None)
+    try:
+        overrides = parse_threshold_overrides(threshold, codebook.ids)
+        if model and not model.startswith(FACTORY_PREFIX) and model.strip().lower() not in ZERO_SHOT_NAMES:
+            resolve_model_path(model)  # a missing model is a usage error, not a failure in every worker
+    except ValueError as exc:  # ModelLoadError is a ValueError too
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    spec = ClassifierSpec(model=model, codebook_path=str(codebook_path) if codebook_path else None,
+                          thresholds_json=json.dumps(overrides, sort_keys=True) if overrides else None)
     settings = RunSettings(workers=workers, scheduler=scheduler, timeout_s=timeout or None, password=password,
                            xlsx=xlsx, progress=progress)
     try:
