@@ -104,6 +104,12 @@ def build_frames(results: list[DocumentResult], codebook: Codebook, metadata_col
         docs[f"{theme_id}_score"] = docs[f"{theme_id}_score"].astype("Float64")
     for column in ("n_pages", "n_passages"):
         docs[column] = docs[column].astype("Int64")
+    for column in metadata_columns:
+        raw = [r.metadata.get(column) for r in ordered]
+        present = [v for v in raw if v is not None]
+        # Whole-number metadata (year, age) stays whole when some documents lack it.
+        if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+            docs[column] = pd.array(raw, dtype="Int64")
     passages = pd.DataFrame([row for r in ordered if r.status == "ok" for row in passage_rows(r, codebook)],
                             columns=list(PASSAGE_COLUMNS))
     errors = pd.DataFrame([error_row(r) for r in ordered if r.status != "ok"], columns=list(ERROR_COLUMNS))

@@ -104,14 +104,23 @@ def cooccurrence_table(ok: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
 
 
 def read_human(path: str | Path, themes: list[str]) -> pd.DataFrame:
-    """A human-coded sample: CSV with doc_id and one 0/1 column per coded theme."""
+    """A human-coded sample as doc_id x theme 0/1 (NaN where a theme was not coded).
+
+    Accepts the evaluation harness's long coding table (doc_id, coder, theme,
+    ...; read with ``evaluation.readers.read_gold``) or a wide CSV with
+    doc_id and one 0/1 column per theme. With several coders, a coder named
+    ``consensus`` or ``gold`` is used when present, otherwise the majority
+    (a tie counts as present).
+    """
     path = Path(path)
     try:
         human = pd.read_csv(path, dtype={"doc_id": str})
     except (OSError, ValueError) as exc:
         raise SummaryError(f"{path}: cannot read human codings ({exc})") from exc
     if "doc_id" not in human.columns:
-        raise SummaryError(f"{path}: needs a doc_id column and one 0/1 column per theme")
+        raise SummaryError(f"{path}: needs a doc_id column (long: doc_id, coder, theme; wide: one 0/1 column per theme)")
+    if {"coder", "theme"} <= set(human.columns):
+        return _from_long(path, themes)
     coded = [t for t in themes if t in human.columns]
     if not coded:
         raise SummaryError(f"{path}: no column matches a theme id (expected e.g. {', '.join(themes[:3])})")
@@ -122,6 +131,22 @@ def read_human(path: str | Path, themes: list[str]) -> pd.DataFrame:
     if human["doc_id"].duplicated().any():
         raise SummaryError(f"{path}: doc_id {human['doc_id'][human['doc_id'].duplicated()].iloc[0]!r} appears twice")
     return human.set_index("doc_id")[coded]
+
+
+def _from_long(path: Path, themes: list[str]) -> pd.DataFrame:
+    from evaluation.readers import read_gold
+    from evaluation.tables import AnnotationError
+
+    try:
+        matrix = read_gold(path, theme_ids=themes).document_matrix(themes)
+    except AnnotationError as exc:
+        raise SummaryError(str(exc)) from exc
+    coders = matrix.index.get_level_values("coder").unique().tolist()
+    chosen = next((c for c in coders if str(c).lower() in ("consensus", "gold")), None)
+    if chosen is not None:
+        return matrix.xs(chosen, level="coder")
+    votes = matrix.groupby(level="doc_id").mean()
+    return (votes >= 0.5).astype(float).where(votes.notna())
 
 
 def ppi_table(ok: pd.DataFrame, human: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -198,7 +223,7 @@ def _write_reports(summary: Summary, outdir: Path, dest: Path) -> None:
     for column in summary.group_columns:
         part = summary.by_group[summary.by_group["column"] == column]
         groups = list(dict.fromkeys(part["group"]))
-        lines += ["", f"## By {column}", "", "| theme | " + " | ".join(map(str, groups)) + " |",
+        lines += ["", f"## By {column}", "", "| theme | " + " | ".join(map(_label, groups)) + " |",
                   "|---|" + "---:|" * len(groups)]
         for theme in summary.themes:
             cells = [_fmt(r) for _, r in part[part["theme"] == theme].iterrows()]
@@ -230,6 +255,11 @@ def _write_reports(summary: Summary, outdir: Path, dest: Path) -> None:
     }, indent=2) + "\n", encoding="utf-8")
 
 
+def _label(value) -> str:
+    """2019.0 (a year read back from a column with gaps) prints as 2019."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def draw_charts(summary: Summary, dest: Path) -> dict[str, Path]:
     """Prevalence bars with intervals, a year (or first grouping) x theme heatmap, co-occurrence heatmap."""
     import matplotlib
@@ -259,7 +289,7 @@ def draw_charts(summary: Summary, dest: Path) -> dict[str, Path]:
         counts = part.drop_duplicates("group").set_index("group")["n"].reindex(grid.columns)
         fig, ax = plt.subplots(figsize=(1.0 * len(grid.columns) + 4, 0.3 * len(grid) + 1.6))
         image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0, vmax=100)
-        ax.set_xticks(range(len(grid.columns)), [f"{g}\n(n={n})" for g, n in counts.items()], fontsize=8)
+        ax.set_xticks(range(len(grid.columns)), [f"{_label(g)}\n(n={n})" for g, n in counts.items()], fontsize=8)
         ax.set_yticks(range(len(grid)), [summary.labels.get(t, t) for t in grid.index], fontsize=8)
         ax.set_xlabel(column)
         ax.set_title(f"Theme prevalence (%) by {column}")

@@ -67,3 +67,12 @@ def test_same_results_in_any_order_give_identical_files(tmp_path):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "passages.parquet"),
                                   pd.read_parquet(tmp_path / "two" / "passages.parquet"))
+
+
+def test_whole_number_metadata_stays_whole_when_some_documents_lack_it(tmp_path):
+    with_year, without = _ok("a", set()), _failed("b")
+    without.metadata = {}
+    write_outputs([with_year, without], CODEBOOK, tmp_path, metadata_columns=["year"])
+    docs = pd.read_parquet(tmp_path / "documents.parquet")
+    assert str(docs["year"].dtype) == "Int64" and docs["year"].tolist()[0] == 2020
+    assert "2020.0" not in (tmp_path / "documents.csv").read_text()

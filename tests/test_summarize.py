@@ -91,3 +91,14 @@ def test_human_file_with_bad_values_is_refused(outdir):
 def test_folder_without_documents_table_is_a_clear_error(tmp_path):
     with pytest.raises(SummaryError, match="no documents.parquet or documents.csv"):
         summarize(tmp_path)
+
+
+def test_long_coding_table_from_the_evaluation_harness(outdir):
+    # Two coders; the majority (tie = present) for alpha on d1..d4 is 1, 1, 0, 1.
+    rows = [("d1", "a", "alpha", 1), ("d1", "b", "alpha", 1), ("d2", "a", "alpha", 1), ("d2", "b", "alpha", 0),
+            ("d3", "a", "alpha", 0), ("d3", "b", "alpha", 0), ("d4", "a", "alpha", 1), ("d4", "b", "alpha", 1)]
+    pd.DataFrame(rows, columns=["doc_id", "coder", "theme", "present"]).to_csv(outdir / "long.csv", index=False)
+    ppi = summarize(outdir, charts=False, human=outdir / "long.csv").ppi.set_index("theme")
+    # machine alpha on d1..d4 is 1, 1, 0, 1 too: no correction.
+    assert ppi.loc["alpha", "corrected_percent"] == pytest.approx(60.0)
+    assert ppi.loc["alpha", "human_only_percent"] == pytest.approx(75.0)
