@@ -24,11 +24,8 @@ class Screener:
 
     def __init__(self, classifier=None, *, model: str | None = None, codebook_path: str | Path | None = None) -> None:
         started = time.perf_counter()
-        if classifier is None and model is None:
-            from pipeline.screen.cache import load_default_classifier
-
-            classifier = load_default_classifier(codebook_path)
-        elif classifier is None:
+        if classifier is None:
+            # The zero-shot fit reads the codebook vectors from the embedding cache: fast after the first run.
             from pipeline.bulk.worker import ClassifierSpec, build_classifier
 
             classifier = build_classifier(ClassifierSpec(model=model,
