@@ -86,6 +86,7 @@ class RssSampler:
 
         self._me = psutil.Process()
         self.peak: dict[int, int] = {}
+        self.series: list[tuple[float, int, int]] = []  # (time, pid, rss)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -97,6 +98,7 @@ class RssSampler:
                 except Exception:  # noqa: BLE001 - a worker exited between listing and reading
                     continue
                 self.peak[child.pid] = max(self.peak.get(child.pid, 0), rss)
+                self.series.append((time.perf_counter(), child.pid, rss))
             time.sleep(0.2)
 
     def __enter__(self) -> "RssSampler":
@@ -114,6 +116,7 @@ def run_config(corpus: Path, workers: int, model: str | None, label: str) -> dic
     spec = ClassifierSpec(model=model, torch_threads=1)
     settings = RunSettings(workers=workers, progress=False, timeout_s=600)
     with RssSampler() as rss:
+        started = time.perf_counter()
         outcome = run_corpus(expand_inputs([corpus]), out, spec, settings)
     m = outcome.manifest
     t = m["timings"]
@@ -122,6 +125,11 @@ def run_config(corpus: Path, workers: int, model: str | None, label: str) -> dic
     pages, docs = m["counts"]["pages_computed"], m["counts"]["computed"]
     core = stages["ingest"] + stages["classify"]  # ingestion + embedding + scoring
     peaks = sorted(rss.peak.values(), reverse=True)[:workers]
+    # Flatness within one run: the workers' peak in the first vs the second half of the coding phase.
+    begin = started + t["startup"] + t["hash"]
+    middle, end = begin + coding / 2, begin + coding
+    half_peaks = [max([r for ts, _, r in rss.series if lo <= ts < hi], default=0) / 2**20
+                  for lo, hi in ((begin, middle), (middle, end))]
     # Workers' CPU seconds over (workers x wall): below 1 means they waited for a core
     # (other load on the machine) or for work; the CPU-normalised rate corrects for that.
     cpu_efficiency = t["worker_cpu_seconds"] / (workers * coding)
@@ -135,6 +143,7 @@ def run_config(corpus: Path, workers: int, model: str | None, label: str) -> dic
         "overhead_share_coding": max(0.0, 1 - core / workers / coding),
         "overhead_share_total": max(0.0, 1 - core / workers / t["wall"]),
         "peak_rss_mb_per_worker": [round(p / 2**20) for p in peaks],
+        "peak_rss_mb_first_half_second_half": [round(v) for v in half_peaks],
         "worker_cpu_s": t["worker_cpu_seconds"], "cpu_efficiency": cpu_efficiency,
         "pages_per_s_cpu_normalised": pages / coding / cpu_efficiency,
         "loadavg_1m_after": os.getloadavg()[0],
@@ -162,18 +171,21 @@ def main() -> None:
         r = runs[label]
         print(f"{label}: {r['documents']} docs {r['pages']} pages in {r['coding_s']:.1f} s coding "
               f"({r['docs_per_min']:.2f} docs/min, {r['pages_per_s']:.2f} pages/s), startup {r['startup_s']:.1f} s, "
-              f"peak RSS/worker {r['peak_rss_mb_per_worker']} MB, CPU efficiency {r['cpu_efficiency']:.0%}, "
+              f"peak RSS/worker {r['peak_rss_mb_per_worker']} MB (1st/2nd half {r['peak_rss_mb_first_half_second_half']}), CPU efficiency {r['cpu_efficiency']:.0%}, "
               f"load {r['loadavg_1m_after']:.1f}", flush=True)
 
     w1, w2 = runs["w1"], runs["w2"]
     scaling = w2["pages_per_s"] / w1["pages_per_s"]
     scaling_cpu = w2["pages_per_s_cpu_normalised"] / w1["pages_per_s_cpu_normalised"]
     projected_h = (TARGET_DOCS * TARGET_PAGES / w2["pages_per_s"] + w2["startup_s"]) / 3600
+    # The same projection had the workers had both cores to themselves (see cpu_efficiency).
+    projected_h_cpu = (TARGET_DOCS * TARGET_PAGES / w2["pages_per_s_cpu_normalised"] + w2["startup_s"]) / 3600
     summary = {
         "n_docs": args.n, "pages": big_pages, "model": args.model or "zero-shot", "cpu_count": os.cpu_count(),
         "scaling_2_vs_1": scaling,
         "scaling_2_vs_1_cpu_normalised": scaling_cpu,
         "projected_hours_2000x50_2_workers": projected_h,
+        "projected_hours_2000x50_2_workers_cpu_normalised": projected_h_cpu,
         "peak_rss_mb_per_worker": {"small": runs["w2_small"]["peak_rss_mb_per_worker"],
                                    "large": w2["peak_rss_mb_per_worker"]},
         "goals": {

@@ -98,3 +98,13 @@ def test_unexpected_exception_in_a_stage_is_recorded_not_raised(tmp_path):
     result = code_file(write_pdf(tmp_path / "a.pdf", review_paragraphs(2)), Broken(load_codebook()))
     assert (result.status, result.stage, result.error_type, result.error) == ("error", "classify", "RuntimeError", "boom")
     assert set(result.timings) == {"ingest", "clean", "segment"}
+
+
+def test_unloadable_model_is_a_usage_error_naming_it(tmp_path):
+    write_pdf(tmp_path / "in" / "a.pdf", review_paragraphs(3))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import app; app()", "code", str(tmp_path / "in"), "-o",
+         str(tmp_path / "out"), "--no-progress", "--workers", "1", "--model", "factory:no_such_module:build"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert "cannot load the classifier (factory:no_such_module:build)" in " ".join(proc.stderr.split())

@@ -22,8 +22,13 @@ from pipeline.bulk.lock import OutdirLock
 from pipeline.bulk.metadata import MetadataJoin
 from pipeline.bulk.store import ResultStore, file_sha256, result_key
 from pipeline.bulk.worker import ClassifierSpec, Task
+from pipeline.errors import PracticeThemesError
 from pipeline.process import STAGES
 from pipeline.types import DocumentResult
+
+
+class ClassifierLoadError(PracticeThemesError):
+    """The classifier named by --model / --codebook cannot be built."""
 
 
 @dataclass
@@ -137,7 +142,12 @@ def run_corpus(
         backend = _make_backend(spec, settings)
         try:
             t = time.perf_counter()
-            info = backend.describe()
+            try:
+                info = backend.describe()
+            except Exception as exc:  # noqa: BLE001 - whatever the loader raises, name the model
+                raise ClassifierLoadError(
+                    f"cannot load the classifier ({spec.model or 'zero-shot from the codebook'}): "
+                    f"{type(exc).__name__}: {exc}") from exc
             timings["startup"] = time.perf_counter() - t
             t = time.perf_counter()
             entries = _hash_inputs(inputs, info["fingerprint"], settings.password)

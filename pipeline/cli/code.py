@@ -17,6 +17,7 @@ from pipeline.cli.app import app
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 _PER_DOCUMENT_ROWS = 30  # above this, print theme prevalence instead of one row per document
+_THEMES_SHOWN = 4
 
 
 @app.command("code")
@@ -50,7 +51,7 @@ def code(
     from pipeline.bulk.inputs import InputError, expand_inputs
     from pipeline.bulk.lock import OutdirLockedError
     from pipeline.bulk.metadata import MetadataError, join_metadata
-    from pipeline.bulk.runner import RunSettings, run_corpus
+    from pipeline.bulk.runner import ClassifierLoadError, RunSettings, run_corpus
     from pipeline.bulk.worker import FACTORY_PREFIX, ClassifierSpec
     from pipeline.classify import ZERO_SHOT_NAMES, resolve_model_path
     from pipeline.classify.aggregate import parse_threshold_overrides
@@ -84,6 +85,9 @@ def code(
                            xlsx=xlsx, progress=progress)
     try:
         outcome = run_corpus(inputs, out, spec, settings, metadata=joined, command=sys.argv)
+    except ClassifierLoadError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
     except OutdirLockedError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(EXIT_LOCKED) from None
@@ -113,10 +117,12 @@ def _print_summary(outcome, codebook) -> None:
         table = Table(title=f"Themes found ({len(results)} documents) -> {outcome.outdir}")
         table.add_column("document")
         table.add_column("status")
-        table.add_column("themes present")
+        table.add_column(f"themes present (strongest {_THEMES_SHOWN}; all in documents.csv)")
         for r in results:
-            present = ", ".join(t.theme_id for t in sorted(r.tags, key=lambda t: -t.score) if t.present)
-            table.add_row(r.doc_id, r.status, present or (r.error if r.status != "ok" else "-"))
+            present = [t.theme_id for t in sorted(r.tags, key=lambda t: -t.score) if t.present]
+            shown = ", ".join(present[:_THEMES_SHOWN]) + (f" (+{len(present) - _THEMES_SHOWN})"
+                                                           if len(present) > _THEMES_SHOWN else "")
+            table.add_row(r.doc_id, r.status, shown or (r.error if r.status != "ok" else "-"))
     else:
         ok = [r for r in results if r.status == "ok"]
         table = Table(title=f"Theme prevalence over {len(ok)} coded documents -> {outcome.outdir}")
