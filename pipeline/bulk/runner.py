@@ -13,7 +13,7 @@ import os
 import platform
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,9 @@ def _make_backend(spec: ClassifierSpec, settings: RunSettings):
         return DaskBackend(spec, scheduler=settings.scheduler, workers=workers)
     from pipeline.bulk.pool import DEFAULT_START_METHOD, ProcessPoolBackend
 
+    if spec.torch_threads is None:
+        # workers x threads = cores: more threads than cores only adds contention.
+        spec = replace(spec, torch_threads=max(1, (os.cpu_count() or 1) // workers))
     return ProcessPoolBackend(spec, workers=workers, start_method=settings.start_method or DEFAULT_START_METHOD)
 
 
@@ -241,6 +244,7 @@ def _manifest(started_at, settings, backend, info, codebook, results, metadata, 
         "settings": {
             "workers": getattr(backend, "workers", settings.resolved_workers()), "backend": backend.name,
             "scheduler": getattr(backend, "scheduler", None), "start_method": getattr(backend, "start_method", None),
+            "torch_threads_per_worker": backend.spec.torch_threads,
             "timeout_s": settings.timeout_s, "password_given": bool(settings.password), "xlsx": settings.xlsx,
         },
         "counts": {
