@@ -46,6 +46,33 @@ def test_section_weights_favour_findings_and_skip_contents():
     assert weight("Findings") > weight("Recommendations") > 0
     assert weight("Findings") > weight("Terms of reference")
     assert weight("Findings", region="references") == 0.0
+    assert weight("6. What went well") < weight("5. Analysis")  # good practice is not a failing
+    assert weight("9. Glossary") == 0.0  # kinds cleaning leaves as "other" fall back to the local matcher
     assert not is_substantive("Contents ........ 12")
     assert not is_substantive("GP")
     assert is_substantive("The health visitor did not share the concern with the GP.")
+
+
+def test_one_paragraph_counts_once_so_a_theme_needs_corroboration():
+    # Three strong sentences in one paragraph vs one strong sentence in each of three paragraphs.
+    scores = np.array([[0.9], [0.9], [0.9], [0.0], [0.0]])
+    pooled = Aggregator(top_k=3, rule="mean", distinct_paragraphs=True)
+    assert pooled.pool(scores, [0, 0, 0, 1, 2])[0] == pytest.approx(0.3)
+    assert pooled.pool(scores, [0, 1, 2, 3, 4])[0] == pytest.approx(0.9)
+    assert Aggregator(top_k=3, rule="mean").pool(scores, [0, 0, 0, 1, 2])[0] == pytest.approx(0.9)
+
+
+def test_floor_drops_passing_mentions_and_short_texts_pool_what_they_have():
+    scores = np.array([[0.8, 0.05], [0.6, 0.05]])
+    assert Aggregator(top_k=3, rule="mean", floor=0.1).pool(scores).tolist() == pytest.approx([0.7, 0.0])
+    with pytest.raises(ValueError, match="unknown aggregation rule"):
+        Aggregator(rule="max").pool(scores)
+
+
+def test_theme_competition_keeps_the_best_theme_and_shrinks_the_rest():
+    from pipeline.classify.zeroshot import ZeroShotClassifier
+
+    classifier = ZeroShotClassifier(load_codebook(), competition=1.0)
+    factor = classifier._competition(np.array([[4.0, 3.0, 1.0], [0.0, 0.0, 0.0]]))
+    assert factor[0].tolist() == pytest.approx([1.0, np.exp(-1.0), np.exp(-3.0)])
+    assert factor[1].tolist() == pytest.approx([1.0, 1.0, 1.0])  # a tie keeps both

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify.aggregate import Aggregator, tag_documents
+from pipeline.classify.aggregate import tag_documents
 from pipeline.classify.supervised import TrainedClassifier
 from pipeline.classify.zeroshot import ZeroShotClassifier
 from pipeline.codebook import Codebook, Theme, parse_codebook
@@ -166,7 +166,7 @@ class CodebookAdapter:
             self.zeroshot_ = ZeroShotClassifier(sub, top_k=model.top_k, margin=model.margin,
                                                 n_evidence=model.n_evidence, precision=precision).fit()
         self.threshold_overrides = dict(thresholds or {})
-        self.aggregator_ = Aggregator(top_k=model.top_k, margin=model.margin, n_evidence=model.n_evidence)
+        self.aggregator_ = model.aggregator_
 
     def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         ids = self.codebook.ids
@@ -178,8 +178,11 @@ class CodebookAdapter:
             scores[:, j], calibration[j] = inner_scores[:, k], inner_cal[k]
         if self.zeroshot_ is not None:
             fallback = self.zeroshot_.score_passages(passages)
+            fallback_calibration = self.zeroshot_.document_calibration()
             for k, t in enumerate(self.zeroshot_.codebook.ids):
                 scores[:, ids.index(t)] = fallback[:, k]
+                if fallback_calibration is not None:
+                    calibration[ids.index(t)] = fallback_calibration[k]
         return scores, calibration
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:

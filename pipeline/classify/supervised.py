@@ -5,8 +5,8 @@ of every theme, the theme cue flags and the four polarity flags
 (``lexical.LexicalAnalysis.features``). One logistic regression per theme
 (one-vs-rest, ``class_weight="balanced"``, written out so that each theme
 can carry its own sample weights for unlabelled passages) gives passage
-probabilities. Documents use the shared noisy-OR rule (``aggregate.py``)
-followed by one Platt calibration fitted on out-of-fold document scores,
+probabilities. Documents use the zero-shot scorer's pooling rule (mean of
+the top 3 paragraphs, ``aggregate.py``) followed by one Platt calibration fitted on out-of-fold document scores,
 and per-theme thresholds chosen on those same out-of-fold scores. Folds are
 grouped by document: no review has passages on both sides of a split.
 
@@ -32,8 +32,9 @@ THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.05), 2)
 
 
 def passage_features(analysis: PassageAnalysis) -> np.ndarray:
-    """[n_kept, d] features of the kept passages: embedding, semantic z, cue and polarity flags."""
-    return np.hstack([analysis.vectors, analysis.semantic, analysis.lexical.features()]).astype(np.float64)
+    """[n_kept, d] features of the kept passages: embedding, semantic z, zero-shot probability, cue and polarity flags."""
+    zero_shot = analysis.scores[analysis.kept]
+    return np.hstack([analysis.vectors, analysis.semantic, zero_shot, analysis.lexical.features()]).astype(np.float64)
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
@@ -72,6 +73,7 @@ class TrainedClassifier:
 
     def __init__(self, codebook: Codebook, *, C: float = 0.5, min_docs: int = 2, min_quotes: int = 3,
                  n_splits: int = 4, unlabelled_weight: float = 0.1, top_k: int = 3, margin: float = 0.15,
+                 rule: str = "mean", distinct_paragraphs: bool = True,
                  n_evidence: int = 3, pseudo_positives: int = 2, precision: str | None = None,
                  name: str = "trained") -> None:
         self.codebook = codebook
@@ -81,6 +83,8 @@ class TrainedClassifier:
         self.n_splits = n_splits
         self.unlabelled_weight = unlabelled_weight
         self.top_k = top_k
+        self.rule = rule
+        self.distinct_paragraphs = distinct_paragraphs
         self.margin = margin
         self.n_evidence = n_evidence
         self.pseudo_positives = pseudo_positives
@@ -91,7 +95,7 @@ class TrainedClassifier:
     def settings(self) -> dict:
         return {k: getattr(self, k) for k in ("C", "min_docs", "min_quotes", "n_splits",
                                                "unlabelled_weight", "top_k", "margin", "n_evidence",
-                                               "pseudo_positives")}
+                                               "pseudo_positives", "rule", "distinct_paragraphs")}
 
     # -- training ------------------------------------------------------------------------
     def _zeroshot(self) -> ZeroShotClassifier:
@@ -164,7 +168,7 @@ class TrainedClassifier:
         self.trained_themes_ = [t for j, t in enumerate(ids)
                                 if doc_labels[:, j].sum() >= self.min_docs and Y[:, j].sum() >= self.min_quotes]
         columns = [ids.index(t) for t in self.trained_themes_]
-        aggregator = Aggregator(top_k=self.top_k)
+        aggregator = Aggregator(top_k=self.top_k, rule=self.rule, distinct_paragraphs=self.distinct_paragraphs)
 
         # Out-of-fold document scores, grouped by document.
         oof = np.zeros((len(docs), len(columns)))
@@ -174,7 +178,7 @@ class TrainedClassifier:
             heads = self._fit_heads(X[rows], Y[rows], W[rows], columns)
             for d in test_docs:
                 scores = self._doc_scores(analyses[d], heads)
-                oof[d] = aggregator.noisy_or(scores)
+                oof[d] = aggregator.pool(scores, [p.paragraph for p in docs[d].passages])
         truth = doc_labels[:, columns]
         platt_model = LogisticRegression(C=1.0).fit(logit(oof).reshape(-1, 1), truth.reshape(-1).astype(int)) \
             if 0 < truth.sum() < truth.size else None
@@ -206,7 +210,8 @@ class TrainedClassifier:
 
     # -- inference -----------------------------------------------------------------------
     def _ready(self) -> "TrainedClassifier":
-        self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence)
+        self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
+                                      rule=self.rule, distinct_paragraphs=self.distinct_paragraphs)
         self._columns = [self.codebook.ids.index(t) for t in self.trained_themes_]
         return self
 
@@ -223,7 +228,9 @@ class TrainedClassifier:
         scores = analysis.scores.copy()  # zero-shot for untrained themes
         heads = (self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_)
         scores[:, self._columns] = self._doc_scores(analysis, heads)
-        calibration = np.tile([1.0, 0.0], (len(self.codebook), 1))
+        # Untrained themes keep the zero-shot scorer's own calibration (same pooling rule).
+        calibration = self.zeroshot_.document_calibration()
+        calibration = np.tile([1.0, 0.0], (len(self.codebook), 1)) if calibration is None else calibration
         calibration[self._columns] = self.calibration_
         return scores, calibration
 
