@@ -16,6 +16,9 @@ from pipeline.segment import segment_document
 from pipeline.types import DocumentResult
 
 STAGES = ("ingest", "clean", "segment", "classify")
+# pdfium is not thread-safe: threads of one process (Dask thread workers, a
+# web server) read files one at a time; processes are unaffected.
+_INGEST_LOCK = threading.Lock()
 
 
 class DocumentTimeoutError(PracticeThemesError):
@@ -122,7 +125,8 @@ def _record_error(result: DocumentResult, stage: str, exc: Exception) -> None:
 
 def _run_stages(path: Path, classifier, password: str | None, result: DocumentResult, deadline: _Deadline) -> None:
     deadline.stage, started = "ingest", time.perf_counter()
-    doc = ingest_file(path, password=password)
+    with _INGEST_LOCK:
+        doc = ingest_file(path, password=password)
     doc.doc_id = result.doc_id
     doc.metadata.update(result.metadata)
     result.n_pages = doc.n_pages
