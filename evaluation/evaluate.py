@@ -161,10 +161,16 @@ def _human_ceiling(
             if len(rows) == 0:
                 continue
             g, p = rows.to_numpy(), machine.loc[rows.index, theme].to_numpy(dtype=float)
+            # Like for like: the machine scored on the same documents the coders shared.
+            shared = rows[rows.index.isin(multi.index)]
+            gs, ps = shared.to_numpy(), machine.loc[shared.index, theme].to_numpy(dtype=float)
             vs_coder.append({"coder": coder, "n": int(len(rows)), "agreement": raw_agreement(g, p),
-                             "kappa": cohen_kappa(g, p), "ac1": gwet_ac1(g, p)})
+                             "kappa": cohen_kappa(g, p), "ac1": gwet_ac1(g, p),
+                             "n_shared": int(len(shared)),
+                             "kappa_shared": cohen_kappa(gs, ps) if len(shared) else math.nan})
         human = [p["kappa"] for p in pairwise if not math.isnan(p["kappa"])]
-        machine_k = [v["kappa"] for v in vs_coder if not math.isnan(v["kappa"])]
+        machine_k = [v["kappa_shared"] for v in vs_coder if not math.isnan(v["kappa_shared"])]
+        human_range, range_rule = _human_range(pairwise)
         block = {
             "n_multi_coded": int(len(multi)),
             "pairwise": pairwise,
@@ -172,23 +178,51 @@ def _human_ceiling(
             "krippendorff_alpha": krippendorff_alpha(multi.to_numpy(dtype=float).T) if len(multi) else math.nan,
             "machine_vs_coder": vs_coder,
             "machine_vs_reference_kappa": consensus_kappa.get(theme, math.nan),
-            "human_range": [min(human), max(human)] if human else None,
+            "human_range": human_range,
+            "human_range_rule": range_rule,
             "machine_kappa": float(np.mean(machine_k)) if machine_k else math.nan,
         }
-        block["position"], block["statement"] = _ceiling_statement(block["machine_kappa"], block["human_range"])
+        block["position"], block["statement"] = _ceiling_statement(
+            block["machine_kappa"], block["human_range"], range_rule)
         per_theme[theme] = block
     return per_theme
 
 
-def _ceiling_statement(machine_kappa: float, human_range: list[float] | None) -> tuple[str, str]:
+HUMAN_RANGE_RULES = {
+    "pairs": "the lowest to the highest κ among the coder pairs",
+    "single_pair_ci": "the bootstrap 95% interval of the only coder pair's κ",
+}
+
+
+def _human_range(pairwise: Sequence[Mapping[str, Any]]) -> tuple[list[float] | None, str | None]:
+    """The human–human range a machine κ is judged against, and the rule that made it.
+
+    With several coder pairs the range runs from the lowest to the highest pair κ. With
+    a single pair a point is no range at all, so its bootstrap interval stands in.
+    """
+    defined = [p for p in pairwise if not math.isnan(p["kappa"])]
+    if not defined:
+        return None, None
+    if len(defined) == 1:
+        only = defined[0]
+        low = only["ci_low"] if not math.isnan(only["ci_low"]) else only["kappa"]
+        high = only["ci_high"] if not math.isnan(only["ci_high"]) else only["kappa"]
+        return [float(low), float(high)], "single_pair_ci"
+    kappas = [p["kappa"] for p in defined]
+    return [float(min(kappas)), float(max(kappas))], "pairs"
+
+
+def _ceiling_statement(machine_kappa: float, human_range: list[float] | None,
+                       rule: str | None = "pairs") -> tuple[str, str]:
     if human_range is None:
         return "unknown", "No human–human κ is defined for this theme (too few double-coded documents, or no variation)."
     low, high = human_range
     rng = f"[{low:.2f}, {high:.2f}]"
+    what = "the human–human range" if rule == "pairs" else "the human–human interval"
     if math.isnan(machine_kappa):
-        return "unknown", f"Machine κ is undefined for this theme; the human–human range is {rng}."
+        return "unknown", f"Machine κ is undefined for this theme on the double-coded documents; {what} is {rng}."
     position = "below" if machine_kappa < low else "above" if machine_kappa > high else "within"
-    return position, f"machine κ = {machine_kappa:.2f} is {position} the human–human range {rng}"
+    return position, f"machine κ = {machine_kappa:.2f} is {position} {what} {rng}"
 
 
 def _calibration(gold: np.ndarray, scores: np.ndarray, themes: Sequence[str], n_bins: int = 10) -> dict[str, Any] | None:

@@ -200,7 +200,10 @@ def render_markdown(metrics: Mapping[str, Any], images: Mapping[str, Path]) -> s
         )
     lines += ["", f"![F1 by theme]({images['f1_by_theme'].name})", ""] if "f1_by_theme" in images else [""]
     if metrics.get("ceiling"):
-        lines += ["## Human ceiling", "", "| theme | human–human κ range | Fleiss' κ | Krippendorff's α | machine κ (mean vs coders) | machine κ vs reference | verdict |",
+        lines += ["## Human ceiling", "",
+                  "The machine's κ is its mean κ against each coder on the documents the coders shared. It is "
+                  "judged against the lowest to highest κ among coder pairs or, with a single pair, that pair's "
+                  "bootstrap 95% interval.", "", "| theme | human–human κ range | Fleiss' κ | Krippendorff's α | machine κ (mean vs coders, same documents) | machine κ vs reference | verdict |",
                   "|---|---|---|---|---|---|---|"]
         for r in view["rows"]:
             c = r["ceiling"]

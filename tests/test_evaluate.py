@@ -154,10 +154,19 @@ def test_human_ceiling_and_plain_statement(fixture_dir):
     assert neglect["pairwise"][0]["kappa"] == pytest.approx(0.5)
     kappas = {v["coder"]: v["kappa"] for v in neglect["machine_vs_coder"]}
     assert kappas == pytest.approx({"ann": 0.5, "bob": 0.5})
-    assert neglect["statement"] == "machine κ = 0.50 is within the human–human range [0.50, 0.50]"
+    # One coder pair: a point is no range, so the pair's bootstrap interval stands in.
+    pair = neglect["pairwise"][0]
+    assert neglect["human_range_rule"] == "single_pair_ci"
+    assert neglect["human_range"] == [pair["ci_low"], pair["ci_high"]]
+    assert pair["ci_low"] <= 0.5 <= pair["ci_high"]
+    # The machine is judged on the documents both coders coded (d1-d4), like for like.
+    assert all(v["n_shared"] == 4 for v in neglect["machine_vs_coder"])
+    shared = [v["kappa_shared"] for v in neglect["machine_vs_coder"]]
+    assert neglect["machine_kappa"] == pytest.approx(sum(shared) / len(shared))
+    assert neglect["statement"].startswith(f"machine κ = {neglect['machine_kappa']:.2f} is ")
+    assert "human–human interval" in neglect["statement"]
     da = m["ceiling"]["themes"]["domestic_abuse"]
-    assert da["human_range"] == [1.0, 1.0]
-    assert da["machine_kappa"] == pytest.approx((0.6 + 0.5) / 2)
+    assert da["human_range"] == [1.0, 1.0]  # perfect agreement: every resample gives κ = 1
     assert da["position"] == "below"
     assert da["krippendorff_alpha"] == pytest.approx(1.0)
 
@@ -301,3 +310,16 @@ def test_machine_spans_that_do_not_hold_their_text_fall_back_to_text_matching():
     result = passage_agreement(machine, human, {"a": text})
     assert result["machine_spans_not_in_text"] == 2
     assert (result["overall"]["machine_matched"], result["overall"]["human_matched"]) == (1, 1)
+
+
+def test_human_range_uses_pair_extremes_with_several_pairs_and_the_interval_with_one():
+    from evaluation.evaluate import _human_range
+
+    pairs = [
+        {"kappa": 0.4, "ci_low": 0.1, "ci_high": 0.7},
+        {"kappa": 0.8, "ci_low": 0.5, "ci_high": 1.0},
+        {"kappa": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")},
+    ]
+    assert _human_range(pairs) == ([0.4, 0.8], "pairs")
+    assert _human_range(pairs[:1]) == ([0.1, 0.7], "single_pair_ci")
+    assert _human_range(pairs[2:]) == (None, None)
