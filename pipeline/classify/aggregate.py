@@ -96,9 +96,15 @@ class Aggregator:
         return "absent"
 
     def tags(self, passages: list[Passage], passage_scores: np.ndarray, codebook: Codebook,
-             thresholds: dict[str, float], calibration: np.ndarray | None = None) -> list[ThemeTag]:
-        """One ``ThemeTag`` per codebook theme, in codebook order."""
-        probabilities = self.document_probability(passage_scores, calibration, [p.paragraph for p in passages])
+             thresholds: dict[str, float], calibration: np.ndarray | None = None, *,
+             probabilities: np.ndarray | None = None) -> list[ThemeTag]:
+        """One ``ThemeTag`` per codebook theme, in codebook order.
+
+        ``probabilities`` [n_themes], when given, are document probabilities from
+        elsewhere (the stacked trained model); the passage scores then only pick evidence.
+        """
+        if probabilities is None:
+            probabilities = self.document_probability(passage_scores, calibration, [p.paragraph for p in passages])
         out = []
         for j, theme in enumerate(codebook.themes):
             probability = float(np.round(probabilities[j], 6))

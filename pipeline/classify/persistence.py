@@ -21,15 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify.aggregate import tag_documents
-from pipeline.classify.supervised import TrainedClassifier
+from pipeline.classify.stacking import FEATURE_NAMES
+from pipeline.classify.supervised import TrainedClassifier, tag_each
 from pipeline.classify.zeroshot import ZeroShotClassifier
 from pipeline.codebook import Codebook, Theme, parse_codebook
 from pipeline.embed import MODEL_NAME
 from pipeline.types import Passage, ThemeTag
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one stacked document-level model shared by all themes
 WEIGHTS_FILE = "weights.npz"
+CONSTRUCTOR_SETTINGS = ("C", "min_docs", "n_splits", "top_k", "margin", "n_evidence")
 METADATA_FILE = "metadata.json"
 
 
@@ -70,7 +71,6 @@ def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha2
         "trained_themes": list(model.trained_themes_),
         "n_positive_passages": model.n_positive_passages_,
         "thresholds": model.thresholds_,
-        "calibration": list(model.calibration_),
         "cv_scores": model.cv_scores_,
         "weights_sha256": model.weights_digest(),
         "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__},
@@ -89,7 +89,8 @@ def read_metadata(directory: str | Path) -> dict:
     except json.JSONDecodeError as exc:
         raise ModelLoadError(f"{path}: not valid JSON: {exc}") from exc
     if metadata.get("format_version") != FORMAT_VERSION:
-        raise ModelLoadError(f"{path}: format_version {metadata.get('format_version')!r}, expected {FORMAT_VERSION}")
+        raise ModelLoadError(f"{path}: format_version {metadata.get('format_version')!r}, expected {FORMAT_VERSION} "
+                             f"(an older model format); retrain it with `practice-themes train`")
     return metadata
 
 
@@ -110,20 +111,20 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
     except (OSError, KeyError, ValueError) as exc:
         raise ModelLoadError(f"{directory / WEIGHTS_FILE}: cannot read weights: {exc}") from exc
 
-    settings = metadata["settings"]
+    settings = {k: v for k, v in metadata["settings"].items() if k in CONSTRUCTOR_SETTINGS}
     model = TrainedClassifier(trained_codebook, precision=precision, name=metadata.get("name", directory.name),
                               **settings)
     model.zeroshot_ = model._zeroshot()
     model.trained_themes_ = list(metadata["trained_themes"])
     model.thresholds_ = {k: float(v) for k, v in metadata["thresholds"].items()}
-    model.calibration_ = tuple(metadata["calibration"])
     model.cv_scores_ = metadata.get("cv_scores", {})
     model.n_documents_ = metadata["training_data"]["n_documents"]
     model.n_positive_passages_ = metadata.get("n_positive_passages", {})
     model.scaler_mean_, model.scaler_scale_ = weights["scaler_mean"], weights["scaler_scale"]
     model.coef_, model.intercept_ = weights["coef"], weights["intercept"]
-    if model.coef_.shape[0] != len(model.trained_themes_):
-        raise ModelLoadError(f"{directory}: {model.coef_.shape[0]} weight rows for {len(model.trained_themes_)} themes")
+    if model.coef_.shape != (1, len(FEATURE_NAMES)) or model.scaler_mean_.shape != (len(FEATURE_NAMES),):
+        raise ModelLoadError(f"{directory}: weights of shape {model.coef_.shape}, expected (1, {len(FEATURE_NAMES)}) "
+                             f"for the stacked model's features")
     if model.weights_digest() != metadata.get("weights_sha256"):
         raise ModelLoadError(f"{directory}: {WEIGHTS_FILE} does not match the sha256 recorded in {METADATA_FILE}")
     model._ready()
@@ -147,8 +148,10 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
 class CodebookAdapter:
     """A trained model used with a different codebook.
 
-    Themes the model trained (unchanged) keep their trained scores; every
-    other theme of the codebook in use is scored zero-shot from that codebook.
+    Themes of the codebook in use that the model's codebook holds unchanged
+    keep the stacked model's probabilities (its features never name a theme);
+    every other theme (new, or edited but never coded in training) is scored
+    zero-shot from the codebook in use.
     """
 
     kind = "trained"
@@ -157,8 +160,11 @@ class CodebookAdapter:
                  thresholds: dict[str, float] | None = None, precision: str | None = None) -> None:
         self.model = model
         self.codebook = codebook
-        self.trained_themes_ = [t for t in model.trained_themes_ if t in codebook]
-        fallback_ids = [t for t in codebook.ids if t not in self.trained_themes_]
+        self.precision = precision
+        trained_hashes = {t.id: theme_sha256(t) for t in model.codebook.themes}
+        self.stacked_themes_ = [t for t in codebook.ids if trained_hashes.get(t) == theme_sha256(codebook[t])]
+        self.trained_themes_ = [t for t in model.trained_themes_ if t in self.stacked_themes_]
+        fallback_ids = [t for t in codebook.ids if t not in self.stacked_themes_]
         self.zeroshot_ = None
         if fallback_ids:
             sub = Codebook(codebook.name, codebook.version, tuple(codebook[t] for t in fallback_ids),
@@ -168,41 +174,42 @@ class CodebookAdapter:
         self.threshold_overrides = dict(thresholds or {})
         self.aggregator_ = model.aggregator_
 
-    def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
+    def document_scores(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
+        """(passage scores [n_passages, n_themes], document probabilities [n_themes]) for the codebook in use."""
         ids = self.codebook.ids
         scores = np.zeros((len(passages), len(ids)))
-        calibration = np.tile([1.0, 0.0], (len(ids), 1))
-        inner_scores, inner_cal = self.model.scores_and_calibration(passages)
-        for t in self.trained_themes_:
+        probabilities = np.zeros(len(ids))
+        inner_scores, inner_probabilities = self.model.document_scores(passages)
+        for t in self.stacked_themes_:
             j, k = ids.index(t), self.model.codebook.ids.index(t)
-            scores[:, j], calibration[j] = inner_scores[:, k], inner_cal[k]
+            scores[:, j], probabilities[j] = inner_scores[:, k], inner_probabilities[k]
         if self.zeroshot_ is not None:
             fallback = self.zeroshot_.score_passages(passages)
-            fallback_calibration = self.zeroshot_.document_calibration()
+            fallback_probabilities = self.zeroshot_.aggregator_.document_probability(
+                fallback, self.zeroshot_.document_calibration(), [p.paragraph for p in passages])
             for k, t in enumerate(self.zeroshot_.codebook.ids):
-                scores[:, ids.index(t)] = fallback[:, k]
-                if fallback_calibration is not None:
-                    calibration[ids.index(t)] = fallback_calibration[k]
-        return scores, calibration
+                scores[:, ids.index(t)], probabilities[ids.index(t)] = fallback[:, k], fallback_probabilities[k]
+        return scores, np.round(probabilities, 6)
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:
-        return self.scores_and_calibration(passages)[0]
+        return self.document_scores(passages)[0]
 
     @property
     def theme_thresholds(self) -> dict[str, float]:
         base = self.zeroshot_.theme_thresholds if self.zeroshot_ is not None else {}
-        out = {t: self.model.thresholds_.get(t, base.get(t, 0.5)) if t in self.trained_themes_ else base[t]
+        out = {t: self.model.thresholds_.get(t, 0.5) if t in self.stacked_themes_ else base[t]
                for t in self.codebook.ids}
         out.update(self.threshold_overrides)
         return out
 
     def tag(self, passages: list[Passage]) -> list[ThemeTag]:
-        scores, calibration = self.scores_and_calibration(passages)
-        return self.aggregator_.tags(passages, scores, self.codebook, self.theme_thresholds, calibration)
+        scores, probabilities = self.document_scores(passages)
+        return self.aggregator_.tags(passages, scores, self.codebook, self.theme_thresholds,
+                                     probabilities=probabilities)
 
     def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
-        """``tag`` for many short documents at once, encoded in one batch."""
-        return tag_documents(self, documents)
+        """``tag`` for many short documents, their sentences encoded in one batch first."""
+        return tag_each(self, documents)
 
     @property
     def fingerprint(self) -> str:
@@ -215,6 +222,6 @@ class CodebookAdapter:
         out = self.model.describe()
         out.update({"codebook_name": self.codebook.name, "codebook_version": self.codebook.version,
                     "codebook_sha256": self.codebook.sha256, "trained_themes": self.trained_themes_,
-                    "zero_shot_themes": [t for t in self.codebook.ids if t not in self.trained_themes_],
+                    "zero_shot_themes": [t for t in self.codebook.ids if t not in self.stacked_themes_],
                     "thresholds": self.theme_thresholds})
         return out
