@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import pandas as pd
 
@@ -123,41 +123,47 @@ def _read_outdir(folder: Path, theme_ids: Sequence[str], documents: Path | None 
     )
 
 
-def read_tag_jsonl(path: str | Path, theme_ids: Sequence[str]) -> MachineOutput:
-    """Read ``tag`` output: ``{"id", "present": [...], "scores": {...}, "evidence": {...}}`` per line."""
-    path = Path(path)
-    known = set(theme_ids)
-    labels, scores, passages, excluded = {}, {}, [], []
+
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of a JSONL file parsed, with its 1-based line number."""
     with path.open(encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                yield line_no, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise PredictionError(f"{path}: line {line_no} is not JSON: {exc.msg}") from None
-            if not isinstance(record, dict) or "id" not in record:
-                raise PredictionError(f"{path}: line {line_no} has no 'id'")
-            doc_id = str(record["id"])
-            if doc_id in labels or any(e["doc_id"] == doc_id for e in excluded):
-                raise PredictionError(f"{path}: line {line_no}: id {doc_id!r} appears more than once")
-            if record.get("error"):
-                excluded.append({"doc_id": doc_id, "status": str(record.get("status", "error")), "reason": str(record["error"])})
-                continue
-            present = record.get("present", [])
-            unknown = sorted(set(present) - known)
-            if unknown:
-                raise PredictionError(f"{path}: line {line_no}: unknown theme id(s) {', '.join(unknown)}")
-            labels[doc_id] = {t: int(t in present) for t in theme_ids}
-            doc_scores = record.get("scores") or {}
-            scores[doc_id] = {t: float(doc_scores[t]) if t in doc_scores else math.nan for t in theme_ids}
-            for theme, items in (record.get("evidence") or {}).items():
-                for rank, item in enumerate(items, start=1):
-                    passages.append({
-                        "doc_id": doc_id, "theme": theme, "rank": rank, "score": item.get("score"),
-                        "page": item.get("page"), "start": item.get("start"), "end": item.get("end"),
-                        "section": item.get("section"), "region": item.get("region"), "text": item.get("text"),
-                    })
+
+
+def read_tag_jsonl(path: str | Path, theme_ids: Sequence[str]) -> MachineOutput:
+    """Read ``tag`` output: ``{"id", "present": [...], "scores": {...}, "evidence": {...}}`` per line."""
+    path = Path(path)
+    known = set(theme_ids)
+    labels, scores, passages, excluded = {}, {}, [], []
+    for line_no, record in _json_lines(path):
+        if not isinstance(record, dict) or "id" not in record:
+            raise PredictionError(f"{path}: line {line_no} has no 'id'")
+        doc_id = str(record["id"])
+        if doc_id in labels or any(e["doc_id"] == doc_id for e in excluded):
+            raise PredictionError(f"{path}: line {line_no}: id {doc_id!r} appears more than once")
+        if record.get("error"):
+            excluded.append({"doc_id": doc_id, "status": str(record.get("status", "error")), "reason": str(record["error"])})
+            continue
+        present = record.get("present", [])
+        unknown = sorted(set(present) - known)
+        if unknown:
+            raise PredictionError(f"{path}: line {line_no}: unknown theme id(s) {', '.join(unknown)}")
+        labels[doc_id] = {t: int(t in present) for t in theme_ids}
+        doc_scores = record.get("scores") or {}
+        scores[doc_id] = {t: float(doc_scores[t]) if t in doc_scores else math.nan for t in theme_ids}
+        for theme, items in (record.get("evidence") or {}).items():
+            for rank, item in enumerate(items, start=1):
+                passages.append({
+                    "doc_id": doc_id, "theme": theme, "rank": rank, "score": item.get("score"),
+                    "page": item.get("page"), "start": item.get("start"), "end": item.get("end"),
+                    "section": item.get("section"), "region": item.get("region"), "text": item.get("text"),
+                })
     labels_frame = pd.DataFrame.from_dict(labels, orient="index", columns=list(theme_ids)).astype(int)
     labels_frame.index.name = "doc_id"
     scores_frame = pd.DataFrame.from_dict(scores, orient="index", columns=list(theme_ids)).astype(float)
@@ -186,28 +192,21 @@ def read_texts(path: str | Path) -> dict[str, str]:
         raise PredictionError(f"{path}: text file not found")
     texts: dict[str, str] = {}
     pieces: dict[str, list[tuple[int, int, str]]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PredictionError(f"{path}: line {line_no} is not JSON: {exc.msg}") from None
-            doc_id = record.get("doc_id", record.get("id"))
-            text = record.get("text")
-            if doc_id is None:
-                raise PredictionError(f"{path}: line {line_no} has no doc_id")
-            if not isinstance(text, str):
-                continue
-            if record.get("start") is None:
-                texts[str(doc_id)] = text
-                continue
-            try:
-                start, end = int(record["start"]), int(record["end"])
-            except (KeyError, TypeError, ValueError):
-                raise PredictionError(f"{path}: line {line_no}: passage needs whole-number start and end") from None
-            pieces.setdefault(str(doc_id), []).append((start, end, text))
+    for line_no, record in _json_lines(path):
+        doc_id = record.get("doc_id", record.get("id"))
+        text = record.get("text")
+        if doc_id is None:
+            raise PredictionError(f"{path}: line {line_no} has no doc_id")
+        if not isinstance(text, str):
+            continue
+        if record.get("start") is None:
+            texts[str(doc_id)] = text
+            continue
+        try:
+            start, end = int(record["start"]), int(record["end"])
+        except (KeyError, TypeError, ValueError):
+            raise PredictionError(f"{path}: line {line_no}: passage needs whole-number start and end") from None
+        pieces.setdefault(str(doc_id), []).append((start, end, text))
     for doc_id, passages in pieces.items():
         buffer = [" "] * max(end for _, end, _ in passages)
         for start, end, text in passages:
