@@ -6,14 +6,15 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pipeline.clean import clean_document
 from pipeline.errors import EmptyDocumentError, IngestTimeoutError, NeedsOCRError, PracticeThemesError
 from pipeline.ingest import doc_id_for, ingest_file
 from pipeline.segment import segment_document
-from pipeline.types import DocumentResult
+from pipeline.types import Document, DocumentResult, Passage, ThemeTag
 
 STAGES = ("ingest", "clean", "segment", "classify")
 # pdfium is not thread-safe: threads of one process (Dask thread workers, a
@@ -103,9 +104,20 @@ def code_file(
         doc_id=doc_id or doc_id_for(path), source_path=str(path), status="ok", metadata=dict(metadata or {}),
     )
     deadline = _Deadline(timeout_s)
+
+    def entering(stage: str, document: Document | None) -> None:
+        deadline.check()
+        deadline.stage = stage
+        if document is not None:
+            result.n_pages = document.n_pages
+
     try:
         with deadline.armed():
-            _run_stages(path, classifier, password, result, deadline)
+            processed = run_stages(path, classifier, password=password, doc_id=result.doc_id,
+                                   metadata=result.metadata, on_stage=entering, timings=result.timings)
+        result.tags = processed.tags
+        result.n_passages = len(processed.passages)
+        result.warnings = list(processed.document.warnings)
     except _Expired:
         exc = (IngestTimeoutError(str(path), f"limit {timeout_s:g} s") if deadline.stage == "ingest"
                else DocumentTimeoutError(str(path), timeout_s, deadline.stage))
@@ -123,35 +135,70 @@ def _record_error(result: DocumentResult, stage: str, exc: Exception) -> None:
     result.error = str(exc) or type(exc).__name__
 
 
-def _run_stages(path: Path, classifier, password: str | None, result: DocumentResult, deadline: _Deadline) -> None:
-    deadline.stage, started = "ingest", time.perf_counter()
+@dataclass
+class Processed:
+    """One file after every stage: the cleaned document, its sentences and tags."""
+
+    document: Document
+    passages: list[Passage]
+    tags: list[ThemeTag]
+    # Seconds per stage: ingest, clean, segment, classify.
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_stages(
+    path: str | Path,
+    classifier,
+    *,
+    password: str | None = None,
+    doc_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    on_stage: Callable[[str, Document | None], None] | None = None,
+    timings: dict[str, float] | None = None,
+) -> Processed:
+    """Run ingest -> clean -> segment -> classify on one file and keep what each made.
+
+    Raises the stage's error for a bad file (``code_file`` turns it into an
+    error row; the screening report shows it). ``on_stage(stage, document)``
+    is called as each stage starts, and again once the file has been read
+    (``"ingest"`` with the new document), so a caller can enforce a deadline
+    or record the page count of a file that then fails. Seconds per stage go
+    into ``timings`` (a new dict unless one is given) as each stage ends, so a
+    caller keeps the timings of the stages before a failure.
+    """
+    path = Path(path)
+    enter = on_stage or (lambda stage, document: None)
+    timings = {} if timings is None else timings
+
+    enter("ingest", None)
+    started = time.perf_counter()
     with _INGEST_LOCK:
         doc = ingest_file(path, password=password)
-    doc.doc_id = result.doc_id
-    doc.metadata.update(result.metadata)
-    result.n_pages = doc.n_pages
+    if doc_id:
+        doc.doc_id = doc_id
+    doc.metadata.update(metadata or {})
+    timings["ingest"] = time.perf_counter() - started
+    enter("ingest", doc)
     if not any(page.text.strip() for page in doc.pages):
         # No text layer at all: a scan (OCR needed) or genuinely blank pages.
         if any(page.needs_ocr for page in doc.pages):
             raise NeedsOCRError(str(path), f"{doc.n_pages} page(s), no extractable text")
         raise EmptyDocumentError(str(path), f"{doc.n_pages} page(s), no extractable text; a scan?")
-    result.timings["ingest"] = time.perf_counter() - started
-    deadline.check()
 
-    deadline.stage, started = "clean", time.perf_counter()
+    enter("clean", doc)
+    started = time.perf_counter()
     clean_document(doc)
-    result.timings["clean"] = time.perf_counter() - started
-    deadline.check()
+    timings["clean"] = time.perf_counter() - started
 
-    deadline.stage, started = "segment", time.perf_counter()
+    enter("segment", doc)
+    started = time.perf_counter()
     passages = segment_document(doc)
-    result.n_passages = len(passages)
-    result.timings["segment"] = time.perf_counter() - started
+    timings["segment"] = time.perf_counter() - started
     if not passages:
         raise EmptyDocumentError(str(path), "no sentences after cleaning")
-    deadline.check()
 
-    deadline.stage, started = "classify", time.perf_counter()
-    result.tags = classifier.tag(passages)
-    result.timings["classify"] = time.perf_counter() - started
-    result.warnings = list(doc.warnings)
+    enter("classify", doc)
+    started = time.perf_counter()
+    tags = classifier.tag(passages)
+    timings["classify"] = time.perf_counter() - started
+    return Processed(doc, passages, tags, timings)
