@@ -75,3 +75,12 @@ def test_key_changes_with_content_fingerprint_and_password():
     assert base == result_key("c" * 64, "f1")
     assert len({base, result_key("d" * 64, "f1"), result_key("c" * 64, "f2"),
                 result_key("c" * 64, "f1", password="x")}) == 4
+
+
+def test_store_key_changes_with_the_package_version(monkeypatch):
+    # A new release may clean text differently: stored spans must not be reused across versions.
+    from pipeline.bulk import store
+
+    before = store.result_key("abc", "fp")
+    monkeypatch.setattr(store, "__version__", "999.0")
+    assert store.result_key("abc", "fp") != before

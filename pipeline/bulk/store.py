@@ -7,10 +7,11 @@ is atomic on POSIX), and stays valid on the network filesystems a Dask
 cluster shares, where SQLite's locking is unreliable. 2,000 reviews make
 2,000 small files, spread over 256 sub-folders.
 
-The key is sha256(content sha256 + classifier fingerprint + store format):
-renaming or moving a file reuses its result, while a changed codebook,
-model or threshold changes the fingerprint, so only what changed is
-recomputed.
+The key is sha256(content sha256 + classifier fingerprint + store format +
+package version): renaming or moving a file reuses its result, while a
+changed codebook, model or threshold changes the fingerprint, so only what
+changed is recomputed. The package version is in the key because a new
+release may clean or segment text differently, which moves evidence spans.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from pipeline import __version__
 from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
 
 STORE_DIR = "store"
@@ -41,7 +43,7 @@ def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
 
 def result_key(content_sha256: str, fingerprint: str, *, password: str | None = None) -> str:
     """The store key of one document under one classifier."""
-    parts = [STORE_FORMAT, content_sha256, fingerprint]
+    parts = [STORE_FORMAT, __version__, content_sha256, fingerprint]
     if password:
         # A PDF that failed without its password must be retried with one.
         parts.append("password")
