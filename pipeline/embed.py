@@ -201,6 +201,8 @@ def load_model(precision: str | None = None) -> SentenceEncoder:
 
 
 _memo: dict[tuple[str, str], np.ndarray] | None = None
+# Memo and cache key per precision: bf16 vectors saved before autocast (bf16 weights) differ slightly.
+_VECTOR_KINDS = {"fp32": "fp32", "bf16": "bf16-autocast"}
 CACHE_ENV = "PRACTICE_THEMES_CACHE"
 
 
@@ -273,7 +275,8 @@ def encode(texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE,
     precision = resolve_precision(precision)
     unique: dict[str, int] = {}
     index = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64, count=len(texts))
-    todo = [t for t in unique if _memo is None or (precision, t) not in _memo]
+    kind = _VECTOR_KINDS[precision]
+    todo = [t for t in unique if _memo is None or (kind, t) not in _memo]
     vectors = np.zeros((0, DIMENSION), dtype=np.float32)
     if todo:
         vectors = load_model(precision).encode(
@@ -284,5 +287,5 @@ def encode(texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE,
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     if _memo is None:
         return vectors[index]
-    _memo.update({(precision, t): v for t, v in zip(todo, vectors)})
-    return np.stack([_memo[(precision, t)] for t in unique])[index]
+    _memo.update({(kind, t): v for t, v in zip(todo, vectors)})
+    return np.stack([_memo[(kind, t)] for t in unique])[index]
