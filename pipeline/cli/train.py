@@ -18,7 +18,7 @@ def train(
     split: str = typer.Option(None, "--split", help="Train only on documents with this split in --metadata (e.g. dev)."),
     metadata: Path = typer.Option(None, "--metadata", help="Corpus metadata CSV with a 'split' column (default: CORPUS/metadata.csv)."),
     coder: str = typer.Option(None, "--coder", help="Use only this coder's rows (default: pool all coders)."),
-    c: float = typer.Option(0.5, "--C", help="Inverse regularisation strength of each logistic regression."),
+    c: float = typer.Option(0.1, "--C", help="Inverse regularisation strength of the stacked logistic regression."),
 ) -> None:
     """Train one-vs-rest logistic regression on passage features; save weights + metadata JSON."""
     from rich.console import Console
