@@ -1,6 +1,6 @@
 """Sentence embeddings from the locally installed all-MiniLM-L6-v2.
 
-The model runs on plain transformers: ``SentenceEncoder`` reproduces the
+The model runs in plain torch: ``SentenceEncoder`` reproduces the
 sentence-transformers pipeline, whose import alone costs several seconds of
 a one-shot command. Texts are deduplicated before encoding, encoded in large
 length-sorted batches, and run in bfloat16 where the CPU has native bf16
@@ -72,15 +72,6 @@ def resolve_precision(precision: str | None = None) -> str:
     return choice
 
 
-def _quiet_transformers() -> None:
-    """Silence the weight-loading report and progress bars of transformers 5.x."""
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-
-
 def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -117,51 +108,98 @@ class SentenceTransformerLayout:
                    dimension=int(pooling["word_embedding_dimension"]), normalize=kinds[2:] == ["Normalize"])
 
 
-class SentenceEncoder:
-    """The sentence-transformers pipeline (tokenise, transformer, mean pooling, normalise) on plain transformers.
+def _bert_forward(weights: dict, config: dict, input_ids, token_type_ids, attention_mask):
+    """A BERT encoder's last hidden states (``BertModel`` at inference), straight from its weights.
 
-    Importing sentence-transformers costs several seconds that a one-shot
-    command pays in full; this reproduces ``SentenceTransformer.encode`` for
-    the folder's layout (pinned against it to cosine 0.99999 by
-    ``tests/test_embed.py``). In bf16 the transformer's matrix products run
-    under bf16 autocast; pooling and normalisation run in fp32.
+    Written out in torch so that loading the model needs neither
+    transformers' nor sentence-transformers' import (about 3 s and 6 s).
+    """
+    import torch
+    from torch.nn import functional as F
+
+    eps, heads = config["layer_norm_eps"], config["num_attention_heads"]
+    batch, length = input_ids.shape
+
+    def norm(x, prefix):
+        return F.layer_norm(x, x.shape[-1:], weights[prefix + ".weight"], weights[prefix + ".bias"], eps)
+
+    def dense(x, prefix):
+        return F.linear(x, weights[prefix + ".weight"], weights[prefix + ".bias"])
+
+    positions = torch.arange(length)
+    x = (F.embedding(input_ids, weights["embeddings.word_embeddings.weight"])
+         + F.embedding(positions, weights["embeddings.position_embeddings.weight"])
+         + F.embedding(token_type_ids, weights["embeddings.token_type_embeddings.weight"]))
+    x = norm(x, "embeddings.LayerNorm")
+    keep = attention_mask.bool()[:, None, None, :]  # padding keys get no attention
+    for layer in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{layer}"
+
+        def split(t):
+            return t.view(batch, length, heads, -1).transpose(1, 2)
+
+        q, k, v = (split(dense(x, f"{p}.attention.self.{name}")) for name in ("query", "key", "value"))
+        context = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(batch, length, -1)
+        x = norm(dense(context, f"{p}.attention.output.dense") + x, f"{p}.attention.output.LayerNorm")
+        hidden = F.gelu(dense(x, f"{p}.intermediate.dense"))
+        x = norm(dense(hidden, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
+    return x
+
+
+class SentenceEncoder:
+    """The sentence-transformers pipeline (tokenise, BERT, mean pooling, normalise) in plain torch.
+
+    Importing sentence-transformers costs about 6 s and transformers' model
+    classes about 3 s, which a one-shot command pays in full; this reproduces
+    ``SentenceTransformer.encode`` for the folder's layout from its
+    ``tokenizer.json``, ``config.json`` and ``model.safetensors`` (pinned
+    against sentence-transformers to cosine 0.99999 by
+    ``tests/test_embed.py``). In bf16 the matrix products run under bf16
+    autocast; layer norms, pooling and normalisation run in fp32.
 
     Args:
-        folder: a sentence-transformers model folder.
+        folder: a sentence-transformers model folder with a BERT transformer.
         precision: ``"bf16"`` or ``"fp32"``.
     """
 
     def __init__(self, folder: str | Path, *, precision: str = "fp32") -> None:
         import torch
-
-        _quiet_transformers()
-        from transformers import AutoModel, AutoTokenizer
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
 
         self.folder = Path(folder)
         self.layout = SentenceTransformerLayout.read(self.folder)
         self.precision = precision
-        self.tokenizer = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
-        torch.manual_seed(0)
-        self.model = AutoModel.from_pretrained(str(self.folder), local_files_only=True)
-        self.model.eval()
+        self.config = _read_json(self.folder / "config.json")
+        if self.config.get("model_type") != "bert" or self.config.get("hidden_act") != "gelu" or \
+                self.config.get("position_embedding_type", "absolute") != "absolute":
+            raise ValueError(f"{self.folder / 'config.json'}: expected a BERT model with gelu and absolute positions")
         # Longer inputs are truncated, as sentence-transformers does, and never beyond the position table.
-        self.max_seq_length = min(self.layout.max_seq_length, self.model.config.max_position_embeddings)
+        self.max_seq_length = min(self.layout.max_seq_length, self.config["max_position_embeddings"])
+        # tokenizer.json carries its own fixed padding and truncation to 128: replace both.
+        self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length, strategy="longest_first")
+        self.tokenizer.enable_padding(pad_id=self.config.get("pad_token_id", 0), pad_token="[PAD]")
+        with torch.inference_mode():
+            self.weights = {k: v.float() for k, v in load_file(str(self.folder / "model.safetensors")).items()}
 
     def _embed_batch(self, texts: list[str]):
         import torch
 
-        if self.layout.do_lower_case:  # sentence-transformers' own switch; the tokenizer has its own too
+        if self.layout.do_lower_case:  # sentence-transformers' own switch; the tokenizer lowercases too
             texts = [t.lower() for t in texts]
-        features = self.tokenizer(texts, padding=True, truncation="longest_first",
-                                  max_length=self.max_seq_length, return_tensors="pt")
+        encodings = self.tokenizer.encode_batch(texts)
+        ids, types, mask = (torch.tensor([getattr(e, name) for e in encodings], dtype=torch.long)
+                            for name in ("ids", "type_ids", "attention_mask"))
         # Autocast runs the matmuls in bf16 but keeps layer norms and softmax in fp32: as fast as bf16
         # weights here, and close enough to fp32 for very short inputs too ("Yes." drifts to 0.9998 with bf16 weights).
         precision = torch.autocast("cpu", dtype=torch.bfloat16) if self.precision == "bf16" else nullcontext()
         with torch.inference_mode(), precision:
-            tokens = self.model(**features).last_hidden_state.float()
+            tokens = _bert_forward(self.weights, self.config, ids, types, mask).float()
+        with torch.inference_mode():
             # Mean over real tokens only: padding positions carry hidden states too.
-            mask = features["attention_mask"].unsqueeze(-1).float()
-            pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            weight = mask.unsqueeze(-1).float()
+            pooled = (tokens * weight).sum(dim=1) / weight.sum(dim=1).clamp(min=1e-9)
             if self.layout.normalize:
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
         return pooled.numpy()
