@@ -34,7 +34,7 @@ def test_repeated_header_and_footer_are_found_on_every_page():
 
 
 def test_hyphenation_uses_the_document_vocabulary():
-    vocab = build_vocabulary(["safeguarding partners met", "a multi-agency meeting"])
+    vocab = build_vocabulary(["safeguarding partner met", "a multi-agency meeting"])
     assert dehyphenate("the safe\ufffeguarding lead", vocab) == "the safeguarding lead"
     assert dehyphenate("a multi\x02agency plan", vocab) == "a multi-agency plan"
     assert dehyphenate("an ex\x02partner", vocab) == "an ex-partner"
@@ -78,3 +78,19 @@ def test_plain_text_paragraphs_headings_and_page_join():
     assert doc.text[joined.start : joined.end].endswith("was never shared with the health visitor.")
     assert joined.page == 2 and joined.section == "5. Findings" and joined.region == "body"
     assert doc.blocks[-1].region == "appendix"
+
+
+def test_prefix_or_short_word_before_a_break_does_not_keep_a_fragment_hyphenated():
+    # "ex-/cluded" and "man-/agers" were kept hyphenated because "ex" is a prefix
+    # and "man" a word; the fragment after the break is not a word of the document.
+    vocab = build_vocabulary(["the man said the school had excluded him", "his partner"])
+    assert dehyphenate("he was ex\ufffecluded twice", vocab) == "he was excluded twice"
+    assert dehyphenate("CAMHS man\ufffeagers said", build_vocabulary(["the man left"])) == "CAMHS managers said"
+
+
+def test_marked_fragments_do_not_vote_as_words():
+    # pypdfium2 5.x joins "escal<mark>ate" on one line; its fragment "escal"
+    # must not enter the vocabulary and keep the hyphen.
+    from pipeline.clean.hyphenation import without_marked_words
+
+    assert "escal" not in build_vocabulary([without_marked_words("a failure to escal\ufffeate it")])

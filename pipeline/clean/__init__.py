@@ -21,7 +21,7 @@ from dataclasses import replace
 from statistics import median
 
 from pipeline.clean.headers import furniture_lines
-from pipeline.clean.hyphenation import HYPHEN_MARKS, build_vocabulary, dehyphenate, join_lines
+from pipeline.clean.hyphenation import build_vocabulary, dehyphenate, join_lines, without_marked_words
 from pipeline.clean.paragraphs import RawBlock, continues_across_pages, page_blocks
 from pipeline.clean.sections import (
     block_text,
@@ -101,11 +101,10 @@ def clean_document(doc: Document) -> Document:
         EmptyDocumentError: when nothing but page furniture was on the pages.
     """
     pages = _page_lines(doc)
-    # The marked breaks themselves must not vote: "trauma<mark>informed" is
-    # read as "trauma informed" here, so only other occurrences decide.
-    vocabulary = build_vocabulary(
-        ln.text.translate({ord(m): " " for m in HYPHEN_MARKS}) for lines in pages for ln in lines
-    )
+    # The marked breaks themselves must not vote: a fragment such as "escal" in
+    # "escal<mark>ate" would otherwise pass for a word, so only other
+    # occurrences decide.
+    vocabulary = build_vocabulary(without_marked_words(ln.text) for lines in pages for ln in lines)
     if doc.metadata.get("format") != "docx":
         drops = furniture_lines(pages)
         pages = [[ln for i, ln in enumerate(lines) if i not in drop] for lines, drop in zip(pages, drops)]
@@ -163,6 +162,7 @@ def clean_document(doc: Document) -> Document:
                 text = format_header(cells)
             else:
                 text = format_row(cells, header)
+            text = dehyphenate(text, vocabulary)
             kind = "table_row"
             line_offsets = [(0, 0)]
         else:

@@ -4,8 +4,8 @@ pypdfium2 marks a hyphen that ends a line with ``\\x02`` (older releases,
 lines kept apart) or ``\\ufffe`` (5.x, lines already joined). The mark does not
 say whether the hyphen was a word break ("safe-/guarding") or a real compound
 ("multi-/agency"), so the document's own vocabulary decides: a form seen
-elsewhere in the document wins; otherwise common prefixes and two real words
-keep the hyphen, and fragments are joined.
+elsewhere in the document wins; otherwise a common prefix or a real word
+followed by a real word keeps the hyphen, and fragments are joined.
 """
 
 from __future__ import annotations
@@ -39,13 +39,20 @@ def rejoin(left: str, right: str, vocabulary: frozenset[str]) -> str:
         return compound
     if joined.lower() in vocabulary:
         return joined
-    if left.lower() in _KEEP_PREFIXES or not left[-1].isalpha() or not right[0].islower():
+    if not left[-1].isalpha() or not right[0].islower():
         return compound
-    # A real word before the break ("trauma-/informed") is a compound; a
-    # fragment ("adip-/iscing") is a word broken by the typesetter.
-    if len(left) >= 3 and len(right) >= 3 and left.lower() in vocabulary:
+    # Real words either side of the break ("trauma-/informed", "ex-/partner")
+    # make a compound; a fragment on either side ("man-/agers", "ex-/cluded")
+    # is a word broken by the typesetter.
+    left_is_word = left.lower() in _KEEP_PREFIXES or (len(left) >= 3 and left.lower() in vocabulary)
+    if left_is_word and len(right) >= 3 and right.lower() in vocabulary:
         return compound
     return joined
+
+
+def without_marked_words(text: str) -> str:
+    """``text`` with every word broken by a line-end hyphen mark removed."""
+    return _MARKED.sub(" ", text)
 
 
 def dehyphenate(text: str, vocabulary: frozenset[str]) -> str:
