@@ -9,7 +9,7 @@
 2. **warm**: ``practice-themes serve`` started once; each upload is timed
    from sending the request to the full report response.
 3. **split**: one cold run in a child process with a clock around each
-   phase: imports, model load (transformers, not sentence-transformers), classifier fit (codebook vectors cached), ingest, clean,
+   phase: imports, model load (plain torch: no transformers or sentence-transformers), classifier fit (codebook vectors cached), ingest, clean,
    segment, embedding (inside classify), scoring, report, HTML rendering.
 
 Goals (issue 7, 2-core machine): cold <= 10 s, warm <= 3 s. The 40-page PDF
@@ -129,7 +129,7 @@ import torch, spacy
 lap("import: torch, spacy")
 from pipeline.embed import load_model
 load_model()
-lap("model load (transformers import + weights)")
+lap("model load (weights, no transformers)")
 from pipeline.screen.screener import Screener
 screener = Screener()
 lap("classifier (cached fit)")
