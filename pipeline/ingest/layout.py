@@ -14,10 +14,9 @@ from statistics import median
 
 from pipeline.types import TextLine
 
-# Share of the page width either side of the centre that a two-column gutter
-# may occupy, and the share of lines that must keep to one side of it.
+# How far (share of the page width) a line may stray over the cut between two
+# column frames and still belong to the frame it starts in.
 _GUTTER_SLACK = 0.04
-_MIN_COLUMN_SHARE = 0.25
 
 
 def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
@@ -60,21 +59,97 @@ def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
     return lines
 
 
-def is_two_column(lines: list[TextLine]) -> bool:
-    """True when most lines keep to one half of the page or the other.
+_BINS = 200  # resolution of the gutter search: 0.5% of the page width
+_MIN_GUTTER_BINS = 2  # a gutter is at least 1% of the page wide
+_MAX_CROSSING_SHARE = 0.15  # titles and captions that may span a gutter
+_MIN_SIDE_SHARE = 0.15  # lines that must lie wholly on each side of a gutter
+_MIN_FRAME_WIDTH = 0.2  # a column of prose is at least a fifth of the page wide
+_PROSE_WORDS = 3  # a prose line has at least this many words
+_MIN_PROSE_SHARE = 0.6  # share of a column's lines that must be prose
 
-    Two clusters of x positions with (almost) nothing crossing the centre line
-    is the signature of a two-column layout; titles spanning both columns are
-    allowed as long as they are a minority.
+
+def _has_geometry(ln: TextLine) -> bool:
+    return ln.x1 > ln.x0 and not (ln.x0 == 0.0 and ln.x1 == 1.0)
+
+
+def column_frames(lines: list[TextLine]) -> list[tuple[float, float]] | None:
+    """The column frames of a multi-column page, left to right, or None.
+
+    A gutter is a vertical strip, at least 1% of the page wide, that (almost)
+    no body line crosses and that has a good share of the lines wholly on
+    either side. That alone also matches the columns of a table, so the page
+    counts as multi-column only when every frame between gutters is wide and
+    filled with prose (lines of several words): a date or agency column of a
+    chronology is neither. The search is one pass over the lines into a
+    difference array, so it costs next to nothing on single-column pages.
     """
-    body = [ln for ln in lines if len(ln.text.strip()) > 3]
-    if len(body) < 12:
-        return False
-    mid = 0.5
-    left = sum(1 for ln in body if ln.x1 <= mid + _GUTTER_SLACK and ln.x0 < mid - 0.1)
-    right = sum(1 for ln in body if ln.x0 >= mid - _GUTTER_SLACK and ln.x1 > mid + 0.1)
+    body = [ln for ln in lines if _has_geometry(ln) and len(ln.text.strip()) > 3]
     n = len(body)
-    return left / n >= _MIN_COLUMN_SHARE and right / n >= _MIN_COLUMN_SHARE and (left + right) / n >= 0.8
+    if n < 12:
+        return None
+    diff = [0] * (_BINS + 2)
+    lefts = [0] * (_BINS + 2)  # lines ending in each bin
+    rights = [0] * (_BINS + 2)  # lines starting in each bin
+    for ln in body:
+        a = min(max(int(ln.x0 * _BINS), 0), _BINS)
+        b = min(max(int(ln.x1 * _BINS), 0), _BINS)
+        if b > a + 1:
+            diff[a + 1] += 1
+            diff[b] -= 1
+        lefts[b] += 1
+        rights[a] += 1
+    max_cross = _MAX_CROSSING_SHARE * n
+    min_side = max(4, _MIN_SIDE_SHARE * n)
+    crossing = 0
+    ended = 0  # lines wholly left of the current bin
+    started_after = n  # lines starting at or right of the current bin
+    runs: list[list[int]] = []
+    for i in range(_BINS):
+        crossing += diff[i]
+        ended += lefts[i - 1] if i else 0
+        started_after -= rights[i - 1] if i else 0
+        free = i >= int(0.1 * _BINS) and i <= int(0.9 * _BINS) and crossing <= max_cross
+        if free and ended >= min_side and started_after >= min_side:
+            if runs and runs[-1][1] == i - 1:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i])
+    gutters = [(a / _BINS, (b + 1) / _BINS) for a, b in runs if b - a + 1 >= _MIN_GUTTER_BINS]
+    if not gutters:
+        return None
+    edges = [0.0] + [x for g in gutters for x in g] + [1.0]
+    frames = [(edges[k], edges[k + 1]) for k in range(0, len(edges), 2)]
+    for f0, f1 in frames:
+        inside = [ln for ln in body if ln.x0 >= f0 - 0.005 and ln.x1 <= f1 + 0.005]
+        if not inside:
+            return None
+        x0 = min(ln.x0 for ln in inside)
+        x1 = max(ln.x1 for ln in inside)
+        if x1 - x0 < _MIN_FRAME_WIDTH:
+            return None
+        prose = sum(1 for ln in inside if len(ln.text.split()) >= _PROSE_WORDS)
+        if prose < _MIN_PROSE_SHARE * len(inside):
+            return None
+    # Frames meet in the middle of each gutter.
+    cuts = [(g0 + g1) / 2 for g0, g1 in gutters]
+    return [(lo, hi) for lo, hi in zip([0.0] + cuts, cuts + [1.0])]
+
+
+def frame_of(ln: TextLine, frames: list[tuple[float, float]]) -> int | None:
+    """Index of the column frame a line sits in, or None when it spans a gutter."""
+    for k, (lo, hi) in enumerate(frames):
+        if ln.x0 >= lo - _GUTTER_SLACK / 4 and ln.x1 <= hi + _GUTTER_SLACK / 4:
+            return k
+    # A line that only just pokes over a cut (a long word) belongs where it starts.
+    for k, (lo, hi) in enumerate(frames):
+        if lo <= ln.x0 < hi and ln.x1 <= hi + _GUTTER_SLACK:
+            return k
+    return None
+
+
+def is_two_column(lines: list[TextLine]) -> bool:
+    """True when the page is set in two or more columns of prose."""
+    return column_frames(lines) is not None
 
 
 def _by_position(lines: list[TextLine]) -> list[TextLine]:
@@ -93,29 +168,31 @@ def _by_position(lines: list[TextLine]) -> list[TextLine]:
 
 
 def reading_order(lines: list[TextLine]) -> list[TextLine]:
-    """Lines in reading order: by position, column by column on two-column pages."""
+    """Lines in reading order: by position, column by column on multi-column pages.
+
+    A line that spans a gutter (a title, a full-width figure caption or table
+    row) closes the band of columns above it, so a page that starts in one
+    column and goes on in two is read band by band.
+    """
     if any(ln.x0 == 0.0 and ln.x1 == 1.0 and ln.size == 0.0 for ln in lines):
         return lines  # no geometry for some lines: keep the stream order
-    if not is_two_column(lines):
+    frames = column_frames(lines)
+    if frames is None:
         return _by_position(lines)
-    mid = 0.5
     out: list[TextLine] = []
-    band: list[TextLine] = []
+    band: list[list[TextLine]] = [[] for _ in frames]
 
     def flush() -> None:
-        left = [ln for ln in band if ln.x0 < mid - _GUTTER_SLACK]
-        right = [ln for ln in band if ln.x0 >= mid - _GUTTER_SLACK]
-        out.extend(_by_position(left))
-        out.extend(_by_position(right))
-        band.clear()
+        for column in band:
+            out.extend(_by_position(column))
+            column.clear()
 
-    # A line that crosses the gutter (a title or full-width figure caption)
-    # closes the band of columns above it.
     for ln in _by_position(lines):
-        if ln.x0 < mid - 0.1 and ln.x1 > mid + 0.1:
+        k = frame_of(ln, frames)
+        if k is None:
             flush()
             out.append(ln)
         else:
-            band.append(ln)
+            band[k].append(ln)
     flush()
     return out
