@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.classify.stacking import FEATURE_NAMES
-from pipeline.classify.supervised import TrainedClassifier, tag_each
+from pipeline.classify.supervised import StackedTagging, TrainedClassifier
 from pipeline.classify.zeroshot import ZeroShotClassifier
 from pipeline.codebook import Codebook, Theme, parse_codebook
 from pipeline.embed import MODEL_NAME
-from pipeline.types import Passage, ThemeTag
+from pipeline.types import Passage
 
 FORMAT_VERSION = 2  # 2: one stacked document-level model shared by all themes
 WEIGHTS_FILE = "weights.npz"
@@ -145,7 +145,7 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
     return CodebookAdapter(model, codebook, thresholds=thresholds, precision=precision)
 
 
-class CodebookAdapter:
+class CodebookAdapter(StackedTagging):
     """A trained model used with a different codebook.
 
     Themes of the codebook in use that the model's codebook holds unchanged
@@ -201,15 +201,6 @@ class CodebookAdapter:
                for t in self.codebook.ids}
         out.update(self.threshold_overrides)
         return out
-
-    def tag(self, passages: list[Passage]) -> list[ThemeTag]:
-        scores, probabilities = self.document_scores(passages)
-        return self.aggregator_.tags(passages, scores, self.codebook, self.theme_thresholds,
-                                     probabilities=probabilities)
-
-    def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
-        """``tag`` for many short documents, their sentences encoded in one batch first."""
-        return tag_each(self, documents)
 
     @property
     def fingerprint(self) -> str:

@@ -62,7 +62,21 @@ def analysis_features(analysis: PassageAnalysis, passages: list[Passage], is_con
                              analysis.lexical.negated_cues, is_context, top_k=top_k)
 
 
-class TrainedClassifier:
+class StackedTagging:
+    """``tag`` and ``tag_documents`` for a classifier whose document probabilities come from
+    ``document_scores``, thresholded by ``theme_thresholds`` through ``aggregator_``."""
+
+    def tag(self, passages: list[Passage]) -> list[ThemeTag]:
+        scores, probabilities = self.document_scores(passages)
+        return self.aggregator_.tags(passages, scores, self.codebook, self.theme_thresholds,
+                                     probabilities=probabilities)
+
+    def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
+        """``tag`` for many short documents: their sentences are encoded in one batch first."""
+        return tag_each(self, documents)
+
+
+class TrainedClassifier(StackedTagging):
     """A stacked logistic regression over theme-agnostic document evidence, trained from coded documents.
 
     Parameters
@@ -190,15 +204,6 @@ class TrainedClassifier:
         out = {t: self.thresholds_.get(t, DEFAULT_THRESHOLD) for t in self.codebook.ids}
         out.update(self.threshold_overrides)
         return out
-
-    def tag(self, passages: list[Passage]) -> list[ThemeTag]:
-        scores, probabilities = self.document_scores(passages)
-        return self.aggregator_.tags(passages, scores, self.codebook, self.theme_thresholds,
-                                     probabilities=probabilities)
-
-    def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
-        """``tag`` for many short documents: their sentences are encoded in one batch first."""
-        return tag_each(self, documents)
 
     # -- identity ------------------------------------------------------------------------
     def weights_digest(self) -> str:
