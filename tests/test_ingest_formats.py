@@ -112,3 +112,18 @@ def test_ingest_command_writes_passages_and_reports_failures(rapid_review, tmp_p
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows and {"doc_id", "page", "start", "end", "section", "region", "text"} <= set(rows[0])
     assert rows[0]["doc_id"] == "r08_rapid_review_child_h" and rows[0]["section"] == "4. Findings"
+
+
+def test_ingest_and_code_expand_paths_alike(tmp_path):
+    # `ingest` had its own folder walk that took .zip files while `code` skipped them,
+    # and no globs or list files; both now share pipeline.bulk.inputs.expand_inputs.
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    (tmp_path / "a.zip").write_bytes(b"not a zip")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 1 and "FAILED" in result.output and "a.zip" in result.output
+    missing = CliRunner().invoke(app, ["ingest", str(tmp_path / "nope.pdf"), "-o", str(out)])
+    assert missing.exit_code == 2 and "no such file or folder" in missing.output

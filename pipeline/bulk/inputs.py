@@ -1,4 +1,4 @@
-"""Expand the ``code`` command's PATH arguments into the files to code."""
+"""Expand the PATH arguments of ``code`` and ``ingest`` into the files to read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PracticeThemesError
-from pipeline.ingest import SUPPORTED_SUFFIXES, doc_id_for
+from pipeline.ingest import READABLE_SUFFIXES, doc_id_for
 
 LIST_SUFFIXES = (".txt", ".lst", ".list")
 
@@ -43,7 +43,7 @@ def _expand_one(arg: str | Path, *, _from_list_file: bool = False) -> list[Path]
     text = str(arg)
     path = Path(text).expanduser()
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
     if path.is_file():
         if path.suffix.lower() in LIST_SUFFIXES and not _from_list_file:
             return [f for entry in _from_list(path) for f in _expand_one(entry, _from_list_file=True)]
@@ -51,10 +51,10 @@ def _expand_one(arg: str | Path, *, _from_list_file: bool = False) -> list[Path]
         return [path]
     if _is_glob(text):
         matches = sorted(Path(m) for m in glob.glob(str(path), recursive=True))
-        files = [m for m in matches if m.is_file() and m.suffix.lower() in SUPPORTED_SUFFIXES]
+        files = [m for m in matches if m.is_file() and m.suffix.lower() in READABLE_SUFFIXES]
         files += [f for m in matches if m.is_dir() for f in _expand_one(m)]
         if not files:
-            raise InputError(f"{text}: the pattern matches no .pdf or .docx files")
+            raise InputError(f"{text}: the pattern matches no .pdf, .docx or .zip files")
         return files
     raise InputError(f"{text}: no such file or folder")
 

@@ -8,23 +8,10 @@ import typer
 
 from pipeline.cli.app import app
 
-INPUT_SUFFIXES = (".pdf", ".docx", ".zip")
-
-
-def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given, folders searched recursively for PDF/DOCX/ZIP files."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES))
-        else:
-            files.append(path)
-    return files
-
 
 @app.command("ingest")
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="PDF/DOCX files or folders (searched recursively)."),
+    paths: list[Path] = typer.Argument(..., help="PDF/DOCX/ZIP files, folders (recursive), globs or a list file."),
     out: Path = typer.Option(..., "-o", "--out", help="Output JSON-lines file, one passage per line."),
     password: str = typer.Option(None, "--password", help="Password for encrypted PDFs."),
     timeout: float = typer.Option(None, "--timeout", help="Per-document time limit in seconds."),
@@ -32,19 +19,26 @@ def ingest(
     """Write the passages the classifier would see: doc_id, page, start, end, section, region, text."""
     import json
 
+    from pipeline.bulk.inputs import InputError, expand_inputs
     from pipeline.clean import clean_document, section_kind
     from pipeline.errors import IngestError
-    from pipeline.ingest import doc_id_for, ingest_file
+    from pipeline.ingest import ingest_file
     from pipeline.segment import segment_document
 
-    files = expand_inputs(paths)
-    if not files:
+    # The same expansion as `code`, so both commands give a file the same doc_id.
+    try:
+        inputs = expand_inputs(paths)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    if not inputs:
         typer.echo("no PDF or DOCX files found", err=True)
         raise typer.Exit(code=1)
     ok = failed = n_pages = n_passages = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:
-        for path in files:
+        for item in inputs:
+            path = item.path
             try:
                 doc = clean_document(ingest_file(path, password=password, timeout_s=timeout))
                 passages = segment_document(doc)
@@ -62,7 +56,7 @@ def ingest(
             for warning in doc.warnings:
                 typer.echo(f"WARNING {path}: {warning}", err=True)
             for p in passages:
-                row = {"doc_id": doc_id_for(path), "page": p.page, "start": p.start, "end": p.end,
+                row = {"doc_id": item.doc_id, "page": p.page, "start": p.start, "end": p.end,
                        "section": p.section, "section_kind": section_kind(p.section), "region": p.region,
                        "paragraph": p.paragraph, "passage_id": p.passage_id, "text": p.text}
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")

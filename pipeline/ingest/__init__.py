@@ -15,6 +15,8 @@ from pipeline.errors import CorruptPDFError, EmptyDocumentError, UnsupportedForm
 from pipeline.types import Document
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx")
+# What ``ingest_file`` reads: the formats above, or a zip holding exactly one of them.
+READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, ".zip")
 
 
 def doc_id_for(path: str | Path) -> str:
@@ -43,7 +45,7 @@ def _from_zip(path: Path) -> tuple[str, bytes]:
 
 def _ingest(path: Path, password: str | None, ocr: bool | None, tables: str) -> Document:
     suffix = path.suffix.lower()
-    if suffix not in (*SUPPORTED_SUFFIXES, ".zip"):
+    if suffix not in READABLE_SUFFIXES:
         raise UnsupportedFormatError(str(path), f"got {suffix or 'no extension'!r}")
     if not path.exists():
         raise EmptyDocumentError(str(path), "file not found")
