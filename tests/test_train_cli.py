@@ -106,3 +106,24 @@ def test_changed_trained_theme_is_refused_and_added_theme_is_zero_shot(trained, 
     assert [t.theme_id for t in tags][-1] == "fire_setting"
     assert max(tags, key=lambda t: t.score).theme_id == "fire_setting"
     assert "fire_setting" in model.describe()["zero_shot_themes"]
+
+
+def test_training_reads_coding_with_the_evaluation_reader(tmp_path):
+    # train had its own CSV reader: it took present = 0 rows as coded and gave no row
+    # numbers or column suggestions; it now shares evaluation.readers.read_gold.
+    import pytest
+
+    from pipeline.classify.training import AnnotationError, read_annotations
+
+    ids = ["neglect", "domestic_abuse"]
+    good = tmp_path / "coding.csv"
+    good.write_text("doc_id,coder,theme,quote,present\n"
+                    "d1,ann,neglect,The home was cold.,1\n"
+                    "d1,ann,domestic_abuse,,0\n", encoding="utf-8")
+    coding = read_annotations(good, ids)
+    assert coding.doc_themes == {"d1": {"neglect"}}
+    assert coding.quotes == {"d1": [("neglect", "The home was cold.")]}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("doc_id,coder,theem\nd1,ann,neglect\n", encoding="utf-8")
+    with pytest.raises(AnnotationError, match=r"missing column 'theme' \(did you mean 'theem'\?\)"):
+        read_annotations(bad, ids)

@@ -21,13 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluation.tables import AnnotationError
 from pipeline.types import Passage
 
-ANNOTATION_COLUMNS = ("doc_id", "theme", "quote")
-
-
-class AnnotationError(ValueError):
-    """The annotations file is missing, malformed or refers to unknown documents or themes."""
 
 
 @dataclass
@@ -51,10 +47,15 @@ class Coding:
 
 def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] | None = None,
                      coder: str | None = None) -> Coding:
-    """Read one or more coding CSVs (doc_id, coder, theme, quote, note).
+    """Read one or more human coding files (long CSV/XLSX, doc_id, coder, theme, quote, ...).
 
-    With ``coder``, only that coder's rows are used; otherwise all coders are pooled.
+    Parsing and validation are the evaluation harness's (``evaluation.readers.read_gold``):
+    misspelt columns, unknown themes, duplicates and ``present = 0`` rows are handled
+    the same way for training as for evaluation. With ``coder``, only that coder's
+    rows are used; otherwise all coders are pooled.
     """
+    from evaluation.readers import read_gold
+
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     quotes: dict[str, list[tuple[str, str]]] = {}
     doc_themes: dict[str, set[str]] = {}
@@ -62,26 +63,15 @@ def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] 
     for path in sorted(Path(p) for p in paths):
         if not path.is_file():
             raise AnnotationError(f"annotations file not found: {path}")
-        raw = path.read_bytes()
-        digest.update(raw)
-        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-        if not rows:
-            raise AnnotationError(f"{path}: no coding rows")
-        missing = [c for c in ANNOTATION_COLUMNS if c not in rows[0]]
-        if missing:
-            raise AnnotationError(f"{path}: missing column(s) {', '.join(missing)}; need {', '.join(ANNOTATION_COLUMNS)}")
-        for line, row in enumerate(rows, start=2):
-            if coder is not None and (row.get("coder") or "").strip() != coder:
-                continue
-            doc_id, theme = (row["doc_id"] or "").strip(), (row["theme"] or "").strip()
-            if not doc_id or not theme:
-                raise AnnotationError(f"{path}: line {line}: empty doc_id or theme")
-            if theme_ids is not None and theme not in theme_ids:
-                raise AnnotationError(f"{path}: line {line}: theme {theme!r} is not in the codebook")
-            doc_themes.setdefault(doc_id, set()).add(theme)
-            quote = (row["quote"] or "").strip()
+        digest.update(path.read_bytes())
+        codes = read_gold(path, theme_ids=theme_ids).codes
+        if coder is not None:
+            codes = codes[codes["coder"] == coder]
+        for row in codes[codes["present"] == 1].itertuples(index=False):
+            doc_themes.setdefault(row.doc_id, set()).add(row.theme)
+            quote = (row.quote or "").strip()
             if quote:
-                quotes.setdefault(doc_id, []).append((theme, quote))
+                quotes.setdefault(row.doc_id, []).append((row.theme, quote))
     if not doc_themes:
         raise AnnotationError(f"{', '.join(map(str, paths))}: no rows" + (f" for coder {coder!r}" if coder else ""))
     if coder is not None:
