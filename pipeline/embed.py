@@ -2,12 +2,13 @@
 
 The model runs in plain torch: ``SentenceEncoder`` reproduces the
 sentence-transformers pipeline, whose import alone costs several seconds of
-a one-shot command. Texts are deduplicated before encoding, encoded in large
-length-sorted batches, and run in bfloat16 where the CPU has native bf16
-matrix units (AVX512-BF16 or AMX), which is about 2x faster than fp32 here.
-The matrix products run under bf16 autocast but layer norms, mean pooling
-and normalisation run in fp32, which keeps every embedding within cosine
-0.9999 of the fp32 one (pinned by ``tests/test_embed.py``). Set
+a one-shot command. Texts are deduplicated before encoding, encoded in
+batches cut by token count after sorting by length, and run in bfloat16
+where the CPU has native bf16 matrix units (AVX512-BF16 or AMX), which is
+about 2x faster than fp32 here. Only the dense products run in bf16; layer
+norms, residuals, mean pooling and normalisation run in fp32, which keeps
+every embedding within cosine 0.9999 of the fp32 one (pinned by
+``tests/test_embed.py``). Set
 ``PRACTICE_THEMES_PRECISION`` to ``fp32`` or ``bf16`` to override the
 automatic choice.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,9 +29,12 @@ import pipeline  # noqa: F401  (sets the offline switches first)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384
-# Measured on 2 cores in bf16: per-review batches of 32 tag at ~300 sentences/s, of 128 at ~175
-# (a review's sentences vary in length, so big batches pay for padding).
-DEFAULT_BATCH_SIZE = 32
+# Batches are cut by padded tokens, not by sentence count. Measured on 2 cores in bf16 on the
+# 973 distinct sentences of a 42-page review: fixed batches of 32 sorted by characters took 2.5 s,
+# batches of ~1,024 tokens sorted by token count 1.9 s (768-1,024 best; 4,096 is back to 2.4 s,
+# as wide batches fall out of cache).
+DEFAULT_BATCH_SIZE = 256
+DEFAULT_BATCH_TOKENS = 1024
 PRECISION_ENV = "PRACTICE_THEMES_PRECISION"
 _BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -110,11 +114,33 @@ class SentenceTransformerLayout:
                    dimension=int(pooling["word_embedding_dimension"]), normalize=kinds[2:] == ["Normalize"])
 
 
-def _bert_forward(weights: dict, config: dict, input_ids, token_type_ids, attention_mask):
+def _linear_weights(weights: dict, config: dict, dtype) -> dict:
+    """Each layer's dense weights in ``dtype``, with query, key and value fused into one matrix.
+
+    One product of width 3x hidden instead of three saves kernel calls, and
+    casting once here spares the per-call weight casts that autocast makes.
+    """
+    import torch
+
+    linear = {}
+    for layer in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{layer}"
+        parts = [f"{p}.attention.self.{name}" for name in ("query", "key", "value")]
+        linear[f"{p}.qkv"] = (torch.cat([weights[q + ".weight"] for q in parts]).to(dtype),
+                              torch.cat([weights[q + ".bias"] for q in parts]).to(dtype))
+        for name in ("attention.output.dense", "intermediate.dense", "output.dense"):
+            linear[f"{p}.{name}"] = (weights[f"{p}.{name}.weight"].to(dtype), weights[f"{p}.{name}.bias"].to(dtype))
+    return linear
+
+
+def _bert_forward(weights: dict, linear: dict, config: dict, input_ids, token_type_ids, attention_mask):
     """A BERT encoder's last hidden states (``BertModel`` at inference), straight from its weights.
 
     Written out in torch so that loading the model needs neither
     transformers' nor sentence-transformers' import (about 3 s and 6 s).
+    Dense products run in the dtype of ``linear``; embeddings, residuals,
+    layer norms and the returned states stay in fp32, which is what keeps
+    bf16 within cosine 0.9999 of fp32 even for one-word inputs.
     """
     import torch
     from torch.nn import functional as F
@@ -125,8 +151,9 @@ def _bert_forward(weights: dict, config: dict, input_ids, token_type_ids, attent
     def norm(x, prefix):
         return F.layer_norm(x, x.shape[-1:], weights[prefix + ".weight"], weights[prefix + ".bias"], eps)
 
-    def dense(x, prefix):
-        return F.linear(x, weights[prefix + ".weight"], weights[prefix + ".bias"])
+    def dense(x, key):
+        weight, bias = linear[key]
+        return F.linear(x.to(weight.dtype), weight, bias)
 
     positions = torch.arange(length)
     x = (F.embedding(input_ids, weights["embeddings.word_embeddings.weight"])
@@ -136,15 +163,11 @@ def _bert_forward(weights: dict, config: dict, input_ids, token_type_ids, attent
     keep = attention_mask.bool()[:, None, None, :]  # padding keys get no attention
     for layer in range(config["num_hidden_layers"]):
         p = f"encoder.layer.{layer}"
-
-        def split(t):
-            return t.view(batch, length, heads, -1).transpose(1, 2)
-
-        q, k, v = (split(dense(x, f"{p}.attention.self.{name}")) for name in ("query", "key", "value"))
+        q, k, v = dense(x, f"{p}.qkv").view(batch, length, 3, heads, -1).permute(2, 0, 3, 1, 4)
         context = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(batch, length, -1)
-        x = norm(dense(context, f"{p}.attention.output.dense") + x, f"{p}.attention.output.LayerNorm")
+        x = norm(dense(context, f"{p}.attention.output.dense").float() + x, f"{p}.attention.output.LayerNorm")
         hidden = F.gelu(dense(x, f"{p}.intermediate.dense"))
-        x = norm(dense(hidden, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
+        x = norm(dense(hidden, f"{p}.output.dense").float() + x, f"{p}.output.LayerNorm")
     return x
 
 
@@ -156,8 +179,9 @@ class SentenceEncoder:
     ``SentenceTransformer.encode`` for the folder's layout from its
     ``tokenizer.json``, ``config.json`` and ``model.safetensors`` (pinned
     against sentence-transformers to cosine 0.99999 by
-    ``tests/test_embed.py``). In bf16 the matrix products run under bf16
-    autocast; layer norms, pooling and normalisation run in fp32.
+    ``tests/test_embed.py``). In bf16 the dense products run on bf16
+    weights; embeddings, residuals, layer norms, pooling and normalisation
+    run in fp32.
 
     Args:
         folder: a sentence-transformers model folder with a BERT transformer.
@@ -178,27 +202,29 @@ class SentenceEncoder:
             raise ValueError(f"{self.folder / 'config.json'}: expected a BERT model with gelu and absolute positions")
         # Longer inputs are truncated, as sentence-transformers does, and never beyond the position table.
         self.max_seq_length = min(self.layout.max_seq_length, self.config["max_position_embeddings"])
-        # tokenizer.json carries its own fixed padding and truncation to 128: replace both.
+        # tokenizer.json carries its own fixed padding and truncation to 128: replace both. Padding is
+        # done per batch in _embed_batch, after the real token counts have decided the batches.
         self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_seq_length, strategy="longest_first")
-        self.tokenizer.enable_padding(pad_id=self.config.get("pad_token_id", 0), pad_token="[PAD]")
+        self.tokenizer.no_padding()
+        self.pad_id = int(self.config.get("pad_token_id", 0))
         with torch.inference_mode():
             self.weights = {k: v.float() for k, v in load_file(str(self.folder / "model.safetensors")).items()}
+            self.linear = _linear_weights(self.weights, self.config,
+                                          torch.bfloat16 if precision == "bf16" else torch.float32)
 
-    def _embed_batch(self, texts: list[str]):
+    def _embed_batch(self, encodings: list) -> np.ndarray:
         import torch
 
-        if self.layout.do_lower_case:  # sentence-transformers' own switch; the tokenizer lowercases too
-            texts = [t.lower() for t in texts]
-        encodings = self.tokenizer.encode_batch(texts)
-        ids, types, mask = (torch.tensor([getattr(e, name) for e in encodings], dtype=torch.long)
-                            for name in ("ids", "type_ids", "attention_mask"))
-        # Autocast runs the matmuls in bf16 but keeps layer norms and softmax in fp32: as fast as bf16
-        # weights here, and close enough to fp32 for very short inputs too ("Yes." drifts to 0.9998 with bf16 weights).
-        precision = torch.autocast("cpu", dtype=torch.bfloat16) if self.precision == "bf16" else nullcontext()
-        with torch.inference_mode(), precision:
-            tokens = _bert_forward(self.weights, self.config, ids, types, mask).float()
+        length = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), length), self.pad_id, dtype=np.int64)
+        types = np.zeros((len(encodings), length), dtype=np.int64)
+        mask = np.zeros((len(encodings), length), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, :len(e.ids)], types[row, :len(e.ids)], mask[row, :len(e.ids)] = e.ids, e.type_ids, 1
+        ids, types, mask = torch.from_numpy(ids), torch.from_numpy(types), torch.from_numpy(mask)
         with torch.inference_mode():
+            tokens = _bert_forward(self.weights, self.linear, self.config, ids, types, mask)
             # Mean over real tokens only: padding positions carry hidden states too.
             weight = mask.unsqueeze(-1).float()
             pooled = (tokens * weight).sum(dim=1) / weight.sum(dim=1).clamp(min=1e-9)
@@ -206,22 +232,33 @@ class SentenceEncoder:
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
         return pooled.numpy()
 
-    def encode(self, sentences: list[str], *, batch_size: int = 32, show_progress_bar: bool = False,
+    def encode(self, sentences: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE,
+               max_batch_tokens: int = DEFAULT_BATCH_TOKENS, show_progress_bar: bool = False,
                normalize_embeddings: bool = True, convert_to_numpy: bool = True) -> np.ndarray:
         """Float32 embeddings, one row per sentence, in input order.
 
-        Sentences are batched longest first (by characters, as
-        sentence-transformers does) so each batch pads to similar lengths.
-        ``show_progress_bar`` and ``convert_to_numpy`` exist for call-site
-        compatibility with ``SentenceTransformer.encode``.
+        Sentences are tokenised once, sorted longest first by real token
+        count and cut into batches of at most ``batch_size`` sentences and
+        about ``max_batch_tokens`` padded tokens, so a batch of short
+        sentences is wide and a batch of long ones narrow, and little time
+        goes on padding. ``show_progress_bar`` and ``convert_to_numpy`` exist
+        for call-site compatibility with ``SentenceTransformer.encode``.
         """
         if not sentences:
             return np.zeros((0, self.layout.dimension), dtype=np.float32)
-        order = np.argsort([-len(s) for s in sentences], kind="stable")
+        if self.layout.do_lower_case:  # sentence-transformers' own switch; the tokenizer lowercases too
+            sentences = [s.lower() for s in sentences]
+        encodings = self.tokenizer.encode_batch(sentences)
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(-lengths, kind="stable")
         vectors = np.empty((len(sentences), self.layout.dimension), dtype=np.float32)
-        for first in range(0, len(sentences), batch_size):
-            chosen = order[first:first + batch_size]
-            vectors[chosen] = self._embed_batch([sentences[i] for i in chosen])
+        first = 0
+        while first < len(order):
+            # The first sentence of a batch is its longest, so it sets the padded width.
+            size = max(1, min(batch_size, max_batch_tokens // max(1, int(lengths[order[first]]))))
+            chosen = order[first:first + size]
+            vectors[chosen] = self._embed_batch([encodings[i] for i in chosen])
+            first += size
         if normalize_embeddings and not self.layout.normalize:
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors
@@ -241,8 +278,8 @@ def load_model(precision: str | None = None) -> SentenceEncoder:
 
 
 _memo: dict[tuple[str, str], np.ndarray] | None = None
-# Memo and cache key per precision: bf16 vectors saved before autocast (bf16 weights) differ slightly.
-_VECTOR_KINDS = {"fp32": "fp32", "bf16": "bf16-autocast"}
+# Memo and cache key per precision and bf16 recipe: vectors saved by an older recipe differ slightly.
+_VECTOR_KINDS = {"fp32": "fp32", "bf16": "bf16-linear"}
 CACHE_ENV = "PRACTICE_THEMES_CACHE"
 
 

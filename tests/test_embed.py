@@ -149,3 +149,21 @@ def test_precision_choice_honours_the_environment(monkeypatch):
 
 def test_empty_input_needs_no_model():
     assert embed.encode([]).shape == (0, embed.DIMENSION)
+
+
+@pytest.mark.slow
+def test_token_budget_batches_match_one_sentence_at_a_time(fp32_model):
+    # Batches are cut by padded tokens; a sentence's vector must not depend on its batch-mates' padding.
+    alone = np.stack([fp32_model.encode([s])[0] for s in VARIED[:20]])
+    budgeted = fp32_model.encode(VARIED[:20], max_batch_tokens=64)
+    assert np.min(np.sum(alone * budgeted, axis=1)) >= 0.99999
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not embed.bf16_supported(), reason="this CPU has no native bf16 units")
+def test_bf16_one_word_inputs_stay_within_cosine_0_9999_of_fp32():
+    # Regression: bf16 layer norms let "Yes." drift to 0.9998; only dense products may run in bf16.
+    short = ["Yes.", "No", "GP", "A", "Agreed.", "See 3.2."]
+    fp32 = embed.encode(short, precision="fp32")
+    bf16 = embed.encode(short, precision="bf16")
+    assert np.min(np.sum(fp32 * bf16, axis=1)) >= 0.9999
