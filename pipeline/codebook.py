@@ -15,7 +15,7 @@ DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "models" / "codebook
 
 THEME_KINDS = ("practice", "context")
 REQUIRED_FIELDS = ("id", "label", "kind", "definition", "include", "exclude", "exemplars")
-OPTIONAL_FIELDS = ("cues", "negative_exemplars", "aliases", "notes")
+OPTIONAL_FIELDS = ("cues", "anchors", "negative_exemplars", "aliases", "notes")
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -40,6 +40,9 @@ class Theme:
     negative_exemplars: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     notes: str = ""
+    # The topic's own vocabulary ("interpreter", "aged {11-17}"): when set, a passage whose
+    # paragraph names none of these (nor a cue) counts for only part of its score.
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,47 @@ class Codebook:
         return {
             "name": self.name,
             "version": self.version,
-            "themes": [_theme_to_dict(t) for t in self.themes],
+            "themes": [theme_to_dict(t) for t in self.themes],
         }
 
 
-def _theme_to_dict(theme: Theme) -> dict[str, Any]:
+def theme_to_dict(theme: Theme) -> dict[str, Any]:
     data = asdict(theme)
+    if not theme.anchors:
+        # A theme without anchors hashes as it did before the field existed, so models trained
+        # on an older codebook still match their unchanged themes.
+        data.pop("anchors")
     return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                 "nineteen", "twenty")
+_RANGE = re.compile(r"\{(\d+)-(\d+)\}")
+
+
+def expand_anchor(phrase: str) -> list[str]:
+    """``"aged {11-13}"`` -> aged 11, aged eleven, aged 12, ...: one ``{lo-hi}`` range, digits and words."""
+    found = _RANGE.search(phrase)
+    if not found:
+        return [phrase]
+    low, high = int(found.group(1)), int(found.group(2))
+    out = []
+    for number in range(low, high + 1):
+        spellings = [str(number)] + ([_NUMBER_WORDS[number]] if number < len(_NUMBER_WORDS) else [])
+        out += [phrase[:found.start()] + word + phrase[found.end():] for word in spellings]
+    return out
+
+
+def _parse_anchors(value: Any, where: str) -> tuple[str, ...]:
+    anchors = _as_str_tuple(value, where)
+    for anchor in anchors:
+        found = _RANGE.findall(anchor)
+        if len(found) > 1 or "{" in _RANGE.sub("", anchor) or "}" in _RANGE.sub("", anchor):
+            raise CodebookError(f"{where}: {anchor!r} may hold one numeric range like {{11-17}} and no other braces")
+        if found and not int(found[0][0]) <= int(found[0][1]) <= 120:
+            raise CodebookError(f"{where}: {anchor!r} has an empty or implausible range")
+    return anchors
 
 
 def _as_str_tuple(value: Any, where: str) -> tuple[str, ...]:
@@ -129,6 +166,7 @@ def _parse_theme(raw: Any, position: int, source: str) -> Theme:
         negative_exemplars=_as_str_tuple(raw.get("negative_exemplars"), f"{where}: negative_exemplars"),
         aliases=_as_str_tuple(raw.get("aliases"), f"{where}: aliases"),
         notes=str(raw.get("notes") or "").strip(),
+        anchors=_parse_anchors(raw.get("anchors"), f"{where}: anchors"),
     )
 
 

@@ -72,3 +72,38 @@ def test_a_bare_keyword_is_weak_evidence(zero_shot):
     described = score(zero_shot, "The school disagreed with closing the case but never challenged the decision.",
                       "escalation")
     assert bare < described
+
+
+def test_anchors_find_a_young_persons_age_in_words_and_digits(codebook):
+    j = codebook.ids.index("adolescent_risk")
+    found = LexicalMatcher(codebook).analyse([
+        "The fifteen-year-old had stopped going to school.",
+        "She was aged 14 when she first went missing.",
+        "Mother's depression worsened after the birth.",
+        "He told the school nurse he had self-harmed.",  # a cue anchors its theme too
+    ])
+    assert found.anchors[:, j].tolist() == [True, True, False, True]
+
+
+@pytest.mark.slow
+def test_a_parents_overdose_is_not_adolescent_risk(zero_shot):
+    # Regression: adolescent_risk fired on parents' overdoses and young children's distress in
+    # 15 of 16 dev reviews that were not coded with it; its anchors now ask for a young person.
+    tail = ("could not get out of bed for weeks at a time, missed the counselling sessions she had been "
+            "offered, and in the spring took an overdose.")
+    parent = "Ms B had been severely depressed since her husband died. She " + tail
+    young = "The fifteen-year-old had been severely depressed since her father died. She " + tail
+    assert score(zero_shot, parent, "adolescent_risk") < 0.3  # 0.82 before anchors
+    assert score(zero_shot, young, "adolescent_risk") > 0.6
+
+
+@pytest.mark.slow
+def test_anchor_gating_does_not_touch_themes_without_anchors(codebook):
+    from pipeline.classify.zeroshot import ZeroShotClassifier
+
+    text = "Mother said the father had moved out, yet his van was seen outside most nights."
+    gated = ZeroShotClassifier(codebook).fit()
+    ungated = ZeroShotClassifier(codebook, anchor_factor=1.0).fit()
+    for theme in ("invisible_men", "disguised_compliance"):
+        assert not codebook[theme].anchors
+        assert score(gated, text, theme) == pytest.approx(score(ungated, text, theme))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +63,7 @@ def _normalise(sentence: str) -> str:
 
 def test_shipped_codebook_loads_with_version_and_hash(codebook):
     assert codebook.name == "practice-themes"
-    assert codebook.version == "1.0.0"
+    assert codebook.version == "1.1.0"
     assert len(codebook.sha256) == 64
 
 
@@ -279,3 +282,37 @@ def test_seed_paragraph_theme_ranks_first_or_second_by_exemplars(codebook):
             if ranking.index(theme_id) > 1:
                 failures.append(f"{heading!r}: {theme_id} ranked {ranking.index(theme_id) + 1}, top {ranking[:3]}")
     assert failures == []
+
+
+def test_anchor_ranges_expand_to_digits_and_words():
+    from pipeline.codebook import expand_anchor
+
+    assert expand_anchor("aged {14-15}") == ["aged 14", "aged fourteen", "aged 15", "aged fifteen"]
+    assert expand_anchor("young person") == ["young person"]
+
+
+@pytest.mark.parametrize("anchor", ["aged {11-17} or {18-20}", "aged {x-y}", "aged {17-11}", "year {7-13"])
+def test_malformed_anchor_range_is_named(tmp_path, anchor):
+    with pytest.raises(CodebookError, match="anchors"):
+        load_codebook(_write(tmp_path, {"themes": [_theme(anchors=[anchor])]}))
+
+
+def test_a_theme_without_anchors_hashes_as_before_the_field_existed():
+    # Regression: adding the anchors field must not invalidate models trained on older codebooks.
+    from pipeline.classify.persistence import theme_sha256
+    from pipeline.codebook import parse_codebook
+
+    theme = parse_codebook({"themes": [_theme()]}).themes[0]
+    before = asdict(theme)
+    del before["anchors"]  # the theme as it was serialised before anchors existed
+    assert theme_sha256(theme) == hashlib.sha256(
+        json.dumps(before, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    anchored = parse_codebook({"themes": [_theme(anchors=["agency"])]}).themes[0]
+    assert theme_sha256(anchored) != theme_sha256(theme)
+
+
+def test_context_themes_with_anchors_name_their_subject(codebook):
+    # adolescent_risk's anchors must identify a young person, not a parent's mental health.
+    anchors = set(codebook["adolescent_risk"].anchors)
+    assert {"young person", "teenager", "aged {11-17}"} <= anchors
+    assert not anchors & {"mental health", "overdose", "depression", "anxiety"}

@@ -16,6 +16,10 @@ and deterministic). Four things are found per sentence:
   Without a failure marker in the same sentence ("not", "delay", "however"),
   the sentence praises practice and is not evidence of a practice theme.
 - **hedges**: "may have", "it is possible"; they weaken the sentence a little.
+- **anchors**: a theme's ``anchors``, the topic's own vocabulary (for
+  adolescent risk: "young person", "aged {11-17}", "CAMHS"). They are not
+  evidence by themselves; the scorer uses them to tell whether a passage's
+  paragraph is about the topic at all. Negation does not matter here.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline.codebook import Codebook
+from pipeline.codebook import Codebook, expand_anchor
 
 ABSENCE_TRIGGERS: tuple[str, ...] = (
     "no concerns", "no concern", "no safeguarding concerns", "no significant concerns",
@@ -88,6 +92,8 @@ class LexicalAnalysis:
     failure: np.ndarray
     hedge: np.ndarray
     residual: list[str | None] = field(default_factory=list)
+    # anchors[i, j]: sentence i names one of theme j's anchors or cues, negated or not.
+    anchors: np.ndarray | None = None
 
     def features(self) -> np.ndarray:
         """Dense float features: cue presence per theme, then four polarity flags."""
@@ -128,6 +134,13 @@ class LexicalMatcher:
                 phrases |= _variants(cue)
             if phrases:
                 self._cue_matcher.add(theme.id, list(nlp.tokenizer.pipe(sorted(phrases))))
+        self._anchor_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for theme in codebook.themes:
+            phrases = {v for anchor in theme.anchors for expanded in expand_anchor(anchor) for v in _variants(expanded)}
+            if phrases:
+                self._anchor_matcher.add(theme.id, list(nlp.tokenizer.pipe(sorted(phrases))))
+        # Themes that have anchors; the others are never gated.
+        self.has_anchors = np.array([bool(t.anchors) for t in codebook.themes], dtype=bool)
         self._polarity = PhraseMatcher(nlp.vocab, attr="LOWER")
         for label, phrases in (("ABSENCE", ABSENCE_TRIGGERS), ("GOOD", GOOD_PRACTICE),
                                ("FAILURE", FAILURE_MARKERS), ("HEDGE", HEDGES)):
@@ -140,6 +153,7 @@ class LexicalMatcher:
         n, m = len(texts), len(self.codebook)
         cues = np.zeros((n, m), dtype=np.int32)
         negated = np.zeros((n, m), dtype=np.int32)
+        anchored = np.zeros((n, m), dtype=bool)
         flags = {name: np.zeros(n, dtype=bool) for name in ("ABSENCE", "GOOD", "FAILURE", "HEDGE")}
         residual: list[str | None] = [None] * n
         vocab = nlp.vocab.strings
@@ -163,8 +177,11 @@ class LexicalMatcher:
                     negated[i, j] += 1
                 else:
                     cues[i, j] += 1
+            for match_id, _start, _end in self._anchor_matcher(doc):
+                anchored[i, self._theme_index[vocab[match_id]]] = True
             if scopes:
                 keep = [tok.text_with_ws for tok in doc if not any(s <= tok.i < e for s, e in scopes)]
                 residual[i] = "".join(keep).strip()
+        anchored |= (cues + negated) > 0
         return LexicalAnalysis(cues, negated, flags["ABSENCE"], flags["GOOD"], flags["FAILURE"],
-                               flags["HEDGE"], residual)
+                               flags["HEDGE"], residual, anchored)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ import numpy as np
 from pipeline.classify.stacking import FEATURE_NAMES
 from pipeline.classify.supervised import StackedTagging, TrainedClassifier
 from pipeline.classify.zeroshot import ZeroShotClassifier
-from pipeline.codebook import Codebook, Theme, parse_codebook
+from pipeline.codebook import Codebook, Theme, parse_codebook, theme_to_dict
 from pipeline.embed import MODEL_NAME
 from pipeline.types import Passage
 
@@ -43,7 +42,7 @@ class CodebookMismatchError(ModelLoadError):
 
 
 def theme_sha256(theme: Theme) -> str:
-    return hashlib.sha256(json.dumps(asdict(theme), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(theme_to_dict(theme), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha256: str,

@@ -20,7 +20,14 @@ For each passage (sentence) and theme:
    damped for practice themes; hedged sentences are damped a little.
 6. **Paragraph window**: a passage borrows ``window`` of the gap to its
    strongest neighbour in the same paragraph.
-7. **Section weight** (``sections.py``): recommendations, terms of reference,
+7. **Anchors**: for a theme whose codebook entry lists ``anchors`` (its
+   topic's vocabulary), a passage in a paragraph that names none of them, nor
+   any cue, keeps ``anchor_factor`` of its score. A parent's overdose or a
+   baby's distress is near adolescent_risk in meaning, but a paragraph that
+   never mentions a young person, an age of 11-17 or self-harm is not about
+   it. Practice themes such as disguised compliance have no anchors: a
+   described situation needs no keyword.
+8. **Section weight** (``sections.py``): recommendations, terms of reference,
    introductions count less; contents, references and footnotes are skipped
    and never encoded.
 
@@ -107,8 +114,8 @@ class ZeroShotClassifier:
                  good_practice_factor: float = 0.3, hedge_factor: float = 0.8, window: float = 0.2,
                  use_lexical: bool = True, use_polarity: bool = True, use_sections: bool = True,
                  threshold: float = ZERO_SHOT_THRESHOLD, thresholds: dict[str, float] | None = None,
-                 top_k: int = 3, margin: float = 0.15, n_evidence: int = 3,
-                 competition: float = 1.0, rule: str = "mean", distinct_paragraphs: bool = True,
+                 top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, competition: float = 1.0,
+                 anchor_factor: float = 0.3, rule: str = "mean", distinct_paragraphs: bool = True,
                  floor: float = 0.0, calibration: tuple[float, float] | None = ZERO_SHOT_CALIBRATION,
                  precision: str | None = None) -> None:
         self.codebook = codebook
@@ -132,6 +139,7 @@ class ZeroShotClassifier:
         self.margin = margin
         self.n_evidence = n_evidence
         self.competition = competition
+        self.anchor_factor = anchor_factor
         self.rule = rule
         self.distinct_paragraphs = distinct_paragraphs
         self.floor = floor
@@ -224,8 +232,11 @@ class ZeroShotClassifier:
             praise = lexical.good_practice & ~lexical.failure
             probs[np.ix_(praise, ~self.is_context_)] *= self.good_practice_factor
             probs[lexical.hedge] *= self.hedge_factor
+        paragraphs = [passages[i].paragraph for i in kept]
+        if self.use_lexical and self.anchor_factor < 1 and len(texts) and self.matcher_.has_anchors.any():
+            probs *= self._anchor_damp(lexical.anchors, paragraphs)
         if self.window > 0 and len(texts):
-            probs = self._borrow_from_neighbours(probs, [passages[i].paragraph for i in kept])
+            probs = self._borrow_from_neighbours(probs, paragraphs)
         scores = np.zeros((n, m), dtype=np.float64)
         scores[kept] = probs * weights[kept, None]
         return PassageAnalysis(kept, weights, vectors, lexical, semantic, scores)
@@ -238,6 +249,14 @@ class ZeroShotClassifier:
         theme ``tau`` standard units behind it keeps 1/e of it.
         """
         return np.exp(-(semantic.max(axis=1, keepdims=True) - semantic) / self.competition)
+
+    def _anchor_damp(self, anchored: np.ndarray, paragraphs: list[int]) -> np.ndarray:
+        """``anchor_factor`` where a theme has anchors and the passage's paragraph names none; else 1."""
+        labels, inverse = np.unique(np.asarray(paragraphs), return_inverse=True)
+        in_paragraph = np.zeros((len(labels), anchored.shape[1]), dtype=bool)
+        np.logical_or.at(in_paragraph, inverse, anchored)
+        unanchored = ~in_paragraph[inverse] & self.matcher_.has_anchors[None, :]
+        return np.where(unanchored, self.anchor_factor, 1.0)
 
     def _borrow_from_neighbours(self, probs: np.ndarray, paragraphs: list[int]) -> np.ndarray:
         out = probs.copy()
@@ -277,7 +296,7 @@ class ZeroShotClassifier:
             "n_best_exemplars", "definition_weight", "midpoint", "slope", "cue_bonus", "body_cue_bonus",
             "negative_damping", "absence_floor", "good_practice_factor", "hedge_factor", "window",
             "use_lexical", "use_polarity", "use_sections", "top_k", "margin", "n_evidence",
-            "competition", "rule", "distinct_paragraphs", "floor", "calibration")}
+            "competition", "anchor_factor", "rule", "distinct_paragraphs", "floor", "calibration")}
 
     @property
     def fingerprint(self) -> str:

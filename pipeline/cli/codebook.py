@@ -43,7 +43,7 @@ def codebook_diff(old, new) -> list[str]:
         for field in ("label", "kind", "definition", "notes"):
             if getattr(a, field) != getattr(b, field):
                 lines.append(f"~ {theme_id}.{field}: {getattr(a, field)!r} -> {getattr(b, field)!r}")
-        for field in ("include", "exclude", "exemplars", "cues", "negative_exemplars", "aliases"):
+        for field in ("include", "exclude", "exemplars", "cues", "anchors", "negative_exemplars", "aliases"):
             before, after = set(getattr(a, field)), set(getattr(b, field))
             if before != after:
                 lines.append(f"~ {theme_id}.{field}: +{len(after - before)} -{len(before - after)}")

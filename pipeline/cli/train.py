@@ -20,7 +20,7 @@ def train(
     coder: str = typer.Option(None, "--coder", help="Use only this coder's rows (default: pool all coders)."),
     c: float = typer.Option(0.1, "--C", help="Inverse regularisation strength of the stacked logistic regression."),
 ) -> None:
-    """Train one-vs-rest logistic regression on passage features; save weights + metadata JSON."""
+    """Train the stacked document-level logistic regression from human coding; save weights + metadata JSON."""
     from rich.console import Console
 
     from pipeline.classify.persistence import save_model
