@@ -107,3 +107,30 @@ def test_anchor_gating_does_not_touch_themes_without_anchors(codebook):
     for theme in ("invisible_men", "disguised_compliance"):
         assert not codebook[theme].anchors
         assert score(gated, text, theme) == pytest.approx(score(ungated, text, theme))
+
+
+def test_post_triggers_negate_the_concern_that_comes_before_them(codebook):
+    # Regression: "was not a factor" was a forward trigger, so in "Domestic abuse was not a factor"
+    # the cue before it stayed affirmative; NegEx-style post-triggers scope back to the clause start.
+    found = LexicalMatcher(codebook).analyse([
+        "Domestic abuse was not a factor.",
+        "Neglect and substance misuse, listed in the template, were considered and were not present.",
+        "There had been no domestic abuse reported between the parents.",
+        "The injury was not identified by the GP.",
+        "There had been no assessment of the father.",
+    ])
+    da, sm = codebook.ids.index("domestic_abuse"), codebook.ids.index("parental_substance_misuse")
+    assert found.absence.tolist() == [True, True, True, False, False]
+    assert found.cues[0, da] == 0 and found.negated_cues[0, da] == 1
+    assert found.cues[1, sm] == 0 and found.negated_cues[1, sm] == 1
+    assert found.cues[2, da] == 0
+
+
+@pytest.mark.slow
+def test_a_concern_ruled_out_after_naming_it_scores_low(zero_shot):
+    ruled_out = "Issues of neglect and parental substance misuse were considered and were not present in this case."
+    affirmed = {"parental_substance_misuse": "Both parents were using heroin daily while caring for the baby.",
+                "neglect": "The home was filthy, there was no food and the children were often left unwashed."}
+    for theme, text in affirmed.items():
+        assert score(zero_shot, ruled_out, theme) < 0.3
+        assert score(zero_shot, text, theme) > 2 * score(zero_shot, ruled_out, theme)

@@ -9,7 +9,10 @@ and deterministic). Four things are found per sentence:
 - **absence scope**: "there were no concerns about ...", "no evidence of ...",
   "neither parent ...", "was not known to ...". Everything from the trigger to
   the end of its clause is negated: cues inside it do not count, and the
-  semantic side re-scores the sentence with that scope cut out.
+  semantic side re-scores the sentence with that scope cut out. Some triggers
+  follow what they negate ("domestic abuse was not a factor", "... were not
+  present in this case", as in NegEx's post-triggers): their scope runs back
+  to the start of the clause.
   Plain "not" is *not* an absence trigger: "information was not shared" is
   how reviews describe the practice failure itself.
 - **good practice**: "shared promptly", "a good example of", "was seen alone".
@@ -38,13 +41,23 @@ ABSENCE_TRIGGERS: tuple[str, ...] = (
     "no suggestion of", "no suggestion that", "no reports of", "no report of", "no allegations of",
     "no allegation of", "no issues of", "no issues around", "no issues regarding",
     "nothing to suggest", "nothing to indicate", "did not identify any", "did not find any",
-    "there was no", "there were no", "neither parent", "neither of the parents",
-    "neither of them", "neither mother nor father", "not known to", "not previously known",
-    "not a feature", "was not a factor", "were not a factor", "not considered to be a factor",
-    "no involvement with", "not aware of any", "ruled out",
+    "there was no", "there were no", "there had been no", "there has been no", "neither parent",
+    "neither of the parents", "neither of them", "neither mother nor father", "not known to",
+    "not previously known", "no involvement with", "not aware of any", "ruled out",
+    "not a failure", "no failure", "no lack of",
+)
+# Triggers that follow the concern they negate: "neglect and substance misuse were not present".
+# "was not identified" is deliberately absent: "the injury was not identified" is a practice failure.
+POST_ABSENCE_TRIGGERS: tuple[str, ...] = (
+    "was not a factor", "were not a factor", "were not factors", "not a significant factor",
+    "not considered to be a factor", "was not a feature", "were not a feature", "were not features",
+    "not a feature", "did not feature", "was not present", "were not present", "was not a concern",
+    "were not a concern", "was not an issue", "were not an issue", "were not issues", "was not relevant",
+    "were not relevant",
 )
 # "there was no" is an absence trigger only when followed by one of these; "there was no
 # assessment of father" describes a practice failure, not an absent concern.
+_THERE_WAS_NO = frozenset(("there was no", "there were no", "there had been no", "there has been no"))
 _THERE_WAS_NO_OBJECTS = frozenset((
     "concern", "concerns", "evidence", "history", "indication", "indications", "suggestion",
     "sign", "signs", "report", "reports", "allegation", "allegations", "injury", "injuries",
@@ -142,8 +155,8 @@ class LexicalMatcher:
         # Themes that have anchors; the others are never gated.
         self.has_anchors = np.array([bool(t.anchors) for t in codebook.themes], dtype=bool)
         self._polarity = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for label, phrases in (("ABSENCE", ABSENCE_TRIGGERS), ("GOOD", GOOD_PRACTICE),
-                               ("FAILURE", FAILURE_MARKERS), ("HEDGE", HEDGES)):
+        for label, phrases in (("ABSENCE", ABSENCE_TRIGGERS), ("POST_ABSENCE", POST_ABSENCE_TRIGGERS),
+                               ("GOOD", GOOD_PRACTICE), ("FAILURE", FAILURE_MARKERS), ("HEDGE", HEDGES)):
             self._polarity.add(label, list(nlp.tokenizer.pipe(phrases)))
         self._theme_index = {t.id: j for j, t in enumerate(codebook.themes)}
 
@@ -162,7 +175,7 @@ class LexicalMatcher:
             for match_id, start, end in self._polarity(doc):
                 label = vocab[match_id]
                 if label == "ABSENCE":
-                    if doc[start:end].text.lower() in ("there was no", "there were no") and (
+                    if doc[start:end].text.lower() in _THERE_WAS_NO and (
                         end >= len(doc) or doc[end].lower_ not in _THERE_WAS_NO_OBJECTS
                     ):
                         continue
@@ -170,6 +183,12 @@ class LexicalMatcher:
                     while stop < len(doc) and doc[stop].lower_ not in _SCOPE_BREAKS:
                         stop += 1
                     scopes.append((start, stop))
+                elif label == "POST_ABSENCE":
+                    first = start
+                    while first > 0 and doc[first - 1].lower_ not in _SCOPE_BREAKS:
+                        first -= 1
+                    scopes.append((first, end))
+                    label = "ABSENCE"
                 flags[label][i] = True
             for match_id, start, end in self._cue_matcher(doc):
                 j = self._theme_index[vocab[match_id]]
