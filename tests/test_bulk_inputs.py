@@ -84,3 +84,27 @@ def test_store_key_changes_with_the_package_version(monkeypatch):
     before = store.result_key("abc", "fp")
     monkeypatch.setattr(store, "__version__", "999.0")
     assert store.result_key("abc", "fp") != before
+
+
+def test_a_result_from_other_code_is_not_reused(monkeypatch):
+    # Regression: a new negation rule changed scores without changing the classifier's settings,
+    # and a resumed run reused results computed before the change.
+    from pipeline.bulk import store
+
+    before = result_key("c" * 64, "f1")
+    monkeypatch.setattr(store, "pipeline_sources_sha256", lambda: "0" * 64)
+    assert result_key("c" * 64, "f1") != before
+
+
+def test_sources_hash_changes_with_one_edited_rule(tmp_path):
+    import shutil
+
+    from pipeline.bulk.store import pipeline_sources_sha256, sources_sha256
+
+    package = Path(__file__).resolve().parents[1] / "pipeline"
+    copy = tmp_path / "pipeline"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert sources_sha256(copy) == pipeline_sources_sha256()
+    lexical = copy / "classify" / "lexical.py"
+    lexical.write_text(lexical.read_text().replace('"ruled out",', '"ruled out", "not an issue",'))
+    assert sources_sha256(copy) != pipeline_sources_sha256()

@@ -8,10 +8,13 @@ cluster shares, where SQLite's locking is unreliable. 2,000 reviews make
 2,000 small files, spread over 256 sub-folders.
 
 The key is sha256(content sha256 + classifier fingerprint + store format +
-package version): renaming or moving a file reuses its result, while a
-changed codebook, model or threshold changes the fingerprint, so only what
-changed is recomputed. The package version is in the key because a new
-release may clean or segment text differently, which moves evidence spans.
+package version + pipeline sources): renaming or moving a file reuses its
+result, while a changed codebook, model or threshold changes the
+fingerprint, so only what changed is recomputed. The package version and a
+hash of the ``pipeline`` package's source files are in the key because a new
+release, or an edited checkout, may clean, segment or score text
+differently (a new negation rule, say) with the same settings; a result
+computed by other code is never reused.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +45,23 @@ def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def sources_sha256(root: Path) -> str:
+    """sha256 over the paths and bytes of every ``.py`` file under ``root``."""
+    digest = hashlib.sha256()
+    for source in sorted(root.rglob("*.py")):
+        digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def pipeline_sources_sha256() -> str:
+    """``sources_sha256`` of the installed ``pipeline`` package (a few ms, once per process)."""
+    return sources_sha256(Path(__file__).resolve().parents[1])
+
+
 def result_key(content_sha256: str, fingerprint: str, *, password: str | None = None) -> str:
-    """The store key of one document under one classifier."""
-    parts = [STORE_FORMAT, __version__, content_sha256, fingerprint]
+    """The store key of one document under one classifier and this code."""
+    parts = [STORE_FORMAT, __version__, pipeline_sources_sha256(), content_sha256, fingerprint]
     if password:
         # A PDF that failed without its password must be retried with one.
         parts.append("password")
