@@ -134,3 +134,26 @@ def test_a_concern_ruled_out_after_naming_it_scores_low(zero_shot):
     for theme, text in affirmed.items():
         assert score(zero_shot, ruled_out, theme) < 0.3
         assert score(zero_shot, text, theme) > 2 * score(zero_shot, ruled_out, theme)
+
+
+def test_cues_match_over_lemmas_not_only_the_written_form(codebook):
+    # Regression: cues matched lower-cased surface forms, with a crude plural, so "information is
+    # not shared" missed the cue "information was not shared" and "self-harmed" missed "self-harm".
+    found = LexicalMatcher(codebook).analyse([
+        "Information is not shared between the two hospitals.",
+        "She had self-harmed twice that winter.",
+        "Caseloads were very high throughout the period.",
+        "The escalation policies were not used.",
+    ])
+    ids = codebook.ids
+    assert found.cues[0, ids.index("information_sharing")] >= 1
+    assert found.cues[1, ids.index("adolescent_risk")] >= 1
+    assert found.cues[2, ids.index("management_oversight")] >= 1
+    assert found.cues[3, ids.index("escalation")] >= 1
+
+
+def test_lemma_table_comes_from_the_installed_package():
+    from pipeline.classify.lexical import lemma_table
+
+    table = lemma_table()
+    assert table["shared"] == "share" and table["children"] == "child" and len(table) > 10_000

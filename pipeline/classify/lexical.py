@@ -1,8 +1,13 @@
 """The lexical side of scoring: cue phrases, negation, good practice and hedges.
 
 Matching runs on spaCy's blank English tokenizer with ``PhraseMatcher``
-over lower-cased tokens (no statistical model is needed, so it is fast
-and deterministic). Four things are found per sentence:
+(no statistical model is needed, so it is fast and deterministic). Cues and
+anchors are matched over lemmas: each token's ``NORM`` is set to the lookup
+lemma of its lower-cased text (``spacy-lookups-data``'s English table), so
+the cue "information was not shared" also finds "information is not
+shared" and "self-harm" finds "self-harmed". The fixed polarity phrases
+are matched over lower-cased tokens as written. Four things are found per
+sentence:
 
 - **cues**: a theme's ``cues`` (and ``aliases``) named outright. A bare cue is
   weak evidence; the semantic side has to agree for a passage to score high.
@@ -121,15 +126,34 @@ def _tokenizer():
     return spacy.blank("en")
 
 
-def _variants(phrase: str) -> set[str]:
-    """The phrase plus a crude singular/plural of its last word (no lemmatiser is installed)."""
-    phrase = " ".join(phrase.lower().split())
-    out = {phrase}
-    head, _, last = phrase.rpartition(" ")
-    if len(last) > 3 and last.isalpha():
-        other = last[:-1] if last.endswith("s") and not last.endswith("ss") else last + "s"
-        out.add(f"{head} {other}".strip())
-    return out
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """English lookup lemmas (word -> lemma) from ``spacy-lookups-data``.
+
+    Read straight from the package's gzipped JSON (about 15 ms); going through
+    ``spacy.lookups.load_lookups`` costs about 1.6 s of entry-point scanning.
+    """
+    from pathlib import Path
+
+    import spacy_lookups_data
+    import srsly
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    return dict(srsly.read_gzip_json(path))
+
+
+def _set_lemma_norms(doc) -> None:
+    table = lemma_table()
+    for token in doc:
+        lower = token.lower_
+        token.norm_ = table.get(lower, lower)
+
+
+def _lemma_docs(nlp, texts):
+    """Tokenise ``texts`` and set every token's NORM to its lemma, for matching over lemmas."""
+    for doc in nlp.tokenizer.pipe(texts, batch_size=256):
+        _set_lemma_norms(doc)
+        yield doc
 
 
 class LexicalMatcher:
@@ -140,18 +164,15 @@ class LexicalMatcher:
 
         self.codebook = codebook
         nlp = _tokenizer()
-        self._cue_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._cue_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self._anchor_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         for theme in codebook.themes:
-            phrases = set()
-            for cue in theme.cues + theme.aliases:
-                phrases |= _variants(cue)
-            if phrases:
-                self._cue_matcher.add(theme.id, list(nlp.tokenizer.pipe(sorted(phrases))))
-        self._anchor_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for theme in codebook.themes:
-            phrases = {v for anchor in theme.anchors for expanded in expand_anchor(anchor) for v in _variants(expanded)}
-            if phrases:
-                self._anchor_matcher.add(theme.id, list(nlp.tokenizer.pipe(sorted(phrases))))
+            cues = sorted({" ".join(c.split()) for c in theme.cues + theme.aliases})
+            if cues:
+                self._cue_matcher.add(theme.id, list(_lemma_docs(nlp, cues)))
+            anchors = sorted({expanded for anchor in theme.anchors for expanded in expand_anchor(anchor)})
+            if anchors:
+                self._anchor_matcher.add(theme.id, list(_lemma_docs(nlp, anchors)))
         # Themes that have anchors; the others are never gated.
         self.has_anchors = np.array([bool(t.anchors) for t in codebook.themes], dtype=bool)
         self._polarity = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -170,7 +191,7 @@ class LexicalMatcher:
         flags = {name: np.zeros(n, dtype=bool) for name in ("ABSENCE", "GOOD", "FAILURE", "HEDGE")}
         residual: list[str | None] = [None] * n
         vocab = nlp.vocab.strings
-        for i, doc in enumerate(nlp.tokenizer.pipe(texts, batch_size=256)):
+        for i, doc in enumerate(_lemma_docs(nlp, texts)):
             scopes: list[tuple[int, int]] = []
             for match_id, start, end in self._polarity(doc):
                 label = vocab[match_id]
