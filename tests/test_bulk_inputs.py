@@ -99,12 +99,13 @@ def test_a_result_from_other_code_is_not_reused(monkeypatch):
 def test_sources_hash_changes_with_one_edited_rule(tmp_path):
     import shutil
 
-    from pipeline.bulk.store import pipeline_sources_sha256, sources_sha256
+    from pipeline.bulk.store import pipeline_sources_sha256
+    from pipeline.sources import sources_sha256
 
     package = Path(__file__).resolve().parents[1] / "pipeline"
     copy = tmp_path / "pipeline"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    assert sources_sha256(copy) == pipeline_sources_sha256()
+    assert sources_sha256("**/*.py", root=copy) == pipeline_sources_sha256()
     lexical = copy / "classify" / "lexical.py"
     lexical.write_text(lexical.read_text().replace('"ruled out",', '"ruled out", "not an issue",'))
-    assert sources_sha256(copy) != pipeline_sources_sha256()
+    assert sources_sha256("**/*.py", root=copy) != pipeline_sources_sha256()

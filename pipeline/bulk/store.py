@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.sources import sources_sha256
 from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
 
 STORE_DIR = "store"
@@ -45,18 +46,10 @@ def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def sources_sha256(root: Path) -> str:
-    """sha256 over the paths and bytes of every ``.py`` file under ``root``."""
-    digest = hashlib.sha256()
-    for source in sorted(root.rglob("*.py")):
-        digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def pipeline_sources_sha256() -> str:
-    """``sources_sha256`` of the installed ``pipeline`` package (a few ms, once per process)."""
-    return sources_sha256(Path(__file__).resolve().parents[1])
+    """``sources_sha256`` of every ``.py`` file of the installed ``pipeline`` package (a few ms, once)."""
+    return sources_sha256("**/*.py")
 
 
 def result_key(content_sha256: str, fingerprint: str, *, password: str | None = None) -> str:

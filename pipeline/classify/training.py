@@ -17,11 +17,13 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from evaluation.tables import AnnotationError
+from pipeline.sources import sources_sha256
 from pipeline.types import Passage
 
 
@@ -146,14 +148,11 @@ def find_documents(corpus: str | Path, doc_ids: list[str]) -> dict[str, Path]:
     return found
 
 
+@lru_cache(maxsize=1)
 def _stage_sources_sha256() -> str:
     """sha256 over the ingest/clean/segment sources: cached passages go stale when they change."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for source in sorted([*root.glob("ingest*/**/*.py"), *root.glob("ingest*.py"), *root.glob("clean/**/*.py"),
-                          *root.glob("clean.py"), *root.glob("segment*.py"), *root.glob("segment/**/*.py")]):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
+    return sources_sha256("ingest*/**/*.py", "ingest*.py", "clean/**/*.py", "clean.py",
+                          "segment*.py", "segment/**/*.py")
 
 
 def document_passages(path: Path, cache: str | Path | None = None) -> list[Passage]:
