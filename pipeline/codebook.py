@@ -111,7 +111,8 @@ def _parse_anchors(value: Any, where: str) -> tuple[str, ...]:
     anchors = _as_str_tuple(value, where)
     for anchor in anchors:
         found = _RANGE.findall(anchor)
-        if len(found) > 1 or "{" in _RANGE.sub("", anchor) or "}" in _RANGE.sub("", anchor):
+        rest = _RANGE.sub("", anchor)
+        if len(found) > 1 or "{" in rest or "}" in rest:
             raise CodebookError(f"{where}: {anchor!r} may hold one numeric range like {{11-17}} and no other braces")
         if found and not int(found[0][0]) <= int(found[0][1]) <= 120:
             raise CodebookError(f"{where}: {anchor!r} has an empty or implausible range")
