@@ -63,6 +63,7 @@ def test_model_folder_records_what_it_was_trained_with(trained):
     assert len(metadata["training_data"]["sha256"]) == 64
     assert set(metadata["trained_themes"]) == {"domestic_abuse", "neglect"}
     assert "macro_f1" in metadata["cv_scores"] and metadata["versions"]["sklearn"]
+    assert metadata["chosen_C"] in metadata["settings"]["Cs"] and metadata["settings"]["C"] is None
     assert sum(f.stat().st_size for f in trained.iterdir()) < 2_000_000
 
 

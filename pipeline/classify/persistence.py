@@ -29,7 +29,7 @@ from pipeline.types import Passage
 
 FORMAT_VERSION = 2  # 2: one stacked document-level model shared by all themes
 WEIGHTS_FILE = "weights.npz"
-CONSTRUCTOR_SETTINGS = ("C", "min_docs", "n_splits", "top_k", "margin", "n_evidence")
+CONSTRUCTOR_SETTINGS = ("C", "Cs", "min_docs", "n_splits", "top_k", "margin", "n_evidence")
 METADATA_FILE = "metadata.json"
 
 
@@ -70,6 +70,7 @@ def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha2
         "trained_themes": list(model.trained_themes_),
         "n_positive_passages": model.n_positive_passages_,
         "thresholds": model.thresholds_,
+        "chosen_C": model.C_,
         "cv_scores": model.cv_scores_,
         "weights_sha256": model.weights_digest(),
         "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__},
@@ -117,6 +118,7 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
     model.trained_themes_ = list(metadata["trained_themes"])
     model.thresholds_ = {k: float(v) for k, v in metadata["thresholds"].items()}
     model.cv_scores_ = metadata.get("cv_scores", {})
+    model.C_ = metadata.get("chosen_C", model.C)
     model.n_documents_ = metadata["training_data"]["n_documents"]
     model.n_positive_passages_ = metadata.get("n_positive_passages", {})
     model.scaler_mean_, model.scaler_scale_ = weights["scaler_mean"], weights["scaler_scale"]

@@ -11,9 +11,11 @@ theme's rank in the document and whether it is a practice or context theme
 weights are shared by all themes, learn from all of them, and carry over
 to a theme no training document was coded with.
 
-The decision threshold is one number chosen on out-of-fold document
-probabilities (GroupKFold by document: no review is on both sides of a
-split); the same out-of-fold probabilities give the reported CV scores.
+The regularisation strength C and the decision threshold are chosen on
+out-of-fold document probabilities (GroupKFold by document: no review is on
+both sides of a split): the C whose out-of-fold probabilities reach the best
+pooled F1 at their best threshold. The same out-of-fold probabilities give
+the reported CV scores.
 Evidence is the zero-shot scorer's strongest passages.
 """
 
@@ -34,6 +36,9 @@ from pipeline.embed import MODEL_NAME, encode, memoised
 from pipeline.types import Passage, ThemeTag
 
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.901, 0.025), 3)
+# Candidate regularisation strengths, chosen by grouped CV when ``C`` is not fixed: on 18 coded
+# reviews C barely mattered; on 28 the weaker settings won, so the choice is left to the data.
+C_GRID = (0.1, 0.3, 1.0, 3.0)
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
@@ -82,7 +87,9 @@ class TrainedClassifier(StackedTagging):
     Parameters
     ----------
     codebook : the codebook the model is trained for.
-    C : inverse regularisation strength of the logistic regression (strong: 13 features, few reviews).
+    C : inverse regularisation strength of the logistic regression; None (default) chooses it from
+        ``Cs`` by the grouped CV, by the pooled F1 of its out-of-fold probabilities. Fitted: ``C_``.
+    Cs : the candidates for ``C``.
     min_docs : a theme counts as trained (``trained_themes_``) with this many coded training documents;
         the model scores every theme of its codebook either way.
     n_splits : folds for the grouped (by document) threshold CV.
@@ -91,11 +98,13 @@ class TrainedClassifier(StackedTagging):
 
     kind = "trained"
 
-    def __init__(self, codebook: Codebook, *, C: float = 0.1, min_docs: int = 1, n_splits: int = 4,
+    def __init__(self, codebook: Codebook, *, C: float | None = None, Cs: tuple[float, ...] = C_GRID,
+                 min_docs: int = 1, n_splits: int = 4,
                  top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, precision: str | None = None,
                  name: str = "trained") -> None:
         self.codebook = codebook
         self.C = C
+        self.Cs = tuple(Cs)
         self.min_docs = min_docs
         self.n_splits = n_splits
         self.top_k = top_k
@@ -106,7 +115,7 @@ class TrainedClassifier(StackedTagging):
         self.threshold_overrides: dict[str, float] = {}
 
     def settings(self) -> dict:
-        return {"C": self.C, "min_docs": self.min_docs, "n_splits": self.n_splits, "top_k": self.top_k,
+        return {"C": self.C, "Cs": list(self.Cs), "min_docs": self.min_docs, "n_splits": self.n_splits, "top_k": self.top_k,
                 "margin": self.margin, "n_evidence": self.n_evidence, "model": "stacked-document-lr",
                 "features": list(FEATURE_NAMES)}
 
@@ -120,7 +129,7 @@ class TrainedClassifier(StackedTagging):
         analysis = self.zeroshot_.analyse(passages)
         return analysis.scores, analysis_features(analysis, passages, self.zeroshot_.is_context_, self.top_k)
 
-    def _fit_lr(self, X: np.ndarray, y: np.ndarray):
+    def _fit_lr(self, X: np.ndarray, y: np.ndarray, C: float):
         """(mean, scale, coef [1, F], intercept [1]) of one standardised logistic regression."""
         from sklearn.linear_model import LogisticRegression
 
@@ -128,7 +137,7 @@ class TrainedClassifier(StackedTagging):
         scale[scale < 1e-8] = 1.0
         if y.min() == y.max():
             return mean, scale, np.zeros((1, X.shape[1])), np.array([10.0 if y.max() else -10.0])
-        lr = LogisticRegression(C=self.C, max_iter=5000).fit((X - mean) / scale, y)
+        lr = LogisticRegression(C=C, max_iter=5000).fit((X - mean) / scale, y)
         return mean, scale, lr.coef_.copy(), lr.intercept_.copy()
 
     @staticmethod
@@ -149,16 +158,25 @@ class TrainedClassifier(StackedTagging):
         X, y = features.reshape(-1, n_features), truth.reshape(-1).astype(int)
         self.trained_themes_ = [t for j, t in enumerate(ids) if truth[:, j].sum() >= self.min_docs]
 
-        oof = np.zeros(truth.shape)
-        folds = GroupKFold(n_splits=min(self.n_splits, n_docs))
-        for train_docs, test_docs in folds.split(np.arange(n_docs), groups=np.arange(n_docs)):
-            rows = np.isin(np.repeat(np.arange(n_docs), n_themes), train_docs)
-            params = self._fit_lr(X[rows], y[rows])
-            oof[test_docs] = self._predict(features[test_docs].reshape(-1, n_features), *params).reshape(-1, n_themes)
-        threshold = best_threshold(truth, oof)
+        folds = list(GroupKFold(n_splits=min(self.n_splits, n_docs)).split(np.arange(n_docs), groups=np.arange(n_docs)))
+        candidates, best = [], None  # (pooled F1, C, threshold, out-of-fold probabilities)
+        for C in ([self.C] if self.C is not None else self.Cs):
+            oof = np.zeros(truth.shape)
+            for train_docs, test_docs in folds:
+                rows = np.isin(np.repeat(np.arange(n_docs), n_themes), train_docs)
+                params = self._fit_lr(X[rows], y[rows], C)
+                oof[test_docs] = self._predict(features[test_docs].reshape(-1, n_features), *params).reshape(-1, n_themes)
+            threshold = best_threshold(truth, oof)
+            candidates.append((_f1(truth, oof >= threshold)[2], C, threshold, oof))
+            # A tie keeps the earlier, more strongly regularised candidate.
+            if best is None or candidates[-1][0] > best[0] + 1e-9:
+                best = candidates[-1]
+        _, self.C_, threshold, oof = best
         self.thresholds_ = {t: threshold for t in ids}
         self.cv_scores_ = self._cv_report(truth, oof)
-        self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_ = self._fit_lr(X, y)
+        self.cv_scores_["C"] = self.C_
+        self.cv_scores_["C_candidates"] = {str(c[1]): round(c[0], 4) for c in candidates}
+        self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_ = self._fit_lr(X, y, self.C_)
         self.n_documents_ = n_docs
         self.n_positive_passages_ = {t: int(sum(d.labels[:, ids.index(t)].sum() for d in docs))
                                      for t in self.trained_themes_}

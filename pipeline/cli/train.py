@@ -18,7 +18,8 @@ def train(
     split: str = typer.Option(None, "--split", help="Train only on documents with this split in --metadata (e.g. dev)."),
     metadata: Path = typer.Option(None, "--metadata", help="Corpus metadata CSV with a 'split' column (default: CORPUS/metadata.csv)."),
     coder: str = typer.Option(None, "--coder", help="Use only this coder's rows (default: pool all coders)."),
-    c: float = typer.Option(0.1, "--C", help="Inverse regularisation strength of the stacked logistic regression."),
+    c: float = typer.Option(None, "--C", help="Fix the inverse regularisation strength of the stacked logistic "
+                                               "regression (default: chosen by the grouped CV from 0.1, 0.3, 1, 3)."),
 ) -> None:
     """Train the stacked document-level logistic regression from human coding; save weights + metadata JSON."""
     from rich.console import Console
@@ -54,7 +55,8 @@ def train(
                extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
     cv = model.cv_scores_
     console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
-                  f"(grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; optimistic) -> {out}")
+                  f"(C {model.C_:g}; grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; "
+                  f"optimistic) -> {out}")
     untrained = [t for t in codebook.ids if t not in model.trained_themes_]
     if untrained:
         console.print(f"zero-shot (too few coded examples): {', '.join(untrained)}")
