@@ -183,7 +183,7 @@ class TrainedClassifier(StackedTagging):
         return self._ready()
 
     def _cv_report(self, truth: np.ndarray, probability: np.ndarray) -> dict:
-        report = {"note": "out-of-fold documents, GroupKFold by document; the one threshold is tuned on the "
+        report = {"note": "out-of-fold documents, GroupKFold by document; C and the one threshold are tuned on the "
                           "same folds, so these are slightly optimistic", "themes": {}}
         tp = fp = fn = 0
         for j, t in enumerate(self.codebook.ids):
