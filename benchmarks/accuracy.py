@@ -15,8 +15,8 @@ review when the coder has a row for it). Methods:
   document aggregation and calibration as the full scorer).
 - zero-shot (full): the shipped zero-shot scorer.
 - trained: ``TrainedClassifier``, one stacked logistic regression over
-  theme-agnostic document evidence (``pipeline/classify/stacking.py``); its
-  threshold is tuned by its own inner grouped CV on the training folds only.
+  theme-agnostic document evidence (``pipeline/classify/stacking.py``); its C
+  and threshold are tuned by its own inner grouped CV on the training folds only.
 
 (a) Grouped cross-validation on the dev split: GroupKFold by document
 (each fold's test reviews are never seen in training). Zero-shot methods and
