@@ -54,7 +54,7 @@ def test_two_column_prose_is_not_read_as_table_rows(name):
         assert len(missing) <= 1, missing  # r22: one agency cell shares a line with its event cell
 
 
-@pytest.mark.parametrize("name", ["r03_lcspr_child_c", "r15_lcspr_child_q", "r22_scr_child_x"])
+@pytest.mark.parametrize("name", ["r03_lcspr_child_c", "r15_lcspr_child_q", "r22_scr_child_x", "r24_lcspr_child_z"])
 def test_chronology_in_a_column_still_comes_out_one_row_per_block(name):
     doc = _doc(name)
     rows = [text for _, _, text in _blocks(doc) if ROW_START.match(text)]
@@ -63,6 +63,27 @@ def test_chronology_in_a_column_still_comes_out_one_row_per_block(name):
         # a row never carries another row's date or body prose from the other column
         assert not re.search(r"\s\d\.\d\s", text), text
         assert len(ROW_START.findall(text)) == 1
+
+
+def test_table_filling_the_left_column_does_not_hide_the_gutter():
+    # r24 p3: the chronology fills the top of the left column, so short cells inflate the line
+    # count and the free strip ran on into the right column's hanging indent. The page was
+    # then not two-column, and paragraph 5.4 was read interleaved with the table's rows.
+    doc = _doc("r24_lcspr_child_z")
+    flat = " ".join(doc.text.split())
+    assert ("Finding 2: Leaving school 5.4 Brookfield Academy excluded Z permanently in December 2020 "
+            "after he was found handing cannabis to younger pupils." in flat)
+    assert "Page 3 of 5" not in flat
+
+
+def test_centred_footer_spans_the_gutter_but_a_long_word_stays_in_its_column():
+    from pipeline.ingest.layout import frame_of
+
+    frames = [(0.0, 0.5), (0.5, 1.0)]
+    footer = _line("Page 3 of 5", 0.463, 0.537, 0.95)
+    overhang = _line("a line of the left column whose last word runs over", 0.11, 0.52, 0.4)
+    assert frame_of(footer, frames) is None  # before: read at the end of the left column
+    assert frame_of(overhang, frames) == 0
 
 
 def test_single_column_chronology_table_still_yields_rows():

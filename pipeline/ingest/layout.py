@@ -64,12 +64,33 @@ _MIN_GUTTER_BINS = 2  # a gutter is at least 1% of the page wide
 _MAX_CROSSING_SHARE = 0.15  # titles and captions that may span a gutter
 _MIN_SIDE_SHARE = 0.15  # lines that must lie wholly on each side of a gutter
 _MIN_FRAME_WIDTH = 0.2  # a column of prose is at least a fifth of the page wide
+_GUTTER_CROSSING_SLACK = 0.03  # a gutter's bins are crossed by at most this share more lines than its emptiest
 _PROSE_WORDS = 3  # a prose line has at least this many words
 _MIN_PROSE_SHARE = 0.6  # share of a column's lines that must be prose
 
 
 def _has_geometry(ln: TextLine) -> bool:
     return ln.x1 > ln.x0 and not (ln.x0 == 0.0 and ln.x1 == 1.0)
+
+
+def _emptiest_stretch(a: int, b: int, crossing_at: list[int], slack: int) -> tuple[int, int]:
+    """The longest stretch of bins a..b crossed by at most ``slack`` more lines than the fewest.
+
+    A run of "free" bins may reach into the hanging indent of the next
+    column, where only the paragraph-number lines cross: few enough to pass
+    as free when a table's short cells inflate the line count. The real
+    gutter is where the fewest lines cross (often only a running header).
+    """
+    most = min(crossing_at[a:b + 1]) + slack
+    best, start = (a, a - 1), None
+    for i in range(a, b + 2):
+        if i <= b and crossing_at[i] <= most:
+            start = i if start is None else start
+        elif start is not None:
+            if i - start > best[1] - best[0] + 1:
+                best = (start, i - 1)
+            start = None
+    return best
 
 
 def column_frames(lines: list[TextLine]) -> list[tuple[float, float]] | None:
@@ -104,8 +125,10 @@ def column_frames(lines: list[TextLine]) -> list[tuple[float, float]] | None:
     ended = 0  # lines wholly left of the current bin
     started_after = n  # lines starting at or right of the current bin
     runs: list[list[int]] = []
+    crossing_at = [0] * _BINS
     for i in range(_BINS):
         crossing += diff[i]
+        crossing_at[i] = crossing
         ended += lefts[i - 1] if i else 0
         started_after -= rights[i - 1] if i else 0
         free = i >= int(0.1 * _BINS) and i <= int(0.9 * _BINS) and crossing <= max_cross
@@ -114,6 +137,7 @@ def column_frames(lines: list[TextLine]) -> list[tuple[float, float]] | None:
                 runs[-1][1] = i
             else:
                 runs.append([i, i])
+    runs = [_emptiest_stretch(a, b, crossing_at, max(1, round(_GUTTER_CROSSING_SLACK * n))) for a, b in runs]
     gutters = [(a / _BINS, (b + 1) / _BINS) for a, b in runs if b - a + 1 >= _MIN_GUTTER_BINS]
     if not gutters:
         return None
@@ -140,9 +164,11 @@ def frame_of(ln: TextLine, frames: list[tuple[float, float]]) -> int | None:
     for k, (lo, hi) in enumerate(frames):
         if ln.x0 >= lo - _GUTTER_SLACK / 4 and ln.x1 <= hi + _GUTTER_SLACK / 4:
             return k
-    # A line that only just pokes over a cut (a long word) belongs where it starts.
+    # A line that only just pokes over a cut (a long word) belongs where it starts. A short
+    # centred line (a "Page 3 of 5" footer) straddles the cut instead: it spans the gutter,
+    # so it is read after the columns rather than glued to the end of the left one.
     for k, (lo, hi) in enumerate(frames):
-        if lo <= ln.x0 < hi and ln.x1 <= hi + _GUTTER_SLACK:
+        if lo <= ln.x0 < hi and ln.x1 <= hi + _GUTTER_SLACK and ln.x1 - hi <= 0.25 * (ln.x1 - ln.x0):
             return k
     return None
 
