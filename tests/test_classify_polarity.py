@@ -126,6 +126,28 @@ def test_post_triggers_negate_the_concern_that_comes_before_them(codebook):
     assert found.cues[2, da] == 0
 
 
+def test_a_clinical_finding_of_no_injury_negates_the_injury(codebook):
+    # Regression (r25): "The post-mortem and skeletal survey found no injury of any kind." counted as
+    # evidence of infant_injury. "found no" negates a clinical finding only: the reviewer finding
+    # no record of a conversation is a practice failure, not an absent concern.
+    found = LexicalMatcher(codebook).analyse([
+        "The post-mortem and skeletal survey found no injury of any kind.",
+        "The skeletal survey showed no fractures and there was no bruising.",
+        "The reviewer found no record that anyone asked what it was like for him at home.",
+        "The audit found no evidence that the written agreement was ever reviewed.",
+    ])
+    assert found.absence.tolist() == [True, True, False, False]
+    assert found.residual[0] is not None and "injury" not in found.residual[0]
+    assert found.residual[2] is None and found.residual[3] is None  # nothing cut out of either
+
+
+@pytest.mark.slow
+def test_no_injury_found_scores_far_below_an_injury_found(zero_shot):
+    none_found = "The post-mortem and skeletal survey found no injury of any kind."
+    found = "The skeletal survey found three rib fractures of different ages."
+    assert score(zero_shot, none_found, "infant_injury") < 0.5 * score(zero_shot, found, "infant_injury")
+
+
 @pytest.mark.slow
 def test_a_concern_ruled_out_after_naming_it_scores_low(zero_shot):
     ruled_out = "Issues of neglect and parental substance misuse were considered and were not present in this case."

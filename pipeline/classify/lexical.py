@@ -50,6 +50,7 @@ ABSENCE_TRIGGERS: tuple[str, ...] = (
     "neither of the parents", "neither of them", "neither mother nor father", "not known to",
     "not previously known", "no involvement with", "not aware of any", "ruled out",
     "not a failure", "no failure", "no lack of",
+    "found no", "showed no", "revealed no",
 )
 # Triggers that follow the concern they negate: "neglect and substance misuse were not present".
 # "was not identified" is deliberately absent: "the injury was not identified" is a practice failure.
@@ -68,6 +69,13 @@ _THERE_WAS_NO_OBJECTS = frozenset((
     "sign", "signs", "report", "reports", "allegation", "allegations", "injury", "injuries",
     "mark", "marks", "known", "previous", "record", "suspicion", "reason", "domestic", "violence",
     "issue", "issues", "risk", "involvement", "disclosure", "incident", "incidents",
+))
+# "found no" / "showed no" negate only a clinical finding ("the skeletal survey showed no fractures");
+# "the reviewer found no record that anyone asked him" describes a practice failure.
+_FOUND_NO = frozenset(("found no", "showed no", "revealed no"))
+_FOUND_NO_OBJECTS = frozenset((
+    "injury", "injuries", "fracture", "fractures", "bruise", "bruises", "bruising", "mark", "marks",
+    "sign", "signs", "abnormality", "abnormalities", "bleeding",
 ))
 GOOD_PRACTICE: tuple[str, ...] = (
     "good practice", "good example", "example of good", "positive practice", "best practice",
@@ -196,9 +204,10 @@ class LexicalMatcher:
             for match_id, start, end in self._polarity(doc):
                 label = vocab[match_id]
                 if label == "ABSENCE":
-                    if doc[start:end].text.lower() in _THERE_WAS_NO and (
-                        end >= len(doc) or doc[end].lower_ not in _THERE_WAS_NO_OBJECTS
-                    ):
+                    trigger = doc[start:end].text.lower()
+                    objects = (_THERE_WAS_NO_OBJECTS if trigger in _THERE_WAS_NO
+                               else _FOUND_NO_OBJECTS if trigger in _FOUND_NO else None)
+                    if objects is not None and (end >= len(doc) or doc[end].lower_ not in objects):
                         continue
                     stop = end
                     while stop < len(doc) and doc[stop].lower_ not in _SCOPE_BREAKS:
