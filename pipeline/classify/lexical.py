@@ -61,22 +61,24 @@ POST_ABSENCE_TRIGGERS: tuple[str, ...] = (
     "were not a concern", "was not an issue", "were not an issue", "were not issues", "was not relevant",
     "were not relevant",
 )
-# "there was no" is an absence trigger only when followed by one of these; "there was no
-# assessment of father" describes a practice failure, not an absent concern.
-_THERE_WAS_NO = frozenset(("there was no", "there were no", "there had been no", "there has been no"))
+# Some triggers open an absence scope only before one of their objects.
+# "there was no" negates an absent concern, not "there was no assessment of father" (a failure).
 _THERE_WAS_NO_OBJECTS = frozenset((
     "concern", "concerns", "evidence", "history", "indication", "indications", "suggestion",
     "sign", "signs", "report", "reports", "allegation", "allegations", "injury", "injuries",
     "mark", "marks", "known", "previous", "record", "suspicion", "reason", "domestic", "violence",
     "issue", "issues", "risk", "involvement", "disclosure", "incident", "incidents",
 ))
-# "found no" / "showed no" negate only a clinical finding ("the skeletal survey showed no fractures");
-# "the reviewer found no record that anyone asked him" describes a practice failure.
-_FOUND_NO = frozenset(("found no", "showed no", "revealed no"))
+# "found no" / "showed no" negate only a clinical finding ("the skeletal survey showed no fractures"),
+# not "the reviewer found no record that anyone asked him" (a failure).
 _FOUND_NO_OBJECTS = frozenset((
     "injury", "injuries", "fracture", "fractures", "bruise", "bruises", "bruising", "mark", "marks",
     "sign", "signs", "abnormality", "abnormalities", "bleeding",
 ))
+_TRIGGER_OBJECTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("there was no", "there were no", "there had been no", "there has been no"), _THERE_WAS_NO_OBJECTS),
+    **dict.fromkeys(("found no", "showed no", "revealed no"), _FOUND_NO_OBJECTS),
+}
 GOOD_PRACTICE: tuple[str, ...] = (
     "good practice", "good example", "example of good", "positive practice", "best practice",
     "promptly", "swiftly", "timely", "in a timely", "appropriately", "appropriate action",
@@ -204,9 +206,7 @@ class LexicalMatcher:
             for match_id, start, end in self._polarity(doc):
                 label = vocab[match_id]
                 if label == "ABSENCE":
-                    trigger = doc[start:end].text.lower()
-                    objects = (_THERE_WAS_NO_OBJECTS if trigger in _THERE_WAS_NO
-                               else _FOUND_NO_OBJECTS if trigger in _FOUND_NO else None)
+                    objects = _TRIGGER_OBJECTS.get(doc[start:end].text.lower())
                     if objects is not None and (end >= len(doc) or doc[end].lower_ not in objects):
                         continue
                     stop = end
