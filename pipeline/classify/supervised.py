@@ -115,8 +115,8 @@ class TrainedClassifier(StackedTagging):
         self.threshold_overrides: dict[str, float] = {}
 
     def settings(self) -> dict:
-        return {"C": self.C, "Cs": list(self.Cs), "min_docs": self.min_docs, "n_splits": self.n_splits, "top_k": self.top_k,
-                "margin": self.margin, "n_evidence": self.n_evidence, "model": "stacked-document-lr",
+        return {"C": self.C, "Cs": list(self.Cs), "min_docs": self.min_docs, "n_splits": self.n_splits,
+                "top_k": self.top_k, "margin": self.margin, "n_evidence": self.n_evidence, "model": "stacked-document-lr",
                 "features": list(FEATURE_NAMES)}
 
     # -- training ------------------------------------------------------------------------
@@ -158,24 +158,27 @@ class TrainedClassifier(StackedTagging):
         X, y = features.reshape(-1, n_features), truth.reshape(-1).astype(int)
         self.trained_themes_ = [t for j, t in enumerate(ids) if truth[:, j].sum() >= self.min_docs]
 
-        folds = list(GroupKFold(n_splits=min(self.n_splits, n_docs)).split(np.arange(n_docs), groups=np.arange(n_docs)))
-        candidates, best = [], None  # (pooled F1, C, threshold, out-of-fold probabilities)
+        folds = list(GroupKFold(n_splits=min(self.n_splits, n_docs)).split(np.arange(n_docs),
+                                                                            groups=np.arange(n_docs)))
+        pooled_f1: dict[float, float] = {}
+        best = None  # (C, threshold, out-of-fold probabilities)
         for C in ([self.C] if self.C is not None else self.Cs):
             oof = np.zeros(truth.shape)
             for train_docs, test_docs in folds:
                 rows = np.isin(np.repeat(np.arange(n_docs), n_themes), train_docs)
                 params = self._fit_lr(X[rows], y[rows], C)
-                oof[test_docs] = self._predict(features[test_docs].reshape(-1, n_features), *params).reshape(-1, n_themes)
+                test = features[test_docs].reshape(-1, n_features)
+                oof[test_docs] = self._predict(test, *params).reshape(-1, n_themes)
             threshold = best_threshold(truth, oof)
-            candidates.append((_f1(truth, oof >= threshold)[2], C, threshold, oof))
+            pooled_f1[C] = _f1(truth, oof >= threshold)[2]
             # A tie keeps the earlier, more strongly regularised candidate.
-            if best is None or candidates[-1][0] > best[0] + 1e-9:
-                best = candidates[-1]
-        _, self.C_, threshold, oof = best
+            if best is None or pooled_f1[C] > pooled_f1[best[0]] + 1e-9:
+                best = (C, threshold, oof)
+        self.C_, threshold, oof = best
         self.thresholds_ = {t: threshold for t in ids}
         self.cv_scores_ = self._cv_report(truth, oof)
         self.cv_scores_["C"] = self.C_
-        self.cv_scores_["C_candidates"] = {str(c[1]): round(c[0], 4) for c in candidates}
+        self.cv_scores_["C_candidates"] = {str(c): round(f, 4) for c, f in pooled_f1.items()}
         self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_ = self._fit_lr(X, y, self.C_)
         self.n_documents_ = n_docs
         self.n_positive_passages_ = {t: int(sum(d.labels[:, ids.index(t)].sum() for d in docs))
