@@ -123,7 +123,9 @@ def read_qdpx(
     the coding (or of the selection), theme the id the code name maps to, and
     quote the selected text. Code names are looked up in ``mapping`` by name,
     then by path ("Parent/Child"). Codes used in the project but absent from
-    the mapping raise an error unless ``ignore_unmapped``.
+    the mapping raise an error unless ``ignore_unmapped``. Every source in
+    the project counts as coded by every coder of the project, so a source
+    with no coded segment is negative for every theme.
     """
     path = Path(path)
     where = str(path)
@@ -144,10 +146,11 @@ def read_qdpx(
         users = {u.get("guid"): u.get("name") or u.get("guid") for u in root.iter(f"{_Q}User")}
         codes = _codes(root.find(f"{_Q}CodeBook"))
         project_user = root.get("creatingUser") or root.get("creatingUserGUID")
-        records, texts, unmapped = [], {}, {}
+        records, texts, unmapped, sources = [], {}, {}, []
         for source in root.iter(f"{_Q}TextSource"):
             name = source.get("name") or source.get("guid") or ""
             doc_id = Path(name).stem if Path(name).suffix else name
+            sources.append(doc_id)
             text = _source_text(source, archive, where)
             if text is not None:
                 texts[doc_id] = text
@@ -181,7 +184,12 @@ def read_qdpx(
     # Selections have no spreadsheet row; number them so error messages can still point at one.
     codes_frame["row"] = range(1, len(codes_frame) + 1)
     check_themes(codes_frame, theme_ids, f"{where} (via the mapping file)")
-    coverage = codes_frame[["doc_id", "coder"]].drop_duplicates().reset_index(drop=True)
+    # Document-level coding: a source in the project with no coded segment was read and found to
+    # hold no theme, so it is covered (negative for every theme) for every coder of the project.
+    project_coders = sorted(set(codes_frame["coder"])) or [users.get(project_user, project_user or "unknown")]
+    listed = pd.DataFrame([(d, c) for d in dict.fromkeys(sources) for c in project_coders], columns=["doc_id", "coder"])
+    coverage = pd.concat([codes_frame[["doc_id", "coder"]], listed], ignore_index=True)
+    coverage = coverage.drop_duplicates().reset_index(drop=True)
     return GoldCoding(codes=codes_frame, coverage=coverage, source=where, texts=texts)
 
 

@@ -1,4 +1,4 @@
-"""Readers for human coding: long tables, wide sheets and REFI-QDA projects.
+"""Readers for human coding: long tables, document sheets, wide rater sheets and REFI-QDA projects.
 
 Every reader returns a ``GoldCoding``: a long frame of coded rows plus the
 (document, coder) pairs that were coded. Which documents a coder coded is
@@ -6,6 +6,14 @@ taken to be the documents where that coder has at least one row (a row with
 ``present`` = 0 counts); a coverage file (``doc_id,coder``) adds documents a
 coder read and coded with nothing. In a long table a theme with no row for a
 covered document counts as absent; in a wide sheet a blank cell is missing.
+
+A document sheet (what ``sample`` writes into sheet "coding") has one row
+per document: ``doc_id``, optional ``coder`` (absent: one coder named
+"coder"), optional ``sample`` (``random`` or ``informative``) and one 0/1
+column per theme id. A blank theme cell is not coded (NaN); a row of zeros
+is a document coded with no theme present, so it is covered and negative
+for every theme. A row whose theme cells are all blank is not coded yet and
+is left out (listed in ``GoldCoding.notes``).
 
 Readers validate and never guess: a missing or misspelt column, an unknown
 theme or coder, a duplicate row or a bad value raises ``AnnotationError``
@@ -27,6 +35,10 @@ from evaluation.tables import AnnotationError, read_table, require_columns, spre
 LONG_REQUIRED = ("doc_id", "coder", "theme")
 LONG_OPTIONAL = ("quote", "start", "end", "page", "present", "note")
 LONG_COLUMNS = ("doc_id", "coder", "theme", "present", "quote", "start", "end", "page", "note", "row")
+DOC_SHEET_OPTIONAL = ("coder", "sample", "note")
+DOC_SHEET_CODER = "coder"  # the coder of a document sheet without a coder column
+SAMPLE_KINDS = ("random", "informative")
+CODING_SHEET = "coding"  # the sheet ``sample`` writes the coding into
 
 # How many row numbers an error message lists before it says "and N more".
 _MAX_ROWS_LISTED = 12
@@ -40,7 +52,9 @@ class GoldCoding:
     row, or 0 when the format has none). ``coverage`` lists the (doc_id, coder)
     pairs coded. ``blank_is_missing`` is True for wide sheets, where a theme
     without a row is unknown rather than absent. ``texts`` holds document
-    texts a format carries (REFI-QDA sources).
+    texts a format carries (REFI-QDA sources). ``samples`` maps doc_id to the
+    part of the sample it was drawn in ("random" or "informative"), when the
+    sheet says so. ``notes`` lists what the reader left out and why.
     """
 
     codes: pd.DataFrame
@@ -48,6 +62,8 @@ class GoldCoding:
     source: str
     blank_is_missing: bool = False
     texts: dict[str, str] = field(default_factory=dict)
+    samples: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def coders(self) -> list[str]:
@@ -170,8 +186,12 @@ def read_long(
     Required columns ``doc_id, coder, theme``; optional ``quote, start, end,
     page, present, note``. ``present`` defaults to 1.
     """
-    source = str(path)
-    frame = read_table(path, sheet=sheet)
+    return _long_from_frame(read_table(path, sheet=sheet), str(path), theme_ids=theme_ids, coders=coders)
+
+
+def _long_from_frame(
+    frame: pd.DataFrame, source: str, *, theme_ids: Sequence[str] | None, coders: Sequence[str] | None
+) -> GoldCoding:
     require_columns(frame, LONG_REQUIRED, source)
     _check_misspelt_optional(frame, LONG_REQUIRED + LONG_OPTIONAL, source)
     records = []
@@ -204,6 +224,7 @@ def read_long(
     if codes.empty:
         raise AnnotationError(f"{source}: no coding rows")
     _check_duplicates(codes, source)
+    _check_conflicts(codes, source)
     check_themes(codes, theme_ids, source)
     check_coders(codes, coders, source)
     coverage = codes[["doc_id", "coder"]].drop_duplicates().reset_index(drop=True)
@@ -222,6 +243,154 @@ def _check_duplicates(codes: pd.DataFrame, source: str) -> None:
         by_content.setdefault(values, []).append(row)
     groups = [format_rows(rows) for rows in by_content.values()]
     raise AnnotationError(f"{source}: duplicate rows (identical in every column): " + "; ".join(groups))
+
+
+def _check_conflicts(codes: pd.DataFrame, source: str) -> None:
+    """A present = 1 row and a present = 0 row for one document, coder and theme contradict each other."""
+    spread = codes.groupby(["doc_id", "coder", "theme"])["present"].agg(["min", "max"])
+    clashes = spread[spread["min"] != spread["max"]]
+    if clashes.empty:
+        return
+    parts = []
+    for doc_id, coder, theme in clashes.index[:_MAX_ROWS_LISTED]:
+        rows = codes[(codes["doc_id"] == doc_id) & (codes["coder"] == coder) & (codes["theme"] == theme)]
+        yes = format_rows(rows.loc[rows["present"] == 1, "row"])
+        no = format_rows(rows.loc[rows["present"] == 0, "row"])
+        parts.append(f"{doc_id!r}, coder {coder!r}, theme {theme!r}: present = 1 in {yes} but present = 0 in {no}")
+    more = len(clashes) - len(parts)
+    raise AnnotationError(
+        f"{source}: conflicting rows: " + "; ".join(parts) + (f"; and {more} more" if more else "")
+        + ". Keep one of each pair"
+    )
+
+
+def read_doc_sheet(
+    path: str | Path,
+    *,
+    theme_ids: Sequence[str] | None = None,
+    coders: Sequence[str] | None = None,
+    sheet: str | None = None,
+) -> GoldCoding:
+    """Read a document sheet: one row per document (and coder), one 0/1 column per theme id.
+
+    See the module docstring for the layout. Unknown columns are refused
+    with the closest theme id; cells accept what the long table's
+    ``present`` accepts (1/0, yes/no, "1.0").
+    """
+    return _doc_sheet_from_frame(read_table(path, sheet=sheet), str(path), theme_ids=theme_ids, coders=coders)
+
+
+def _doc_sheet_from_frame(
+    frame: pd.DataFrame, source: str, *, theme_ids: Sequence[str] | None, coders: Sequence[str] | None
+) -> GoldCoding:
+    require_columns(frame, ("doc_id",), source)
+    themes = _doc_sheet_themes(frame, theme_ids, source)
+    records, samples, seen = [], {}, {}
+    blank_rows, sample_rows = [], {}
+    for i, cells in enumerate(frame.to_dict("records")):
+        row = spreadsheet_row(i)
+        if all(v is None for v in cells.values()):
+            continue
+        doc_id = _as_id(cells.get("doc_id"))
+        coder = _as_id(cells.get("coder")) if "coder" in frame.columns else DOC_SHEET_CODER
+        if doc_id is None or coder is None:
+            raise AnnotationError(f"{source}: row {row}: blank {'doc_id' if doc_id is None else 'coder'!r}")
+        if (doc_id, coder) in seen:
+            raise AnnotationError(
+                f"{source}: document {doc_id!r} (coder {coder!r}) is in {format_rows([seen[(doc_id, coder)], row])}"
+            )
+        seen[(doc_id, coder)] = row
+        if "sample" in frame.columns:
+            kind = (_as_id(cells.get("sample")) or "").lower()
+            if kind not in SAMPLE_KINDS:
+                raise AnnotationError(
+                    f"{source}: row {row}: column 'sample' has {cells.get('sample')!r}, expected "
+                    + " or ".join(SAMPLE_KINDS)
+                )
+            if samples.setdefault(doc_id, kind) != kind:
+                raise AnnotationError(
+                    f"{source}: document {doc_id!r} is in the {samples[doc_id]} sample in row "
+                    f"{sample_rows[doc_id]} but in the {kind} sample in row {row}"
+                )
+            sample_rows.setdefault(doc_id, row)
+        coded = []
+        for theme in themes:
+            value = to_binary(cells.get(theme), source=source, row=row, column=theme)
+            if not math.isnan(value):
+                coded.append({"doc_id": doc_id, "coder": coder, "theme": theme, "present": int(value), "row": row})
+        if not coded:
+            blank_rows.append(row)
+            continue
+        records.extend(coded)
+    codes = pd.DataFrame(records, columns=["doc_id", "coder", "theme", "present", "row"])
+    if codes.empty:
+        raise AnnotationError(f"{source}: no coded cells in the theme columns ({', '.join(themes[:3])}, ...)")
+    codes = _with_long_columns(codes)
+    check_coders(codes, coders, source)
+    coverage = codes[["doc_id", "coder"]].drop_duplicates().reset_index(drop=True)
+    notes = []
+    if blank_rows:
+        notes.append(f"{source}: {format_rows(blank_rows)} have every theme cell blank; "
+                     "read as not coded yet and left out (enter 0 for a theme that is absent)")
+    covered = set(coverage["doc_id"])
+    return GoldCoding(codes=codes, coverage=coverage, source=source, blank_is_missing=True,
+                      samples={d: k for d, k in samples.items() if d in covered}, notes=notes)
+
+
+def _doc_sheet_themes(frame: pd.DataFrame, theme_ids: Sequence[str] | None, source: str) -> list[str]:
+    """The theme columns of a document sheet; any other column is an error naming the closest theme id."""
+    others = [c for c in frame.columns if c != "doc_id" and c not in DOC_SHEET_OPTIONAL]
+    if theme_ids is None:
+        return others
+    known = set(theme_ids)
+    unknown = [c for c in others if c not in known]
+    if unknown:
+        parts = []
+        for column in unknown:
+            close = difflib.get_close_matches(column, list(theme_ids) + list(DOC_SHEET_OPTIONAL), n=1, cutoff=0.6)
+            parts.append(f"{column!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise AnnotationError(
+            f"{source}: column " + ", ".join(parts) + " is not a theme id. A document sheet has doc_id, optional "
+            f"{', '.join(DOC_SHEET_OPTIONAL)}, and one 0/1 column per theme id of the codebook"
+        )
+    themes = [c for c in others if c in known]
+    if not themes:
+        raise AnnotationError(f"{source}: no column is a theme id (expected e.g. {', '.join(list(theme_ids)[:3])})")
+    return themes
+
+
+def _with_long_columns(codes: pd.DataFrame) -> pd.DataFrame:
+    """Add the long table's optional columns (blank) so every reader returns the same frame."""
+    for column in LONG_COLUMNS:
+        if column not in codes:
+            codes[column] = math.nan if column in ("start", "end", "page") else None
+    return codes[list(LONG_COLUMNS)]
+
+
+def is_doc_sheet(columns: Sequence[str], theme_ids: Sequence[str] | None) -> bool:
+    """A long table has a ``theme`` column; a document sheet has ``doc_id`` and theme-id columns instead."""
+    if "theme" in columns or "doc_id" not in columns:
+        return False
+    others = [c for c in columns if c != "doc_id" and c not in DOC_SHEET_OPTIONAL and c not in LONG_OPTIONAL]
+    if theme_ids is None:
+        return bool(others)
+    return any(c in set(theme_ids) or difflib.get_close_matches(c, list(theme_ids), n=1, cutoff=0.75) for c in others)
+
+
+def coding_sheet(path: str | Path, sheet: str | None) -> str | None:
+    """The sheet to read: the one asked for, else "coding" when an .xlsx has it, else the first."""
+    if sheet is not None or Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return sheet
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - read_table reports an unreadable file with its own message
+        return None
+    try:
+        return CODING_SHEET if CODING_SHEET in workbook.sheetnames else None
+    finally:
+        workbook.close()
 
 
 def read_coverage(path: str | Path, *, coders: Sequence[str] | None = None) -> pd.DataFrame:
@@ -294,10 +463,7 @@ def read_wide(
     codes = pd.DataFrame(records, columns=["doc_id", "coder", "theme", "present", "row"])
     if codes.empty:
         raise AnnotationError(f"{source}: no coded cells in columns {', '.join(raters)}")
-    for column in LONG_COLUMNS:
-        if column not in codes:
-            codes[column] = math.nan if column in ("start", "end", "page") else None
-    codes = codes[list(LONG_COLUMNS)]
+    codes = _with_long_columns(codes)
     check_themes(codes, theme_ids, source)
     coverage = codes[["doc_id", "coder"]].drop_duplicates().reset_index(drop=True)
     return GoldCoding(codes=codes, coverage=coverage, source=source, blank_is_missing=True)
@@ -313,7 +479,12 @@ def read_gold(
     coverage: str | Path | None = None,
     sheet: str | None = None,
 ) -> GoldCoding:
-    """Read human coding from a long table (.csv/.xlsx) or a REFI-QDA project (.qdpx)."""
+    """Read human coding from a long table, a document sheet (.csv/.xlsx) or a REFI-QDA project (.qdpx).
+
+    A table with a ``theme`` column is a long table; one with ``doc_id`` and
+    theme-id columns is a document sheet. In an .xlsx the sheet "coding" is
+    read when there is one and ``sheet`` is not given.
+    """
     path = Path(path)
     if path.suffix.lower() == ".qdpx":
         from evaluation.qdpx import read_qdpx
@@ -323,7 +494,12 @@ def read_gold(
         gold = read_qdpx(path, mapping=mapping, theme_ids=theme_ids, ignore_unmapped=ignore_unmapped)
         check_coders(gold.codes, coders, str(path))
     else:
-        gold = read_long(path, theme_ids=theme_ids, coders=coders, sheet=sheet)
+        frame = read_table(path, sheet=coding_sheet(path, sheet))
+        source = str(path)
+        if is_doc_sheet(list(frame.columns), theme_ids):
+            gold = _doc_sheet_from_frame(frame, source, theme_ids=theme_ids, coders=coders)
+        else:
+            gold = _long_from_frame(frame, source, theme_ids=theme_ids, coders=coders)
     if coverage is not None:
         add_coverage(gold, read_coverage(coverage, coders=coders))
     return gold

@@ -95,6 +95,9 @@ def to_binary(value: Any, *, source: str = "", row: int | None = None, column: s
         if value in (0, 1):
             return float(value)
     text = str(value).strip().lower()
+    # "1.0"/"0.0": how a spreadsheet or pandas writes a whole number stored as a float.
+    if text in ("1.0", "0.0"):
+        return float(text)
     if text in _TRUE:
         return 1.0
     if text in _FALSE:

@@ -171,3 +171,13 @@ def test_export_rejects_spans_outside_the_text():
     codings = pd.DataFrame([{"doc_id": "r1", "theme": "neglect", "start": 5, "end": 99}])
     with pytest.raises(ValueError, match="outside the text"):
         build_project({"r1": "short"}, codings, THEME_ROWS)
+
+
+def test_a_source_with_no_coded_segment_is_covered_and_negative(tmp_path):
+    """Document-level coding: review-b is in the project but nobody coded a segment in it."""
+    mapping = {"Info sharing": "information_sharing", "Neglect": "neglect", "Memo-worthy": None}
+    gold = read_qdpx(make_project(tmp_path), mapping=mapping, theme_ids=THEMES)
+    matrix = gold.document_matrix(THEMES)
+    assert matrix.loc[("review-b", "Ann")].tolist() == [0.0, 0.0, 0.0]
+    assert matrix.loc[("review-b", "Bob")].tolist() == [0.0, 0.0, 0.0]
+    assert matrix.loc[("review-a", "Bob"), "neglect"] == 1.0

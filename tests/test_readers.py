@@ -228,3 +228,79 @@ def test_read_texts_rebuilds_documents_from_ingest_passages(tmp_path):
     text = read_texts(path)["r2"]
     assert text == "Sentence.  Second."
     assert text[11:18] == "Second."
+
+
+# -- document sheets (one row per document, one 0/1 column per theme) --------------------------
+
+def test_doc_sheet_is_detected_and_a_row_of_zeros_is_covered_and_negative(tmp_path):
+    path = write(tmp_path / "sheet.csv", (
+        "doc_id,sample,information_sharing,neglect,domestic_abuse\n"
+        "r1,random,1,0,\n"
+        "r2,random,0,0,0\n"
+        "r3,informative,1.0,1,0\n"
+    ))
+    gold = read_gold(path, theme_ids=THEMES)
+    assert gold.coders == ["coder"]  # no coder column: one coder named "coder"
+    matrix = gold.document_matrix(THEMES)
+    assert set(matrix.index.get_level_values("doc_id")) == {"r1", "r2", "r3"}
+    # r2 was coded with no theme present: covered, and negative for every theme.
+    assert matrix.loc[("r2", "coder")].tolist() == [0.0, 0.0, 0.0]
+    # A blank cell is not coded.
+    assert math.isnan(matrix.loc[("r1", "coder"), "domestic_abuse"])
+    assert matrix.loc[("r3", "coder")].tolist() == [1.0, 1.0, 0.0]
+    assert gold.samples == {"r1": "random", "r2": "random", "r3": "informative"}
+
+
+def test_doc_sheet_xlsx_reads_the_coding_sheet_by_default(tmp_path):
+    path = tmp_path / "to_code.xlsx"
+    workbook = openpyxl.Workbook()
+    about = workbook.active
+    about.title = "about"
+    about.append(["what", "this is the sample"])
+    coding = workbook.create_sheet("coding")
+    coding.append(["doc_id", "coder", "sample", *THEMES])
+    coding.append(["r1", "ann", "random", 1, 0, 0])
+    coding.append(["r2", "ann", "random", 0, 0, 0])
+    coding.append(["r3", "ann", "random", None, None, None])
+    workbook.create_sheet("evidence").append(["doc_id", "theme", "text"])
+    workbook.save(path)
+    gold = read_gold(path, theme_ids=THEMES)
+    assert gold.coders == ["ann"]
+    assert sorted(gold.coverage["doc_id"]) == ["r1", "r2"]
+    assert "row 4" in gold.notes[0] and "not coded yet" in gold.notes[0]
+
+
+def test_doc_sheet_unknown_column_suggests_the_theme(tmp_path):
+    path = write(tmp_path / "sheet.csv", "doc_id,neglet,information_sharing\nr1,1,0\n")
+    with pytest.raises(AnnotationError, match=r"'neglet' \(did you mean 'neglect'\?\) is not a theme id"):
+        read_gold(path, theme_ids=THEMES)
+
+
+def test_doc_sheet_bad_value_names_the_cell(tmp_path):
+    path = write(tmp_path / "sheet.csv", "doc_id,neglect,information_sharing\nr1,1,0\nr2,2,0\n")
+    with pytest.raises(AnnotationError, match=r"row 3: column 'neglect' has '2'"):
+        read_gold(path, theme_ids=THEMES)
+
+
+def test_doc_sheet_bad_sample_and_duplicate_document(tmp_path):
+    bad_sample = write(tmp_path / "a.csv", "doc_id,sample,neglect\nr1,convenience,1\n")
+    with pytest.raises(AnnotationError, match=r"row 2: column 'sample' has 'convenience'"):
+        read_gold(bad_sample, theme_ids=THEMES)
+    twice = write(tmp_path / "b.csv", "doc_id,neglect\nr1,1\nr1,0\n")
+    with pytest.raises(AnnotationError, match=r"document 'r1' \(coder 'coder'\) is in rows 2 and 3"):
+        read_gold(twice, theme_ids=THEMES)
+
+
+def test_long_table_conflicting_rows_are_an_error_naming_both(tmp_path):
+    path = write(tmp_path / "codes.csv", (
+        "doc_id,coder,theme,present\nr1,ann,neglect,1\nr1,ann,domestic_abuse,0\nr1,ann,neglect,0\n"
+    ))
+    with pytest.raises(AnnotationError, match=r"'r1', coder 'ann', theme 'neglect': present = 1 in row 2 "
+                                              r"but present = 0 in row 4"):
+        read_long(path, theme_ids=THEMES)
+
+
+def test_long_table_accepts_present_written_as_a_float(tmp_path):
+    path = write(tmp_path / "codes.csv", "doc_id,coder,theme,present\nr1,ann,neglect,1.0\nr1,ann,domestic_abuse,0.0\n")
+    matrix = read_long(path, theme_ids=THEMES).document_matrix(THEMES)
+    assert matrix.loc[("r1", "ann")].tolist() == [0.0, 1.0, 0.0]
