@@ -81,11 +81,12 @@ def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
         low = block["ci_low"] if block["ci_low"] is not None else block["estimate"]
         high = block["ci_high"] if block["ci_high"] is not None else block["estimate"]
         ax.barh(y, block["estimate"], color="#4c78a8", height=0.6)
-        ax.errorbar(block["estimate"], y, xerr=[[block["estimate"] - low], [high - block["estimate"]]],
+        # A BCa interval of a discrete statistic need not contain the estimate; never draw a negative whisker.
+        ax.errorbar(block["estimate"], y, xerr=[[max(0.0, block["estimate"] - low)], [max(0.0, high - block["estimate"])]],
                     fmt="none", ecolor="#222", capsize=3, lw=1)
     ax.set_yticks(range(len(order)), [_label(metrics, t) for t in order], fontsize=8)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("F1 (bar) with 95% bootstrap CI (whiskers)")
+    ax.set_xlabel("F1 (bar) with 95% BCa bootstrap CI (whiskers)")
     ax.set_title("Document-level F1 by theme")
     fig.tight_layout()
     written["f1_by_theme"] = out_dir / "f1_by_theme.png"

@@ -255,16 +255,38 @@ def gwet_ac1(a: Any, b: Any, labels: Sequence[Hashable] | None = None) -> float:
     return _two_rater(a, b, labels, "gwet")
 
 
-def label_codes(labels: Any) -> tuple[np.ndarray, list]:
-    """Units × raters labels as integer codes (-1 = missing) plus the sorted categories.
+def _category_key(value: Any) -> Any:
+    """Compare 3, 3.0 and "3" as one category; text stays text."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
 
-    0/1 codes (as numbers or yes/no already mapped) always give the two
-    categories [0.0, 1.0], even if only one was used.
+
+def label_codes(labels: Any, categories: Sequence[Hashable] | None = None) -> tuple[np.ndarray, list]:
+    """Units × raters labels as integer codes (-1 = missing) plus the categories.
+
+    ``categories`` declares the scale, in order (for ordinal alpha), used or
+    not: AC1's chance agreement depends on how many categories the scale
+    has, not on how many the raters happened to use. A label outside the
+    declared scale is an error. Without it, 0/1 codes give [0.0, 1.0] even
+    if only one was used, and other labels give the sorted labels seen.
     """
     frame = pd.DataFrame(labels)
     values = frame.to_numpy(dtype=object)
     missing = _missing_mask(values)
     present = values[~missing]
+    if categories is not None:
+        cats = list(categories)
+        index = {_category_key(c): i for i, c in enumerate(cats)}
+        if len(index) != len(cats):
+            raise ValueError(f"categories are listed twice: {cats}")
+        unknown = sorted({str(v) for v in present if _category_key(v) not in index})
+        if unknown:
+            raise ValueError(f"labels {unknown[:5]} are not among the declared categories {cats}")
+        codes = np.full(values.shape, -1, dtype=int)
+        codes[~missing] = [index[_category_key(v)] for v in present]
+        return codes, cats
     if len(present) and all(_is_binary_value(v) for v in pd.unique(present)):
         cats: list = [0.0, 1.0]
         present = present.astype(float)
@@ -310,13 +332,14 @@ def fleiss_kappa(counts: Any) -> float:
     return _ratio(p_bar - p_e, 1 - p_e) if not math.isclose(p_e, 1.0) else math.nan
 
 
-def fleiss_kappa_from_labels(labels: Any) -> float:
+def fleiss_kappa_from_labels(labels: Any, categories: Sequence[Hashable] | None = None) -> float:
     """Fleiss' kappa from an items × raters label matrix (NaN = missing).
 
     Fleiss' kappa assumes every item has the same raters, so items with any
     missing rating are left out; use ``krippendorff_alpha`` to use them.
+    ``categories`` declares the scale (see ``label_codes``).
     """
-    codes, cats = label_codes(labels)
+    codes, cats = label_codes(labels, categories)
     return fleiss_kappa_complete(category_counts(codes, len(cats)), codes.shape[1])
 
 
@@ -326,15 +349,17 @@ def fleiss_kappa_complete(counts: np.ndarray, n_raters: int) -> float:
     return fleiss_kappa(complete) if len(complete) else math.nan
 
 
-def gwet_ac1_multi(labels: Any) -> float:
+def gwet_ac1_multi(labels: Any, categories: Sequence[Hashable] | None = None) -> float:
     """Gwet's AC1 for any number of raters, from an items × raters label matrix (NaN = missing).
 
     Follows Gwet (2014, ch. 4): p_a averages, over items with at least two
     ratings, sum_k r_ik (r_ik - 1) / (r_i (r_i - 1)); pi_k averages r_ik / r_i
     over items with at least one rating; p_e = sum_k pi_k (1 - pi_k) / (Q - 1).
-    With two raters and no missing codes it equals ``gwet_ac1``.
+    With two raters and no missing codes it equals ``gwet_ac1``. Q is the
+    number of declared ``categories`` (see ``label_codes``), as in irrCAC's
+    ``categories`` argument.
     """
-    codes, cats = label_codes(labels)
+    codes, cats = label_codes(labels, categories)
     return gwet_ac1_counts(category_counts(codes, len(cats)))
 
 
@@ -379,7 +404,7 @@ def _delta_squared(values: np.ndarray, n_c: np.ndarray, level: str) -> np.ndarra
     raise ValueError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
 
 
-def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
+def krippendorff_alpha(data: Any, level: str = "nominal", categories: Sequence[Hashable] | None = None) -> float:
     """Krippendorff's alpha by the coincidence-matrix method (Krippendorff 2011).
 
     Args:
@@ -387,6 +412,8 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
             two codes are not pairable and are left out, as the method says.
         level: "nominal" (any labels), or "ordinal", "interval", "ratio"
             (numeric labels).
+        categories: the declared scale in order (see ``label_codes``); for
+            ordinal alpha it gives the order of text labels.
 
     Returns 1 - D_o / D_e, or NaN when there is no disagreement to expect
     (a single value used throughout) or no pairable unit.
@@ -394,9 +421,12 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
     if level not in ("nominal", "ordinal", "interval", "ratio"):
         raise ValueError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
     values = pd.DataFrame(data).to_numpy(dtype=object).T  # units × raters
-    if level != "nominal":
+    if level != "nominal" and categories is None:
         values = np.where(_missing_mask(values), np.nan, values).astype(float)
-    codes, cats = label_codes(values)
+    codes, cats = label_codes(values, categories)
+    if level == "ordinal" and categories is not None:
+        # The declared order is the scale; the distance needs only ranks.
+        cats = list(range(len(cats)))
     return krippendorff_alpha_counts(category_counts(codes, len(cats)), cats, level)
 
 

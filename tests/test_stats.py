@@ -307,14 +307,47 @@ def test_bootstrap_drops_and_counts_undefined_resamples():
     ci = bootstrap_ci(lambda idx: cohen_kappa(a[idx], b[idx]), len(a), n_boot=200, seed=1)
     assert isinstance(ci, Interval)
     # Resamples with no positive from either rater leave kappa undefined.
-    assert 0 < ci.n_dropped < 200
+    assert 0 < ci.n_dropped < 200 and ci.n_used == 200 - ci.n_dropped
     assert not math.isnan(ci.low)
+    # BCa needs every resample: the interval says it fell back, and why.
+    assert ci.method == f"percentile (BCa undefined: {ci.n_dropped} of 200 resamples undefined)"
+
+
+def test_bootstrap_bca_is_scipys_bca_over_resampled_units():
+    from scipy.stats import bootstrap
+
+    x = np.random.default_rng(3).exponential(size=40)
+    ci = bootstrap_ci(lambda idx: float(np.mean(x[idx])), len(x), n_boot=999, seed=7)
+    ref = bootstrap((x,), np.mean, n_resamples=999, method="BCa", rng=np.random.default_rng(7))
+    assert ci.method == "bca" and (ci.n_boot, ci.n_dropped) == (999, 0)
+    assert (ci.low, ci.high) == pytest.approx((ref.confidence_interval.low, ref.confidence_interval.high), rel=1e-9)
+
+
+def test_proportion_at_the_boundary_gets_wilson_not_a_collapsed_percentile():
+    """Precision 2/2 (issue 15's sexual_abuse_family case): the percentile interval was [1, 1]."""
+    gold = pd.DataFrame({"t": [1, 1] + [0] * 30})
+    pred = pd.DataFrame({"t": [1, 1] + [0] * 30})
+    row = bootstrap_metrics(gold, pred, n_boot=300, seed=2).set_index(["theme", "metric"]).loc[("t", "precision")]
+    assert row["ci_method"] == "wilson" and row["n_boot"] == 0
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.3424, 1.0), abs=5e-5)
+
+
+def test_clopper_pearson_matches_the_published_table():
+    """Exact 95% Clopper–Pearson limits for x of n = 10, as tabulated to 4 decimals.
+
+    At x = 0 and x = n they have a closed form: 1 - 0.025 ** (1 / 10) = 0.3085.
+    """
+    from evaluation.proportions import clopper_pearson_ci
+
+    table = {0: (0.0, 0.3085), 1: (0.0025, 0.4450), 5: (0.1871, 0.8129), 10: (0.6915, 1.0)}
+    for x, expected in table.items():
+        assert clopper_pearson_ci(x, 10) == pytest.approx(expected, abs=5e-5)
 
 
 def test_bootstrap_basic_interval_reflects_percentile_about_the_estimate():
     x = np.random.default_rng(0).exponential(size=80)
     mean = lambda idx: float(np.mean(x[idx]))  # noqa: E731
-    pct = bootstrap_ci(mean, len(x), n_boot=500, seed=5)
+    pct = bootstrap_ci(mean, len(x), n_boot=500, seed=5, method="percentile")
     basic = bootstrap_ci(mean, len(x), n_boot=500, seed=5, method="basic")
     assert basic.low == pytest.approx(2 * x.mean() - pct.high)
     assert basic.high == pytest.approx(2 * x.mean() - pct.low)
@@ -335,3 +368,39 @@ def test_bootstrap_metrics_estimates_match_point_statistics():
     inside = (table["ci_low"] <= table["estimate"] + 1e-12) & (table["estimate"] <= table["ci_high"] + 1e-12)
     assert inside.all()
     assert table.equals(bootstrap_metrics(gold, pred, n_boot=300, seed=2))
+
+
+# --- declared scales (--categories) ------------------------------------------------------------
+
+
+def test_gwet_ac1_multi_matches_irrcac_and_counts_declared_categories():
+    """irrCAC's cac.raw4raters (Krippendorff's 4 x 12 data): gwet.ac1.raw gives AC1 0.77544,
+    pa 0.8181818, pe 0.1903212 over categories 1-5. Declaring a sixth, unused category
+    changes pe to 0.1903212 * 4 / 5 (irrCAC's pe = sum pi (1 - pi) / (q - 1))."""
+    labels = np.array(KRIPP, dtype=float).T
+    assert gwet_ac1_multi(labels) == pytest.approx(0.77544, abs=5e-6)
+    assert gwet_ac1_multi(labels, categories=[1, 2, 3, 4, 5]) == pytest.approx(0.77544, abs=5e-6)
+    pa, pe = 0.8181818, 0.1903212 * 4 / 5
+    assert gwet_ac1_multi(labels, categories=[1, 2, 3, 4, 5, 6]) == pytest.approx((pa - pe) / (1 - pe), abs=5e-6)
+
+
+def test_ac1_on_a_scale_with_an_unused_category():
+    """Issue 15: on low/medium/high where nobody used "high", the labels seen give Q = 2."""
+    a = ["low"] * 6 + ["medium"] * 3 + ["low"]
+    b = ["low"] * 6 + ["medium"] * 2 + ["low", "medium"]
+    labels = np.c_[a, b]
+    p_a = 8 / 10
+    pi = {"low": 14 / 20, "medium": 6 / 20, "high": 0.0}
+    seen = sum(p * (1 - p) for p in pi.values()) / (2 - 1)
+    declared = sum(p * (1 - p) for p in pi.values()) / (3 - 1)
+    assert gwet_ac1_multi(labels) == pytest.approx((p_a - seen) / (1 - seen))
+    assert gwet_ac1_multi(labels, categories=["low", "medium", "high"]) == pytest.approx((p_a - declared) / (1 - declared))
+    with pytest.raises(ValueError, match=r"\['hgih'\] are not among the declared categories"):
+        gwet_ac1_multi(np.c_[a, ["hgih"] + b[1:]], categories=["low", "medium", "high"])
+
+
+def test_ordinal_alpha_takes_the_order_of_declared_text_categories():
+    numeric = [[1, 2, 3, 3, 1], [1, 3, 3, 2, 1]]
+    text = [["low", "medium", "high", "high", "low"], ["low", "high", "high", "medium", "low"]]
+    expected = krippendorff_alpha(numeric, "ordinal")
+    assert krippendorff_alpha(text, "ordinal", categories=["low", "medium", "high"]) == pytest.approx(expected)
