@@ -566,6 +566,7 @@ def run_evaluation(
     n_boot: int = 2000,
     learning_curve: bool = False,
     sheet: str | None = None,
+    text_table: Any = None,
 ) -> dict[str, Any]:
     """Read the inputs, evaluate, and write metrics.json, report.md, report.html and the PNG plots."""
     from evaluation.machine import read_machine, read_texts
@@ -577,7 +578,7 @@ def run_evaluation(
     gold = read_gold(gold_path, theme_ids=codebook.ids, coders=coders, mapping=mapping,
                      ignore_unmapped=ignore_unmapped, coverage=coverage, sheet=sheet)
     machine = read_machine(pred_path, codebook.ids)
-    texts = read_texts(text_path) if text_path else {}
+    texts = read_texts(text_path, text_table) if text_path else {}
     hook = None
     curve_note = "not requested (--learning-curve)"
     if learning_curve:
@@ -591,7 +592,7 @@ def run_evaluation(
         metrics["learning_curve"] = {"status": curve_note}
     inputs = {str(gold_path): sha256_file(gold_path)}
     for path in [*machine.files, mapping, coverage, text_path]:
-        if path is not None:
+        if path is not None and Path(path).is_file():  # --text may be a folder of documents
             inputs[str(path)] = sha256_file(path)
     metrics["provenance"] = {
         "versions": _versions(),

@@ -177,8 +177,14 @@ def read_tag_jsonl(path: str | Path, theme_ids: Sequence[str]) -> MachineOutput:
     )
 
 
-def read_texts(path: str | Path) -> dict[str, str]:
-    """Document texts from JSON lines: whole documents, or ``practice-themes ingest`` passages.
+def read_texts(path: str | Path, table: Any = None) -> dict[str, str]:
+    """Document texts from JSON lines (whole documents, or ``practice-themes ingest`` passages),
+    or from the documents themselves.
+
+    Anything but a ``.jsonl`` file, or a ``.jsonl`` with ``table`` (a
+    ``TableSpec``: id and text columns), is read as `code` reads its PATH
+    arguments (a file, a folder of PDF/DOCX/TXT/MD, a list file or a table)
+    and each document's text is its cleaned text, so `code`'s offsets index it.
 
     A line with ``doc_id`` (or ``id``) and ``text`` but no ``start`` is a whole
     document. Lines with ``start``/``end`` are passages (what ``ingest``
@@ -188,6 +194,8 @@ def read_texts(path: str | Path) -> dict[str, str]:
     then blank; re-ingest the sources for the exact full text.
     """
     path = Path(path)
+    if table is not None or path.suffix.lower() != ".jsonl":
+        return _source_texts(path, table)
     if not path.is_file():
         raise PredictionError(f"{path}: text file not found")
     texts: dict[str, str] = {}
@@ -214,3 +222,13 @@ def read_texts(path: str | Path) -> dict[str, str]:
             buffer[start:start + min(len(text), end - start)] = text[: end - start]
         texts.setdefault(doc_id, "".join(buffer))
     return texts
+
+
+def _source_texts(path: Path, table: Any) -> dict[str, str]:
+    from pipeline.bulk.inputs import cleaned_texts
+    from pipeline.errors import PracticeThemesError
+
+    try:
+        return cleaned_texts([path], table)
+    except PracticeThemesError as exc:
+        raise PredictionError(f"--text: {exc}") from None

@@ -42,7 +42,11 @@ class NeedsOCRError(IngestError):
 
 
 class UnsupportedFormatError(IngestError):
-    reason = "unsupported file type; expected .pdf or .docx"
+    reason = "unsupported file type; expected .pdf, .docx, .txt or .md"
+
+
+class TextEncodingError(IngestError):
+    reason = "text file is not UTF-8"
 
 
 class IngestTimeoutError(IngestError):

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 from pipeline.clean import clean_document
 from pipeline.errors import EmptyDocumentError, IngestTimeoutError, NeedsOCRError, PracticeThemesError
 from pipeline.ingest import doc_id_for, ingest_file
+from pipeline.ingest.tabular import TableRow, row_document
 from pipeline.segment import segment_document
 from pipeline.types import Document, DocumentResult, Passage, ThemeTag
 
@@ -82,6 +83,7 @@ def code_file(
     timeout_s: float | None = None,
     metadata: dict[str, Any] | None = None,
     doc_id: str | None = None,
+    text: str | None = None,
 ) -> DocumentResult:
     """Ingest, clean, segment and classify one file; failures become an error result.
 
@@ -93,6 +95,7 @@ def code_file(
             with ``error_type="DocumentTimeoutError"`` and the stage it hit.
         metadata: copied onto the result (year, area, review type, ...).
         doc_id: overrides the default id (the file stem).
+        text: the document's text (a row of a table); ``path`` then only names its source.
 
     Returns:
         A ``DocumentResult`` whose ``timings`` hold seconds per stage. Every
@@ -114,7 +117,7 @@ def code_file(
     try:
         with deadline.armed():
             processed = run_stages(path, classifier, password=password, doc_id=result.doc_id,
-                                   metadata=result.metadata, on_stage=entering, timings=result.timings)
+                                   metadata=result.metadata, on_stage=entering, timings=result.timings, text=text)
         result.tags = processed.tags
         result.n_passages = len(processed.passages)
         result.warnings = list(processed.document.warnings)
@@ -155,6 +158,7 @@ def run_stages(
     metadata: dict[str, Any] | None = None,
     on_stage: Callable[[str, Document | None], None] | None = None,
     timings: dict[str, float] | None = None,
+    text: str | None = None,
 ) -> Processed:
     """Run ingest -> clean -> segment -> classify on one file and keep what each made.
 
@@ -164,7 +168,8 @@ def run_stages(
     (``"ingest"`` with the new document), so a caller can enforce a deadline
     or record the page count of a file that then fails. Seconds per stage go
     into ``timings`` (a new dict unless one is given) as each stage ends, so a
-    caller keeps the timings of the stages before a failure.
+    caller keeps the timings of the stages before a failure. With ``text``
+    (a table row) the text is read instead of the file at ``path``.
     """
     path = Path(path)
     enter = on_stage or (lambda stage, document: None)
@@ -172,8 +177,11 @@ def run_stages(
 
     enter("ingest", None)
     started = time.perf_counter()
-    with _INGEST_LOCK:
-        doc = ingest_file(path, password=password)
+    if text is not None:
+        doc = row_document(TableRow(doc_id or doc_id_for(path), text, path, 0))
+    else:
+        with _INGEST_LOCK:
+            doc = ingest_file(path, password=password)
     if doc_id:
         doc.doc_id = doc_id
     doc.metadata.update(metadata or {})

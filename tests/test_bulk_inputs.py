@@ -22,7 +22,7 @@ def _touch(path: Path, data: bytes = b"%PDF-1.4") -> Path:
 def test_files_folders_globs_and_list_files(tmp_path):
     a = _touch(tmp_path / "one" / "a.pdf")
     b = _touch(tmp_path / "one" / "deep" / "b.docx")
-    _touch(tmp_path / "one" / "notes.md")
+    _touch(tmp_path / "one" / "notes.rtf")
     c = _touch(tmp_path / "two" / "c.pdf")
     listing = tmp_path / "list.txt"
     listing.write_text("# reviews to code\ntwo/c.pdf\n\none/a.pdf\n")

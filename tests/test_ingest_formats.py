@@ -55,8 +55,8 @@ def test_docx_keeps_headings_numbered_paragraphs_bullets_and_tables(rapid_review
 
 
 def test_unsupported_and_corrupt_files_name_the_reason(tmp_path):
-    with pytest.raises(UnsupportedFormatError, match="notes.txt"):
-        ingest_file(tmp_path / "notes.txt")
+    with pytest.raises(UnsupportedFormatError, match="notes.rtf"):
+        ingest_file(tmp_path / "notes.rtf")
     bad = tmp_path / "broken.docx"
     bad.write_bytes(b"not a zip")
     with pytest.raises(CorruptPDFError, match="broken.docx"):

@@ -49,6 +49,8 @@ def _typed(values: list[str]) -> list[Any]:
 
 def _match_keys(item: InputFile) -> list[str]:
     path = item.path
+    if item.is_row:  # every row shares the table's path: only its id identifies it
+        return [item.doc_id]
     return [item.doc_id, path.name, path.stem, str(path), path.as_posix()]
 
 

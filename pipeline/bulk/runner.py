@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.bulk.inputs import InputFile
+from pipeline.bulk.inputs import InputFile, content_sha256
 from pipeline.bulk.lock import OutdirLock
 from pipeline.bulk.metadata import MetadataJoin
-from pipeline.bulk.store import ResultStore, file_sha256, result_key
+from pipeline.bulk.store import ResultStore, result_key
 from pipeline.bulk.worker import ClassifierSpec, Task
 from pipeline.errors import PracticeThemesError
 from pipeline.process import STAGES
@@ -88,7 +88,7 @@ def _hash_inputs(inputs: list[InputFile], fingerprint: str, password: str | None
     entries = []
     for item in inputs:
         try:
-            digest = file_sha256(item.path)
+            digest = content_sha256(item)
         except OSError as exc:
             entries.append(Entry(item, read_error=f"{item.path}: cannot read file ({exc.strerror or exc})"))
             continue
@@ -158,7 +158,8 @@ def run_corpus(
             todo: dict[str, Task] = {}
             for e in entries:
                 if e.key and e.key not in todo and e.key not in store:
-                    todo[e.key] = Task(e.key, str(e.item.path), e.item.doc_id, settings.password, settings.timeout_s)
+                    todo[e.key] = Task(e.key, str(e.item.path), e.item.doc_id, settings.password, settings.timeout_s,
+                                       text=e.item.text)
             n_cached = sum(1 for e in entries if e.key and e.key not in todo)
             sha_of = {e.key: e.content_sha256 for e in entries if e.key}
 

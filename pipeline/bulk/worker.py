@@ -39,6 +39,7 @@ class Task:
     doc_id: str
     password: str | None = None
     timeout_s: float | None = None
+    text: str | None = None  # a table row's text; None: read the file at ``path``
 
 
 # --model factory:module:callable builds the classifier with callable(codebook).
@@ -174,7 +175,7 @@ def run_task(task: Task, spec: ClassifierSpec) -> DocumentResult:
     cpu = time.process_time()
     try:
         result = code_file(Path(task.path), classifier, password=task.password, timeout_s=task.timeout_s,
-                           doc_id=task.doc_id)
+                           doc_id=task.doc_id, text=task.text)
         # CPU seconds beside the wall-clock stage times: shows when workers were starved of cores.
         result.timings["cpu"] = time.process_time() - cpu
         return result

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.tables import AnnotationError
+from pipeline.ingest.tabular import TableError, TableRow, TableSpec, is_table, read_table, row_document
 from pipeline.sources import sources_sha256
 from pipeline.types import Passage
 
@@ -132,19 +133,37 @@ def label_passages(doc_id: str, passages: list[Passage], coding: Coding, theme_i
     return LabelledPassages(doc_id, passages, labels, weights, doc_labels, unmatched)
 
 
-def find_documents(corpus: str | Path, doc_ids: list[str]) -> dict[str, Path]:
-    """Map each doc_id to its file under ``corpus`` (matched by file stem); PDF preferred."""
-    from pipeline.ingest import SUPPORTED_SUFFIXES
+# When a report is held in several formats, read the richest.
+_FORMAT_PREFERENCE = (".pdf", ".docx", ".md", ".txt")
 
+
+def find_documents(corpus: str | Path, doc_ids: list[str],
+                   table: TableSpec | None = None) -> dict[str, Path | TableRow]:
+    """Map each doc_id to its source: a file under the folder ``corpus`` (matched by file stem;
+    PDF preferred, then DOCX, Markdown, plain text), or a row of the table ``corpus`` (.csv/.jsonl,
+    whose id and text columns ``table`` names)."""
     corpus = Path(corpus)
-    found: dict[str, Path] = {}
-    for path in sorted(corpus.rglob("*")):
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and path.stem in doc_ids:
-            if path.stem not in found or path.suffix.lower() == ".pdf":
-                found[path.stem] = path
+    wanted = set(doc_ids)
+    found: dict[str, Path | TableRow] = {}
+    if is_table(corpus):
+        if table is None:
+            raise AnnotationError(f"{corpus} is a table of texts: give --id-column and --text-columns")
+        try:
+            found = {row.doc_id: row for row in read_table(corpus, table) if row.doc_id in wanted}
+        except (TableError, OSError) as exc:
+            raise AnnotationError(str(exc)) from None
+        kind = "row in"
+    else:
+        rank = {suffix: i for i, suffix in enumerate(_FORMAT_PREFERENCE)}
+        for path in sorted(corpus.rglob("*")):
+            suffix = path.suffix.lower()
+            if suffix in rank and path.stem in wanted and path.is_file():
+                if path.stem not in found or rank[suffix] < rank[found[path.stem].suffix.lower()]:
+                    found[path.stem] = path
+        kind = "PDF, DOCX, .md or .txt under"
     missing = [d for d in doc_ids if d not in found]
     if missing:
-        raise AnnotationError(f"no PDF or DOCX under {corpus} for coded document(s): {', '.join(missing)}")
+        raise AnnotationError(f"no {kind} {corpus} for coded document(s): {', '.join(missing)}")
     return found
 
 
@@ -155,8 +174,8 @@ def _stage_sources_sha256() -> str:
                           "segment*.py", "segment/**/*.py")
 
 
-def document_passages(path: Path, cache: str | Path | None = None) -> list[Passage]:
-    """Ingest, clean and segment one file: the passages the classifier sees.
+def document_passages(path: Path | TableRow, cache: str | Path | None = None) -> list[Passage]:
+    """Ingest, clean and segment one file (or table row): the passages the classifier sees.
 
     With ``cache`` (a folder), the passages are kept as JSON keyed by the
     file's bytes and the stage sources, so benchmarks re-read them instantly.
@@ -165,15 +184,17 @@ def document_passages(path: Path, cache: str | Path | None = None) -> list[Passa
 
     cached = None
     if cache is not None:
-        key = hashlib.sha256(Path(path).read_bytes() + _stage_sources_sha256().encode()).hexdigest()[:24]
-        cached = Path(cache) / f"passages-{Path(path).stem}-{key}.json"
+        data = path.text.encode("utf-8") if isinstance(path, TableRow) else Path(path).read_bytes()
+        key = hashlib.sha256(data + _stage_sources_sha256().encode()).hexdigest()[:24]
+        stem = path.doc_id if isinstance(path, TableRow) else Path(path).stem
+        cached = Path(cache) / f"passages-{stem}-{key}.json"
         if cached.is_file():
             return [Passage(**row) for row in json.loads(cached.read_text(encoding="utf-8"))]
     from pipeline.clean import clean_document
     from pipeline.ingest import ingest_file
     from pipeline.segment import segment_document
 
-    doc = ingest_file(path)
+    doc = row_document(path) if isinstance(path, TableRow) else ingest_file(path)
     clean_document(doc)
     passages = segment_document(doc)
     if cached is not None:

@@ -14,16 +14,18 @@ from pathlib import Path
 import typer
 
 from pipeline.cli.app import app
+from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 _PER_DOCUMENT_ROWS = 30  # above this, print theme prevalence instead of one row per document
 _THEMES_SHOWN = 4
 
 
-@app.command("code")
+@app.command("code", cls=TableCommand)
 def code(
     paths: list[str] = typer.Argument(
-        ..., help="PDF/DOCX files, folders (recursive), glob patterns, or .txt files listing paths."),
+        ..., help="PDF/DOCX/TXT/MD files, folders (recursive), glob patterns, list files (.lst, or a .txt of paths), "
+                  "or .csv/.jsonl tables of texts (with --id-column and --text-columns)."),
     out: Path = typer.Option(Path("results"), "-o", "--out", help="Output folder (also the resumable store)."),
     metadata: Path = typer.Option(None, "--metadata", help="CSV of per-document metadata keyed by doc_id or file name."),
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes (0: one per core)."),
@@ -38,6 +40,8 @@ def code(
     password: str = typer.Option(None, "--password", help="Password for encrypted PDFs."),
     xlsx: bool = typer.Option(False, "--xlsx", help="Also write documents.xlsx."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    id_column: str = ID_COLUMN_OPTION,
+    text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
     """Code reviews: documents.csv/.parquet, passages.parquet, errors.csv, run.json.
 
@@ -59,7 +63,7 @@ def code(
 
     console = Console(stderr=True)
     try:
-        inputs = expand_inputs(paths)
+        inputs = expand_inputs(paths, table_spec(id_column, text_columns))
         codebook = load_codebook(codebook_path)
         joined = join_metadata(metadata, inputs) if metadata else None
     except (InputError, MetadataError, CodebookError, OSError) as exc:

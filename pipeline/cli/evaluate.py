@@ -13,11 +13,12 @@ from pathlib import Path
 import typer
 
 from pipeline.cli.app import app
+from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 EXIT_USAGE = 2
 
 
-@app.command("evaluate")
+@app.command("evaluate", cls=TableCommand)
 def evaluate(
     gold: Path = typer.Option(..., "--gold", help="Human coding: long table (.csv/.xlsx) or REFI-QDA project (.qdpx)."),
     pred: Path = typer.Option(..., "--pred", help="Machine output: a `code` folder, its documents.csv, or `tag` .jsonl."),
@@ -25,7 +26,9 @@ def evaluate(
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
     reference: str = typer.Option(None, "--reference",
                                   help="Coder to score the machine against (default: majority vote of all coders)."),
-    text: Path = typer.Option(None, "--text", help="`ingest` JSONL (passages with offsets) or JSONL of whole texts, to locate human quotes."),
+    text: Path = typer.Option(None, "--text", help="Texts to locate human quotes in: `ingest` JSONL (passages with "
+                                                   "offsets), JSONL of whole texts, or the documents (a file, a folder "
+                                                   "of PDF/DOCX/TXT/MD, or a .csv/.jsonl table with --id-column)."),
     mapping: Path = typer.Option(None, "--mapping", help="YAML or CSV mapping .qdpx code names to theme ids."),
     coverage: Path = typer.Option(None, "--coverage", help="CSV doc_id,coder of documents each coder coded."),
     coders: str = typer.Option(None, "--coders", help="Comma-separated list of expected coder names."),
@@ -35,6 +38,8 @@ def evaluate(
     n_boot: int = typer.Option(2000, "--n-boot", min=10, help="Bootstrap resamples."),
     learning_curve: bool = typer.Option(False, "--learning-curve",
                                         help="Also train on growing subsets (needs --text and a supervised trainer)."),
+    id_column: str = ID_COLUMN_OPTION,
+    text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
     """Score machine coding against human coding: metrics.json, report.md, report.html, plots."""
     from rich.console import Console
@@ -51,7 +56,7 @@ def evaluate(
             gold, pred, out, codebook_path=codebook_path, reference=reference, text_path=text, mapping=mapping,
             coverage=coverage, coders=[c.strip() for c in coders.split(",")] if coders else None,
             ignore_unmapped=ignore_unmapped, seed=DEFAULT_SEED if seed is None else seed, n_boot=n_boot,
-            learning_curve=learning_curve, sheet=sheet,
+            learning_curve=learning_curve, sheet=sheet, text_table=table_spec(id_column, text_columns),
         )
     except (AnnotationError, PredictionError, CodebookError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")

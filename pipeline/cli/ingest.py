@@ -7,40 +7,40 @@ from pathlib import Path
 import typer
 
 from pipeline.cli.app import app
+from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 
-@app.command("ingest")
+@app.command("ingest", cls=TableCommand)
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="PDF/DOCX/ZIP files, folders (recursive), globs or a list file."),
+    paths: list[Path] = typer.Argument(..., help="PDF/DOCX/ZIP/TXT/MD files, folders (recursive), globs, a list file, "
+                                                 "or a .csv/.jsonl table of texts (with --id-column, --text-columns)."),
     out: Path = typer.Option(..., "-o", "--out", help="Output JSON-lines file, one passage per line."),
     password: str = typer.Option(None, "--password", help="Password for encrypted PDFs."),
     timeout: float = typer.Option(None, "--timeout", help="Per-document time limit in seconds."),
+    id_column: str = ID_COLUMN_OPTION,
+    text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
     """Write the passages the classifier would see: doc_id, page, start, end, section, region, text."""
     import json
 
-    from pipeline.bulk.inputs import InputError, expand_inputs
+    from pipeline.bulk.inputs import InputError, expand_inputs, read_input
     from pipeline.clean import clean_document, section_kind
     from pipeline.errors import IngestError
-    from pipeline.ingest import ingest_file
     from pipeline.segment import segment_document
 
     # The same expansion as `code`, so both commands give a file the same doc_id.
     try:
-        inputs = expand_inputs(paths)
+        inputs = expand_inputs(paths, table_spec(id_column, text_columns))
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    if not inputs:
-        typer.echo("no PDF or DOCX files found", err=True)
-        raise typer.Exit(code=1)
     ok = failed = n_pages = n_passages = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:
         for item in inputs:
-            path = item.path
+            path = item.label
             try:
-                doc = clean_document(ingest_file(path, password=password, timeout_s=timeout))
+                doc = clean_document(read_input(item, password=password, timeout_s=timeout))
                 passages = segment_document(doc)
             except IngestError as exc:
                 failed += 1

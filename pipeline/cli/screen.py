@@ -21,7 +21,7 @@ TOKEN_ENV = "PRACTICE_THEMES_TOKEN"
 
 @app.command("screen")
 def screen(
-    file: Path = typer.Argument(..., help="The review: a PDF or Word (.docx) file."),
+    file: Path = typer.Argument(..., help="The review: a PDF, Word (.docx), plain-text (.txt) or Markdown (.md) file."),
     out: Path = typer.Option(None, "-o", "--out", help="HTML report to write (default: <file stem>.screen.html here)."),
     json_out: Path = typer.Option(None, "--json", help="Also write the report's content as JSON."),
     password: str = typer.Option(None, "--password", help="Password for an encrypted PDF."),

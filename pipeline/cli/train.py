@@ -7,19 +7,24 @@ from pathlib import Path
 import typer
 
 from pipeline.cli.app import app
+from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 
-@app.command("train")
+@app.command("train", cls=TableCommand)
 def train(
     annotations: list[Path] = typer.Argument(..., help="Coding CSV(s): doc_id, coder, theme, quote, note."),
     out: Path = typer.Option(..., "-o", "--out", help="Model folder to write, e.g. models/my-model."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
-    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Folder holding the coded documents (matched by file stem)."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus",
+                                help="Folder holding the coded documents (PDF, DOCX, .md or .txt, matched by file stem), "
+                                     "or a .csv/.jsonl table of texts (with --id-column and --text-columns)."),
     split: str = typer.Option(None, "--split", help="Train only on documents with this split in --metadata (e.g. dev)."),
     metadata: Path = typer.Option(None, "--metadata", help="Corpus metadata CSV with a 'split' column (default: CORPUS/metadata.csv)."),
     coder: str = typer.Option(None, "--coder", help="Use only this coder's rows (default: pool all coders)."),
     c: float = typer.Option(None, "--C", help="Fix the inverse regularisation strength of the stacked logistic "
                                                "regression (default: chosen by the grouped CV from 0.1, 0.3, 1, 3)."),
+    id_column: str = ID_COLUMN_OPTION,
+    text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
     """Train the stacked document-level logistic regression from human coding; save weights + metadata JSON."""
     from rich.console import Console
@@ -40,7 +45,7 @@ def train(
             doc_ids = [d for d in doc_ids if splits.get(d) == split]
             if not doc_ids:
                 raise AnnotationError(f"no coded documents have split {split!r}")
-        files = find_documents(corpus, doc_ids)
+        files = find_documents(corpus, doc_ids, table_spec(id_column, text_columns))
     except (AnnotationError, CodebookError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None

@@ -1,4 +1,4 @@
-"""Ingestion: a PDF or Word file in, a ``Document`` of pages out.
+"""Ingestion: a PDF, Word or plain-text file in, a ``Document`` of pages out.
 
 ``ingest_file`` is the one entry point. It picks the reader by file type
 (also for a single PDF or DOCX inside a .zip), and with ``timeout_s`` runs the
@@ -12,11 +12,12 @@ from functools import partial
 from pathlib import Path
 
 from pipeline.errors import CorruptPDFError, EmptyDocumentError, UnsupportedFormatError
+from pipeline.ingest.text import TEXT_SUFFIXES
 from pipeline.types import Document
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx")
-# What ``ingest_file`` reads: the formats above, or a zip holding exactly one of them.
-READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, ".zip")
+# What ``ingest_file`` reads: the formats above, a zip holding exactly one of them, or text.
+READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, ".zip", *TEXT_SUFFIXES)
 
 
 def doc_id_for(path: str | Path) -> str:
@@ -60,6 +61,10 @@ def _ingest(path: Path, password: str | None, ocr: bool | None, tables: str) -> 
         from pipeline.ingest.docx import read_docx
 
         doc = read_docx(path, data=data)
+    elif suffix in TEXT_SUFFIXES:
+        from pipeline.ingest.text import read_text_file
+
+        doc = read_text_file(path)
     else:
         raise UnsupportedFormatError(str(path), f"got {suffix or 'no extension'!r}")
     doc.doc_id = doc_id_for(path)
@@ -74,7 +79,7 @@ def ingest_file(
     ocr: bool | None = None,
     tables: str = "geometry",
 ) -> Document:
-    """Read a PDF, DOCX (or a zip holding one) into a ``Document``, one ``Page`` per page.
+    """Read a PDF, DOCX (or a zip holding one), .txt or .md into a ``Document``, one ``Page`` per page.
 
     Args:
         path: the file.
