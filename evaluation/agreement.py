@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.bootstrap import DEFAULT_SEED, bootstrap_ci
+from evaluation.ceiling import ceiling_comparison
+from evaluation.consensus import ceiling_coders
 from evaluation.stats import (
     category_counts,
     coefficient_from_table,
@@ -226,6 +228,7 @@ def _group_stats(
                     "ci_low": ci.low,
                     "ci_high": ci.high,
                     "ci_dropped": ci.n_dropped,
+                    "ci_method": ci.method,
                 }
             )
     counts = category_counts(codes, q)
@@ -252,6 +255,8 @@ def _group_stats(
         "krippendorff_alpha_ci": [alpha_ci.low, alpha_ci.high],
         "gwet_ac1": ac1,
         "gwet_ac1_ci": [ac1_ci.low, ac1_ci.high],
+        "ci_methods": {"fleiss_kappa": fleiss_ci.method, "krippendorff_alpha": alpha_ci.method,
+                       "gwet_ac1": ac1_ci.method},
     }
 
 
@@ -261,6 +266,8 @@ def agreement_report(
     reference: str | None = None,
     *,
     machines: Sequence[str] = (),
+    categories: Sequence[Any] | None = None,
+    ceiling_raters: Sequence[str] | None = None,
     n_boot: int = 2000,
     seed: int = DEFAULT_SEED,
     level: float = 0.95,
@@ -275,6 +282,11 @@ def agreement_report(
         reference: a column holding the adjudicated or consensus coding.
         machines: rater columns that are machines. They are left out of
             ``human_ceiling``, the agreement among the human raters only.
+        categories: the declared scale (``--categories``), used or not; by
+            default 0/1 for binary codes, else the labels seen.
+        ceiling_raters: the independent human raters of the ceiling
+            (``--ceiling-coders``); by default the non-reference, non-machine
+            raters not named like a consensus.
         n_boot, seed, level: bootstrap settings; intervals resample units.
 
     Returns:
@@ -288,9 +300,9 @@ def agreement_report(
         kappa, ac1, ci_low, ci_high}`` plus ``precision, recall, f1`` for
         binary codes) and ``among_raters`` (the same group statistics on the
         non-reference raters). With machines: ``human_ceiling`` (group
-        statistics among the non-reference, non-machine raters) and
-        ``machine_vs_ceiling`` (each machine's kappa against the reference
-        next to the human raters' range).
+        statistics among the ceiling raters) and ``ceiling``
+        (per machine, ``evaluation.ceiling.ceiling_comparison``: machine κ
+        minus human κ per pair and their mean, paired bootstrap, verdict).
     """
     raters = list(dict.fromkeys(raters))
     missing = [c for c in [*raters, *([reference] if reference else []), *machines] if c not in table.columns]
@@ -304,7 +316,10 @@ def agreement_report(
     if len(columns) < 2:
         raise ValueError(f"agreement needs at least two rater columns, got {columns}")
 
-    codes_all, cats = label_codes(table[columns])
+    try:
+        codes_all, cats = label_codes(table[columns], categories)
+    except ValueError as exc:
+        raise AnnotationError(str(exc)) from None
     rated = (codes_all >= 0).any(axis=1)
     codes_all = codes_all[rated]
     q = len(cats)
@@ -339,6 +354,7 @@ def agreement_report(
                 "ci_low": ci.low,
                 "ci_high": ci.high,
                 "ci_dropped": ci.n_dropped,
+                "ci_method": ci.method,
             }
             if binary:
                 # Rows of the table are the rater, columns the reference: [[TN, FN], [FP, TP]].
@@ -360,56 +376,17 @@ def agreement_report(
         if len(others) >= 2:
             report["among_raters"] = _group_stats(codes_all[:, : len(others)], others, cats, n_boot, seed, level)
 
-    humans = [r for r in others if r not in machines]
+    humans, report["ceiling_coders_rule"] = ceiling_coders([r for r in others if r not in machines], None,
+                                                           ceiling_raters)
     if machines and len(humans) >= 2:
         idx = [others.index(h) for h in humans]
         report["human_ceiling"] = _group_stats(codes_all[:, idx], humans, cats, n_boot, seed, level)
-        report["machine_vs_ceiling"] = _machine_vs_ceiling(report, list(machines), humans)
-    return _jsonable(report)
-
-
-def _machine_vs_ceiling(report: dict[str, Any], machines: list[str], humans: list[str]) -> list[dict[str, Any]]:
-    """Place each machine's agreement within the range of human-human (and human-reference) kappa."""
-    human_pairs = [p["kappa"] for p in report["human_ceiling"]["pairwise"]]
-    out = []
-    for machine in machines:
-        vs_humans = [
-            p["kappa"]
-            for p in report["pairwise"]
-            if (p["a"] == machine and p["b"] in humans) or (p["b"] == machine and p["a"] in humans)
+        report["ceiling"] = [
+            ceiling_comparison(table.loc[rated, columns], machine, humans, categories=cats, n_boot=n_boot,
+                               seed=seed, level=level)
+            for machine in machines
         ]
-        entry: dict[str, Any] = {
-            "machine": machine,
-            "human_pairwise_kappa_min": min(human_pairs),
-            "human_pairwise_kappa_max": max(human_pairs),
-            "machine_vs_humans_kappa_mean": float(np.mean(vs_humans)) if vs_humans else math.nan,
-        }
-        entry["machine_vs_humans"] = _verdict(
-            entry["machine_vs_humans_kappa_mean"], min(human_pairs), max(human_pairs)
-        )
-        if "vs_reference" in report:
-            ref = {e["rater"]: e["kappa"] for e in report["vs_reference"]}
-            human_ref = [ref[h] for h in humans]
-            entry.update(
-                {
-                    "machine_vs_reference_kappa": ref[machine],
-                    "humans_vs_reference_kappa_min": min(human_ref),
-                    "humans_vs_reference_kappa_max": max(human_ref),
-                    "machine_vs_reference": _verdict(ref[machine], min(human_ref), max(human_ref)),
-                }
-            )
-        out.append(entry)
-    return out
-
-
-def _verdict(value: float, low: float, high: float) -> str:
-    if math.isnan(value):
-        return "undefined"
-    if value > high:
-        return "above the human range"
-    if value < low:
-        return "below the human range"
-    return "within the human range"
+    return _jsonable(report)
 
 
 def _json_label(value: Any) -> Any:

@@ -4,11 +4,11 @@
 ``run_evaluation`` reads the files, calls it, and writes the report folder.
 
 Reference (the "gold" the machine is scored against): the coder named by
-``reference``; else the only coder; else a majority vote of all coders on
-the documents every coder coded. A theme is present in the vote when more
-than half of the coders coded it present and absent when more than half did
-not; a tie (e.g. one of two coders) is left out of the scoring, because a
-disagreement nobody adjudicated is not a gold label.
+``reference``; else the only coder; else the one coder named like a
+consensus; else the majority of the independent coders with ties left out
+(``evaluation.consensus``: one rule, shared with ``summarize --human``).
+The human ceiling is ``evaluation.ceiling`` (shared with ``agreement``);
+a consensus coder is never part of it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import platform
 import sys
 from datetime import datetime, timezone
 from importlib import metadata
-from itertools import combinations
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -28,9 +27,13 @@ import numpy as np
 import pandas as pd
 
 from evaluation.bootstrap import DEFAULT_SEED, bootstrap_ci, bootstrap_metrics
+from evaluation.ceiling import VERDICT_RULE, ceiling_comparison
+from evaluation.consensus import ceiling_coders as choose_ceiling_coders
+from evaluation.consensus import reference_coding
 from evaluation.machine import MachineOutput
 from evaluation.passages import passage_agreement
-from evaluation.prevalence import ppi_prevalence, wilson_ci
+from evaluation.prevalence import ppi_prevalence
+from evaluation.proportions import wilson_ci
 from evaluation.readers import GoldCoding
 from evaluation.stats import (
     Confusion,
@@ -45,10 +48,6 @@ from evaluation.tables import AnnotationError
 
 SCHEMA = "practice-themes/evaluation/1"
 METRICS = ("precision", "recall", "f1", "agreement", "kappa", "ac1")
-REFERENCE_RULE = (
-    "Majority vote of all coders on the documents every coder coded: present when more than half coded the "
-    "theme present, absent when more than half did not; ties are left out of the scoring."
-)
 PREVALENCE_ASSUMPTION = (
     "The human-coded documents are treated as a simple random sample of the machine-coded corpus, drawn "
     "independently of the machine's tags. Prediction-powered inference (Angelopoulos et al. 2023) then corrects "
@@ -108,121 +107,43 @@ def _estimate(value: float, ci: Sequence[float]) -> dict[str, float]:
     return {"estimate": value, "ci_low": ci[0], "ci_high": ci[1]}
 
 
-def reference_coding(
-    matrix: pd.DataFrame, coders: Sequence[str], reference: str | None
-) -> tuple[pd.DataFrame, str]:
-    """The doc × theme reference the machine is scored against, and how it was formed."""
-    if reference is not None:
-        if reference not in coders:
-            raise AnnotationError(f"--reference {reference!r} is not a coder in the gold file; coders: {', '.join(coders)}")
-        return matrix.xs(reference, level="coder"), f"coder {reference!r} (given as --reference)"
-    if len(coders) == 1:
-        return matrix.xs(coders[0], level="coder"), f"the only coder, {coders[0]!r}"
-    per_doc = matrix.reset_index().groupby("doc_id")["coder"].nunique()
-    shared = per_doc.index[per_doc == len(coders)]
-    if len(shared) == 0:
-        raise AnnotationError(
-            "no document was coded by every coder, so there is no consensus to score against; "
-            "name the reference coder with --reference"
-        )
-    votes = matrix.loc[matrix.index.get_level_values("doc_id").isin(shared)]
-    present = votes.groupby(level="doc_id").sum(min_count=1)
-    coded = votes.notna().groupby(level="doc_id").sum()
-    consensus = pd.DataFrame(np.nan, index=present.index, columns=present.columns)
-    consensus[present * 2 > coded] = 1.0
-    consensus[(coded - present) * 2 > coded] = 0.0
-    return consensus, REFERENCE_RULE
+MACHINE_COLUMN = "(machine)"
 
 
 def _human_ceiling(
-    matrix: pd.DataFrame, coders: Sequence[str], machine: pd.DataFrame, themes: Sequence[str],
+    matrix: pd.DataFrame, humans: Sequence[str], machine: pd.DataFrame, themes: Sequence[str],
     consensus_kappa: Mapping[str, float], *, n_boot: int, seed: int,
 ) -> dict[str, Any]:
-    """Coder–coder agreement per theme, machine against each coder, and the plain statement."""
+    """Per theme: the shared ceiling comparison, Fleiss/alpha among the coders, and machine against each coder."""
     per_theme: dict[str, Any] = {}
     for theme in themes:
-        table = matrix[theme].unstack("coder").reindex(columns=list(coders))
+        table = matrix[theme].unstack("coder").reindex(columns=list(humans))
+        table = table[table.index.isin(machine.index)]
         multi = table[table.notna().sum(axis=1) >= 2]
-        pairwise = []
-        for a, b in combinations(coders, 2):
-            both = table[[a, b]].dropna()
-            if len(both) == 0:
-                continue
-            x, y = both[a].to_numpy(), both[b].to_numpy()
-            ci = bootstrap_ci(lambda idx: cohen_kappa(x[idx], y[idx]), len(both), n_boot=n_boot, seed=seed)
-            pairwise.append({
-                "a": a, "b": b, "n": int(len(both)), "agreement": raw_agreement(x, y),
-                "kappa": cohen_kappa(x, y), "ac1": gwet_ac1(x, y), "ci_low": ci.low, "ci_high": ci.high,
-            })
+        wide = table.assign(**{MACHINE_COLUMN: machine.loc[table.index, theme].astype(float)})
+        comparison = ceiling_comparison(wide, MACHINE_COLUMN, list(humans), n_boot=n_boot, seed=seed)
         vs_coder = []
-        for coder in coders:
+        for coder in humans:
             rows = table[coder].dropna()
-            rows = rows[rows.index.isin(machine.index)]
             if len(rows) == 0:
                 continue
             g, p = rows.to_numpy(), machine.loc[rows.index, theme].to_numpy(dtype=float)
-            # Like for like: the machine scored on the same documents the coders shared.
-            shared = rows[rows.index.isin(multi.index)]
-            gs, ps = shared.to_numpy(), machine.loc[shared.index, theme].to_numpy(dtype=float)
             vs_coder.append({"coder": coder, "n": int(len(rows)), "agreement": raw_agreement(g, p),
-                             "kappa": cohen_kappa(g, p), "ac1": gwet_ac1(g, p),
-                             "n_shared": int(len(shared)),
-                             "kappa_shared": cohen_kappa(gs, ps) if len(shared) else math.nan})
-        human = [p["kappa"] for p in pairwise if not math.isnan(p["kappa"])]
-        machine_k = [v["kappa_shared"] for v in vs_coder if not math.isnan(v["kappa_shared"])]
-        human_range, range_rule = _human_range(pairwise)
-        block = {
+                             "kappa": cohen_kappa(g, p), "ac1": gwet_ac1(g, p)})
+        per_theme[theme] = {
             "n_multi_coded": int(len(multi)),
-            "pairwise": pairwise,
+            "comparison": comparison,
+            "verdict": comparison["verdict"],
+            "statement": comparison["statement"],
             "fleiss_kappa": fleiss_kappa_from_labels(multi.to_numpy(dtype=float)) if len(multi) else math.nan,
             "krippendorff_alpha": krippendorff_alpha(multi.to_numpy(dtype=float).T) if len(multi) else math.nan,
             "machine_vs_coder": vs_coder,
             "machine_vs_reference_kappa": consensus_kappa.get(theme, math.nan),
-            "human_range": human_range,
-            "human_range_rule": range_rule,
-            "machine_kappa": float(np.mean(machine_k)) if machine_k else math.nan,
         }
-        block["position"], block["statement"] = _ceiling_statement(
-            block["machine_kappa"], block["human_range"], range_rule)
-        per_theme[theme] = block
     return per_theme
 
 
-HUMAN_RANGE_RULES = {
-    "pairs": "the lowest to the highest κ among the coder pairs",
-    "single_pair_ci": "the bootstrap 95% interval of the only coder pair's κ",
-}
-
-
-def _human_range(pairwise: Sequence[Mapping[str, Any]]) -> tuple[list[float] | None, str | None]:
-    """The human–human range a machine κ is judged against, and the rule that made it.
-
-    With several coder pairs the range runs from the lowest to the highest pair κ. With
-    a single pair a point is no range at all, so its bootstrap interval stands in.
-    """
-    defined = [p for p in pairwise if not math.isnan(p["kappa"])]
-    if not defined:
-        return None, None
-    if len(defined) == 1:
-        only = defined[0]
-        low = only["ci_low"] if not math.isnan(only["ci_low"]) else only["kappa"]
-        high = only["ci_high"] if not math.isnan(only["ci_high"]) else only["kappa"]
-        return [float(low), float(high)], "single_pair_ci"
-    kappas = [p["kappa"] for p in defined]
-    return [float(min(kappas)), float(max(kappas))], "pairs"
-
-
-def _ceiling_statement(machine_kappa: float, human_range: list[float] | None,
-                       rule: str | None = "pairs") -> tuple[str, str]:
-    if human_range is None:
-        return "unknown", "No human–human κ is defined for this theme (too few double-coded documents, or no variation)."
-    low, high = human_range
-    rng = f"[{low:.2f}, {high:.2f}]"
-    what = "the human–human range" if rule == "pairs" else "the human–human interval"
-    if math.isnan(machine_kappa):
-        return "unknown", f"Machine κ is undefined for this theme on the double-coded documents; {what} is {rng}."
-    position = "below" if machine_kappa < low else "above" if machine_kappa > high else "within"
-    return position, f"machine κ = {machine_kappa:.2f} is {position} {what} {rng}"
+VERDICTS = ("below", "within", "above", "cannot tell")
 
 
 def _calibration(gold: np.ndarray, scores: np.ndarray, themes: Sequence[str], n_bins: int = 10) -> dict[str, Any] | None:
@@ -307,6 +228,7 @@ def evaluate(
     codebook,
     *,
     reference: str | None = None,
+    ceiling_coders: Sequence[str] | None = None,
     texts: Mapping[str, str] | None = None,
     seed: int = DEFAULT_SEED,
     n_boot: int = 2000,
@@ -346,13 +268,15 @@ def evaluate(
         k_h, k_m, n = int(g[keep, t].sum()), int(p[keep, t].sum()), int(keep.sum())
         entry: dict[str, Any] = {
             "label": labels[theme], "n": n,
-            "prevalence_human": _estimate(k_h / n if n else math.nan, wilson_ci(k_h, n)),
-            "prevalence_machine": _estimate(k_m / n if n else math.nan, wilson_ci(k_m, n)),
+            "prevalence_human": {**_estimate(k_h / n if n else math.nan, wilson_ci(k_h, n)), "ci_method": "wilson"},
+            "prevalence_machine": {**_estimate(k_m / n if n else math.nan, wilson_ci(k_m, n)), "ci_method": "wilson"},
             **{c: block[c] for c in ("tp", "fp", "fn", "tn")},
         }
         for metric in METRICS:
             row = boot.loc[(theme, metric)]
-            entry[metric] = {"estimate": block[metric], "ci_low": row["ci_low"], "ci_high": row["ci_high"]}
+            entry[metric] = {"estimate": block[metric], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                             "ci_method": row["ci_method"], "n_boot": int(row["n_boot"]),
+                             "n_boot_dropped": int(row["n_boot_dropped"])}
         per_theme[theme] = entry
 
     overall_stat = _Cached(lambda idx: _overall_point(g[idx], p[idx]))
@@ -363,17 +287,18 @@ def evaluate(
     for name, value in point.items():
         kind, metric = name.split("_", 1)
         ci = bootstrap_ci(overall_stat.key(name), len(docs), n_boot=n_boot, seed=seed)
-        overall[kind][metric] = _estimate(value, (ci.low, ci.high))
+        overall[kind][metric] = {"estimate": value, **ci.as_dict()}
 
     ceiling = None
-    if len(coders) >= 2:
+    humans, humans_rule = choose_ceiling_coders(coders, reference, ceiling_coders)
+    if len(humans) >= 2:
         consensus_kappa = {t: per_theme[t]["kappa"]["estimate"] for t in themes}
         ceiling = {
-            "coders": coders,
-            "themes": _human_ceiling(matrix, coders, machine.labels, themes, consensus_kappa, n_boot=n_boot, seed=seed),
+            "coders": humans, "coders_rule": humans_rule, "rule": VERDICT_RULE,
+            "themes": _human_ceiling(matrix, humans, machine.labels, themes, consensus_kappa, n_boot=n_boot, seed=seed),
         }
-        positions = [b["position"] for b in ceiling["themes"].values()]
-        ceiling["counts"] = {k: positions.count(k) for k in ("below", "within", "above", "unknown")}
+        verdicts = [b["verdict"] for b in ceiling["themes"].values()]
+        ceiling["counts"] = {k: verdicts.count(k) for k in VERDICTS}
 
     human_rows = gold.codes[gold.codes["present"] == 1]
     if reference is not None or len(coders) == 1:
@@ -389,8 +314,9 @@ def evaluate(
     passages = passage_agreement(machine_passages, passage_human, texts, absent=absent) if len(passage_human) else None
 
     prevalence = {}
+    random_docs, sample_note = gold.random_sample(docs)
     for theme in themes:
-        keep = gold_df[theme].notna()
+        keep = gold_df[theme].notna() & gold_df.index.isin(random_docs)
         if keep.sum() < 2 or len(machine.labels) < 2:
             continue
         est = ppi_prevalence(machine.labels[theme].to_numpy(dtype=float), pred_df.loc[keep, theme].to_numpy(),
@@ -401,12 +327,18 @@ def evaluate(
         "schema": SCHEMA,
         "settings": {
             "seed": seed, "n_boot": n_boot, "confidence_level": 0.95,
-            "bootstrap": "percentile intervals; documents are resampled with replacement, the same draws for every metric",
+            "bootstrap": ("per-theme precision, recall and agreement: Wilson score intervals (proportions of "
+                          "independent documents); F1, κ, AC1 and every micro/macro figure: BCa bootstrap "
+                          "(scipy.stats.bootstrap), documents resampled with replacement, the same draws for every "
+                          "metric; where BCa is undefined the percentile interval over the defined resamples, named "
+                          "in each interval's ci_method with the resamples used and dropped"),
+            "ceiling": VERDICT_RULE,
             "reference": ref_rule, "document_rule": (
                 "A coder's document-level code for a theme is 1 when the coder has any row with present = 1 for it. "
                 "A coder coded the documents where they have any row (plus any --coverage list)."
             ),
             "prevalence_assumption": PREVALENCE_ASSUMPTION,
+            "prevalence_sample": sample_note,
             "prevalence_ci": "Wilson score interval on the evaluated documents",
             "micro": "pooled over every document × theme cell", "macro": "mean over themes where the metric is defined",
         },
@@ -451,10 +383,12 @@ def _summary(result: dict[str, Any]) -> list[str]:
         )
     if result["ceiling"]:
         c = result["ceiling"]["counts"]
+        humans = result["ceiling"]["coders"]
         lines.append(
-            f"Against the human ceiling (how well the {len(result['coders'])} coders agreed with each other), the machine's "
-            f"κ is within the human–human range for {_themes(c['within'])}, below it for {_themes(c['below'])} and above "
-            f"it for {_themes(c['above'])} ({_themes(c['unknown'])} could not be compared)."
+            f"Against the human ceiling (how well the {len(humans)} independent coders, {', '.join(humans)}, agreed "
+            f"with each other; paired bootstrap of machine κ minus human κ), the machine is above the humans for "
+            f"{_themes(c['above'])}, below for {_themes(c['below'])}, within their range for {_themes(c['within'])}, "
+            f"and for {_themes(c['cannot tell'])} the data cannot tell."
         )
     if docs["missing_predictions"]:
         lines.append(f"{len(docs['missing_predictions'])} human-coded documents had no usable machine output and were left out.")
@@ -504,24 +438,13 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _model_hash(run: Mapping[str, Any]) -> str | None:
-    for key in ("model_hash", "model_sha256", "classifier_sha256"):
-        if isinstance(run.get(key), str):
-            return run[key]
-    model = run.get("model")
-    if isinstance(model, Mapping):
-        for key in ("sha256", "hash"):
-            if isinstance(model.get(key), str):
-                return model[key]
-    return None
-
-
 def results_hash(metrics: Mapping[str, Any]) -> str:
-    """sha256 of the metrics without the timestamp and without this hash: equal runs give equal hashes."""
-    stripped = json.loads(json.dumps(metrics))
-    stripped.get("provenance", {}).pop("timestamp", None)
-    stripped.get("provenance", {}).pop("results_sha256", None)
-    return hashlib.sha256(json.dumps(stripped, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    """sha256 of the results alone: everything but ``provenance`` (paths, command line, time).
+
+    The same inputs and seed give the same hash wherever the report is written.
+    """
+    results = {k: v for k, v in metrics.items() if k != "provenance"}
+    return hashlib.sha256(json.dumps(results, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def supervised_learning_curve(texts: Mapping[str, str], seed: int) -> Callable[[list[str], pd.DataFrame], dict[str, Any]] | None:
@@ -557,6 +480,7 @@ def run_evaluation(
     *,
     codebook_path: str | Path | None = None,
     reference: str | None = None,
+    ceiling_coders: Sequence[str] | None = None,
     text_path: str | Path | None = None,
     mapping: str | Path | None = None,
     coverage: str | Path | None = None,
@@ -586,8 +510,8 @@ def run_evaluation(
         if hook is None:
             curve_note = ("skipped: needs document texts (--text) and an importable trainer "
                           "(pipeline.classify.supervised.make_fit_predict)")
-    metrics = evaluate(gold, machine, codebook, reference=reference, texts=texts, seed=seed, n_boot=n_boot,
-                       learning_curve=hook)
+    metrics = evaluate(gold, machine, codebook, reference=reference, ceiling_coders=ceiling_coders, texts=texts,
+                       seed=seed, n_boot=n_boot, learning_curve=hook)
     if metrics["learning_curve"] is None:
         metrics["learning_curve"] = {"status": curve_note}
     inputs = {str(gold_path): sha256_file(gold_path)}
@@ -598,7 +522,10 @@ def run_evaluation(
         "versions": _versions(),
         "codebook": {"path": str(codebook_path or DEFAULT_CODEBOOK), "name": codebook.name,
                      "version": codebook.version, "sha256": codebook.sha256},
-        "model_hash": _model_hash(machine.run),
+        "model_hash": machine.manifest.model_hash if machine.manifest else None,
+        "run": ({"codebook_sha256": machine.manifest.codebook_sha256,
+                 "classifier": machine.manifest.classifier.get("model") or machine.manifest.classifier.get("kind"),
+                 "started": machine.manifest.started} if machine.manifest else None),
         "inputs_sha256": inputs,
         "command": " ".join(sys.argv),
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -16,6 +16,8 @@ from typing import Any, Iterator, Sequence
 
 import pandas as pd
 
+from pipeline.outputs import RunManifest, read_manifest
+
 PASSAGE_COLUMNS = ("doc_id", "theme", "rank", "score", "page", "start", "end", "section", "region", "text")
 
 
@@ -30,7 +32,7 @@ class MachineOutput:
     ``labels`` and ``scores``: index doc_id, one column per theme (0/1 and
     probability; scores may be NaN). ``passages``: evidence rows with the
     columns of ``PASSAGE_COLUMNS``. ``excluded``: doc_id, status, reason.
-    ``files``: every file read. ``run``: the contents of run.json, if any.
+    ``files``: every file read. ``manifest``: the run's ``run.json``, if any.
     """
 
     labels: pd.DataFrame
@@ -38,7 +40,7 @@ class MachineOutput:
     passages: pd.DataFrame
     excluded: pd.DataFrame
     files: list[Path] = field(default_factory=list)
-    run: dict[str, Any] = field(default_factory=dict)
+    manifest: RunManifest | None = None
     source_paths: dict[str, str] = field(default_factory=dict)
 
 
@@ -109,17 +111,15 @@ def _read_outdir(folder: Path, theme_ids: Sequence[str], documents: Path | None 
             passages["doc_id"] = passages["doc_id"].astype(str)
             files.append(candidate)
             break
-    run: dict[str, Any] = {}
-    run_file = documents.parent / "run.json"
-    if run_file.is_file():
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-        files.append(run_file)
+    manifest = read_manifest(documents.parent)
+    if manifest is not None:
+        files.append(documents.parent / "run.json")
     sources = {}
     if "source_path" in ok.columns:
         sources = {str(d): str(p) for d, p in ok["source_path"].items() if isinstance(p, str) and p}
     return MachineOutput(
         labels=labels.astype(int), scores=scores, passages=passages.reset_index(drop=True),
-        excluded=excluded, files=files, run=run, source_paths=sources,
+        excluded=excluded, files=files, manifest=manifest, source_paths=sources,
     )
 
 

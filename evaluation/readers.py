@@ -65,6 +65,22 @@ class GoldCoding:
     samples: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def random_sample(self, documents: Sequence[str]) -> tuple[list[str], str]:
+        """The ``documents`` that belong to the simple random sample, and a sentence saying how that was decided.
+
+        Only a simple random sample may estimate corpus prevalence. With a
+        ``sample`` column its "informative" documents are left out; without
+        one every document is assumed to be part of the random sample.
+        """
+        documents = list(documents)
+        if not self.samples:
+            return documents, (f"PPI uses all {len(documents)} human-coded documents; with no 'sample' column they "
+                               "are assumed to be a simple random sample of the corpus")
+        kept = [d for d in documents if self.samples.get(d) == "random"]
+        dropped = len(documents) - len(kept)
+        return kept, (f"PPI uses the {len(kept)} documents of the simple random sample; {dropped} informative-sample "
+                      "documents were left out because they are not a random sample")
+
     @property
     def coders(self) -> list[str]:
         return sorted(self.coverage["coder"].unique().tolist())

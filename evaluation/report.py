@@ -96,25 +96,20 @@ def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     fig, ax = plt.subplots(figsize=(8, height))
     ceiling = (metrics.get("ceiling") or {}).get("themes", {})
     for y, theme in enumerate(order):
-        c = ceiling.get(theme)
-        if c and c.get("human_range"):
-            low, high = c["human_range"]
-            # End markers keep a range of a single value (one coder pair) visible.
-            ax.plot([low, high], [y, y], color="#aaa", lw=7, marker="s", markersize=7, solid_capstyle="butt",
-                    label="human–human κ range" if "human–human κ range" not in ax.get_legend_handles_labels()[1] else None)
-        machine = c.get("machine_kappa") if c else metrics["themes"][theme]["kappa"]["estimate"]
-        if machine is not None:
-            ax.plot(machine, y, "o", color="#d62728",
-                    label="machine κ" if "machine κ" not in ax.get_legend_handles_labels()[1] else None)
+        mean = ((ceiling.get(theme) or {}).get("comparison") or {}).get("mean")
+        if not mean or mean.get("difference") is None:
+            continue
+        low = mean["ci_low"] if mean["ci_low"] is not None else mean["difference"]
+        high = mean["ci_high"] if mean["ci_high"] is not None else mean["difference"]
+        colour = {"above": "#2ca02c", "below": "#d62728", "within": "#1f77b4"}.get(ceiling[theme]["verdict"], "#777")
+        ax.errorbar(mean["difference"], y, xerr=[[max(0.0, mean["difference"] - low)], [max(0.0, high - mean["difference"])]],
+                    fmt="o", color=colour, ecolor=colour, capsize=3, lw=1)
     ax.set_yticks(range(len(order)), [_label(metrics, t) for t in order], fontsize=8)
     ax.axvline(0, color="#999", lw=0.8)
-    shown = [x for line in ax.get_lines() for x in line.get_xdata()]
-    ax.set_xlim(min([-0.2, *shown]) - 0.05, 1.05)
-    ax.set_xlabel("Cohen's κ")
-    title = "Machine κ against the human ceiling" if ceiling else "Machine κ (no double coding: no human ceiling)"
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_xlabel("machine κ minus human κ (paired bootstrap 95% CI); green above, red below, grey cannot tell")
+    title = "Machine against the human ceiling" if ceiling else "No double coding: no human ceiling"
     ax.set_title(title)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     written["kappa_vs_ceiling"] = out_dir / "kappa_vs_ceiling.png"
     fig.savefig(written["kappa_vs_ceiling"], dpi=110)
@@ -201,16 +196,19 @@ def render_markdown(metrics: Mapping[str, Any], images: Mapping[str, Path]) -> s
         )
     lines += ["", f"![F1 by theme]({images['f1_by_theme'].name})", ""] if "f1_by_theme" in images else [""]
     if metrics.get("ceiling"):
-        lines += ["## Human ceiling", "",
-                  "The machine's κ is its mean κ against each coder on the documents the coders shared. It is "
-                  "judged against the lowest to highest κ among coder pairs or, with a single pair, that pair's "
-                  "bootstrap 95% interval.", "", "| theme | human–human κ range | Fleiss' κ | Krippendorff's α | machine κ (mean vs coders, same documents) | machine κ vs reference | verdict |",
-                  "|---|---|---|---|---|---|---|"]
+        ceiling = metrics["ceiling"]
+        lines += ["## Human ceiling", "", f"Independent coders: {', '.join(ceiling['coders'])} ({_md(ceiling['coders_rule'])}).",
+                  "", _md(ceiling["rule"]), "",
+                  "| theme | double-coded docs | human κ | machine κ | difference (95% CI, method) | Fleiss' κ | Krippendorff's α | verdict |",
+                  "|---|---|---|---|---|---|---|---|"]
         for r in view["rows"]:
             c = r["ceiling"]
-            rng = f"{fmt(c['human_range'][0])} – {fmt(c['human_range'][1])}" if c["human_range"] else "–"
-            lines.append(f"| {_md(r['label'])} | {rng} | {fmt(c['fleiss_kappa'])} | {fmt(c['krippendorff_alpha'])} | "
-                         f"{fmt(c['machine_kappa'])} | {fmt(c['machine_vs_reference_kappa'])} | {_md(c['statement'])} |")
+            mean = c["comparison"].get("mean") or {}
+            diff = (f"{fmt(mean.get('difference'))} ({fmt(mean.get('ci_low'))} to {fmt(mean.get('ci_high'))}, "
+                    f"{_md(mean.get('ci_method'))})") if mean else "–"
+            lines.append(f"| {_md(r['label'])} | {c['n_multi_coded']} | {fmt(mean.get('human_kappa'))} | "
+                         f"{fmt(mean.get('machine_kappa'))} | {diff} | {fmt(c['fleiss_kappa'])} | "
+                         f"{fmt(c['krippendorff_alpha'])} | {_md(c['verdict'])} |")
         lines.append("")
     if "kappa_vs_ceiling" in images:
         lines += [f"![Machine kappa against the human ceiling]({images['kappa_vs_ceiling'].name})", ""]
@@ -227,12 +225,16 @@ def render_markdown(metrics: Mapping[str, Any], images: Mapping[str, Path]) -> s
             lines += [f"![Calibration]({images['calibration'].name})", ""]
     if view["prevalence"]:
         lines += ["## Corpus prevalence", "", _md(metrics["settings"]["prevalence_assumption"]), "",
-                  "| theme | machine (naive) | corrected (PPI) | human sample only |", "|---|---|---|---|"]
+                  _md(metrics["settings"].get("prevalence_sample", "")), "",
+                  "| theme | machine (naive) | corrected (PPI, 95% CI) | interval method | human sample only (Wilson) |",
+                  "|---|---|---|---|---|"]
         for p in view["prevalence"]:
             lines.append(f"| {_md(p['label'])} | {fmt_pct(p['naive'])} of {p['n_all']} | "
                          f"{fmt_pct(p['corrected'])} ({fmt_pct(p['ci_low'])}–{fmt_pct(p['ci_high'])}) | "
-                         f"{fmt_pct(p['human_only'])} of {p['n_sample']} |")
-        lines.append("")
+                         f"{_md(p.get('ci_method', ''))} | {fmt_pct(p['human_only'])} of {p['n_sample']} "
+                         f"({fmt_pct(p['human_only_ci'][0])}–{fmt_pct(p['human_only_ci'][1])}) |")
+        warnings = sorted({p["warning"] for p in view["prevalence"] if p.get("warning")})
+        lines += [""] + [f"Warning: {_md(w)}." for w in warnings[:1]] + [""]
     if view["errors"]:
         lines += ["## Error analysis", ""]
         for e in view["errors"]:

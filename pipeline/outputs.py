@@ -8,7 +8,7 @@ Files in the output folder:
   have empty theme cells, never 0, so they cannot pass for "theme absent".
 - ``passages.parquet``: evidence for present themes, strongest first.
 - ``errors.csv``: file, doc_id, error_type, stage, reason.
-- ``run.json``: versions, hashes, settings, timings and counts.
+- ``run.json``: versions, hashes, settings, timings and counts (``RunManifest``).
 - ``documents.xlsx`` (optional): the three tables and the run summary as sheets.
 
 Rows are sorted by doc_id (passages by doc_id, codebook theme order, rank),
@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable, Mapping
 
 from pipeline.codebook import Codebook
 from pipeline.types import DocumentResult
@@ -148,11 +149,72 @@ def write_tables(results: list[DocumentResult], codebook: Codebook, outdir: str 
     write_outputs(results, codebook, outdir)
 
 
-def write_manifest(manifest: dict, outdir: str | Path) -> Path:
+@dataclass
+class RunManifest:
+    """``run.json``: what ``code`` ran, written by ``code`` and read by ``evaluate``.
+
+    ``fingerprint`` is the classifier's own hash (weights, thresholds,
+    codebook and settings), so it is the model hash evaluation reports.
+    Keys a newer writer adds are kept in ``extra`` and written back as they were.
+    """
+
+    tool: str = "practice-themes code"
+    command: list[str] = field(default_factory=list)
+    started: str | None = None
+    finished: str | None = None
+    host: str | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    codebook: dict[str, Any] = field(default_factory=dict)
+    classifier: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] | None = None
+    timings: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # Written for readers of the JSON; derived, so never read back.
+    DERIVED: ClassVar[tuple[str, ...]] = ("model_hash", "codebook_sha256")
+
+    @property
+    def model_hash(self) -> str | None:
+        return self.fingerprint
+
+    @property
+    def codebook_sha256(self) -> str | None:
+        return self.codebook.get("sha256")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "RunManifest":
+        known = {f.name for f in fields(cls)} - {"extra"}
+        values = {k: v for k, v in data.items() if k in known}
+        extra = {k: v for k, v in data.items() if k not in known and k not in cls.DERIVED}
+        return cls(**values, extra=extra)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        out.update(self.extra)
+        out.update({"model_hash": self.model_hash, "codebook_sha256": self.codebook_sha256})
+        return out
+
+
+def write_manifest(manifest: RunManifest | Mapping[str, Any], outdir: str | Path) -> Path:
+    """Write ``run.json`` through ``RunManifest``, so its keys are the ones ``read_manifest`` knows."""
+    if not isinstance(manifest, RunManifest):
+        manifest = RunManifest.from_dict(manifest)
     path = Path(outdir) / "run.json"
-    text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+    text = json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
     _atomic(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return path
+
+
+def read_manifest(path: str | Path) -> RunManifest | None:
+    """The ``run.json`` of an output folder (or the file itself); None when there is none."""
+    path = Path(path)
+    path = path / "run.json" if path.is_dir() else path
+    if not path.is_file():
+        return None
+    return RunManifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _write_xlsx(path, docs, passages, errors, manifest) -> None:

@@ -28,6 +28,7 @@ from evaluation.evaluate import reference_coding, run_evaluation
 from evaluation.learning_curve import learning_curve, summarise_curve
 from evaluation.passages import locate_quote, spans_match, texts_match
 from pipeline.cli import app
+from pipeline.outputs import RunManifest, write_manifest
 
 CODEBOOK = """
 name: test
@@ -99,7 +100,8 @@ def fixture_dir(tmp_path: Path) -> Path:
                              "end": e, "section": "", "region": "body", "text": "Father hit mother."})
     pd.DataFrame(docs).to_csv(out / "documents.csv", index=False)
     pd.DataFrame(passages).to_csv(out / "passages.csv", index=False)
-    (out / "run.json").write_text(json.dumps({"model_hash": "m0d31"}))
+    # What `code` writes: the classifier's fingerprint is the model hash.
+    write_manifest(RunManifest(fingerprint="m0d31", codebook={"sha256": "c" * 64}), out)
     with (tmp_path / "ingest.jsonl").open("w") as handle:
         for doc, text in TEXTS.items():
             handle.write(json.dumps({"doc_id": doc, "text": text}) + "\n")
@@ -149,26 +151,42 @@ def test_documents_excluded_and_corpus_prevalence(fixture_dir):
 
 def test_human_ceiling_and_plain_statement(fixture_dir):
     m = run(fixture_dir, reference="ann")
+    assert m["ceiling"]["coders"] == ["ann", "bob"]
     neglect = m["ceiling"]["themes"]["neglect"]
-    assert neglect["pairwise"][0]["n"] == 4
-    assert neglect["pairwise"][0]["kappa"] == pytest.approx(0.5)
+    pair = neglect["comparison"]["pairs"][0]
+    # ann and bob share d1-d4: ann 1,1,0,0; bob 1,0,0,0 -> kappa 0.5. The machine (1,0,1,0) is judged on the same four.
+    assert (pair["a"], pair["b"], pair["n"]) == ("ann", "bob", 4)
+    assert pair["human_kappa"] == pytest.approx(0.5)
+    assert pair["machine_kappa"] == pytest.approx((0.0 + 0.5) / 2)
+    assert pair["difference"] == pytest.approx(-0.25)
+    assert pair["ci_low"] <= -0.25 <= pair["ci_high"] and pair["n_boot"] == 50
+    # Four documents cannot tell a difference of -0.25 from none.
+    assert neglect["verdict"] == "cannot tell"
+    assert neglect["statement"].startswith("machine κ 0.25 vs human κ 0.50 (1 coder pair, 4 documents)")
     kappas = {v["coder"]: v["kappa"] for v in neglect["machine_vs_coder"]}
     assert kappas == pytest.approx({"ann": 0.5, "bob": 0.5})
-    # One coder pair: a point is no range, so the pair's bootstrap interval stands in.
-    pair = neglect["pairwise"][0]
-    assert neglect["human_range_rule"] == "single_pair_ci"
-    assert neglect["human_range"] == [pair["ci_low"], pair["ci_high"]]
-    assert pair["ci_low"] <= 0.5 <= pair["ci_high"]
-    # The machine is judged on the documents both coders coded (d1-d4), like for like.
-    assert all(v["n_shared"] == 4 for v in neglect["machine_vs_coder"])
-    shared = [v["kappa_shared"] for v in neglect["machine_vs_coder"]]
-    assert neglect["machine_kappa"] == pytest.approx(sum(shared) / len(shared))
-    assert neglect["statement"].startswith(f"machine κ = {neglect['machine_kappa']:.2f} is ")
-    assert "human–human interval" in neglect["statement"]
-    da = m["ceiling"]["themes"]["domestic_abuse"]
-    assert da["human_range"] == [1.0, 1.0]  # perfect agreement: every resample gives κ = 1
-    assert da["position"] == "below"
-    assert da["krippendorff_alpha"] == pytest.approx(1.0)
+    # domestic_abuse: the coders agree perfectly (1,0,0,0); resamples without d1 leave every kappa undefined,
+    # and the interval says how many it dropped.
+    da = m["ceiling"]["themes"]["domestic_abuse"]["comparison"]["pairs"][0]
+    assert da["human_kappa"] == 1.0 and 0 < da["n_boot_dropped"] < 50
+    assert da["ci_method"].startswith("percentile (BCa undefined:")
+    assert sum(m["ceiling"]["counts"].values()) == 2
+
+
+def test_a_consensus_coder_is_the_reference_and_never_a_ceiling_coder(fixture_dir):
+    gold = pd.read_csv(fixture_dir / "gold.csv")
+    consensus = gold[gold["coder"] == "ann"].assign(coder="consensus")
+    pd.concat([gold, consensus]).to_csv(fixture_dir / "gold3.csv", index=False)
+    m = run_evaluation(fixture_dir / "gold3.csv", fixture_dir / "machine", fixture_dir / "report3",
+                       codebook_path=fixture_dir / "codebook.yaml", n_boot=50, seed=7)
+    assert "'consensus' (a consensus, by its name)" in m["settings"]["reference"]
+    assert m["ceiling"]["coders"] == ["ann", "bob"]
+    assert "'consensus' left out" in m["ceiling"]["coders_rule"]
+    assert "the 2 independent coders, ann, bob" in " ".join(m["summary"])
+    named = run_evaluation(fixture_dir / "gold3.csv", fixture_dir / "machine", fixture_dir / "report4",
+                           codebook_path=fixture_dir / "codebook.yaml", n_boot=50, seed=7, reference="consensus",
+                           ceiling_coders=["ann", "bob"])
+    assert named["ceiling"]["coders_rule"] == "given as --ceiling-coders"
 
 
 def test_consensus_reference_leaves_ties_out(fixture_dir):
@@ -218,8 +236,11 @@ def test_report_files_escaping_and_provenance(fixture_dir):
     assert len(prov["codebook"]["sha256"]) == 64
     assert any(k.endswith("gold.csv") for k in prov["inputs_sha256"])
     assert saved["settings"]["seed"] == 7 and saved["settings"]["n_boot"] == 50
-    # Same inputs and seed: same results hash even though the timestamp differs.
-    again = run(fixture_dir, reference="ann")
+    assert prov["run"]["codebook_sha256"] == "c" * 64
+    # Same inputs and seed: same results hash although the time and the output folder differ.
+    again = run_evaluation(fixture_dir / "gold.csv", fixture_dir / "machine", fixture_dir / "elsewhere",
+                           codebook_path=fixture_dir / "codebook.yaml", text_path=fixture_dir / "ingest.jsonl",
+                           n_boot=50, seed=7, reference="ann")
     assert again["provenance"]["results_sha256"] == m["provenance"]["results_sha256"]
 
 
@@ -312,14 +333,3 @@ def test_machine_spans_that_do_not_hold_their_text_fall_back_to_text_matching():
     assert (result["overall"]["machine_matched"], result["overall"]["human_matched"]) == (1, 1)
 
 
-def test_human_range_uses_pair_extremes_with_several_pairs_and_the_interval_with_one():
-    from evaluation.evaluate import _human_range
-
-    pairs = [
-        {"kappa": 0.4, "ci_low": 0.1, "ci_high": 0.7},
-        {"kappa": 0.8, "ci_low": 0.5, "ci_high": 1.0},
-        {"kappa": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")},
-    ]
-    assert _human_range(pairs) == ([0.4, 0.8], "pairs")
-    assert _human_range(pairs[:1]) == ([0.1, 0.7], "single_pair_ci")
-    assert _human_range(pairs[2:]) == (None, None)

@@ -7,7 +7,10 @@ import json
 import pandas as pd
 
 from pipeline.codebook import load_codebook
-from pipeline.outputs import DOCUMENT_COLUMNS, ERROR_COLUMNS, PASSAGE_COLUMNS, document_row, write_outputs
+from pipeline.outputs import (
+    DOCUMENT_COLUMNS, ERROR_COLUMNS, PASSAGE_COLUMNS, RunManifest, document_row, read_manifest, write_manifest,
+    write_outputs,
+)
 from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
 
 CODEBOOK = load_codebook()
@@ -54,9 +57,21 @@ def test_tables_are_sorted_typed_and_complete(tmp_path):
     assert list(errors.columns) == list(ERROR_COLUMNS)
     assert errors.iloc[0].to_dict() == {"file": "/in/beta.pdf", "doc_id": "beta", "error_type": "CorruptPDFError",
                                         "stage": "ingest", "reason": "/in/beta.pdf: PDF is corrupt or not a PDF"}
-    assert json.loads(paths["run.json"].read_text()) == {"counts": {}}
+    # run.json goes through RunManifest: its keys are the ones `evaluate` reads back.
+    written = json.loads(paths["run.json"].read_text())
+    assert written["counts"] == {} and written["model_hash"] is None and "fingerprint" in written
+    assert read_manifest(tmp_path).counts == {}
     assert pd.read_excel(paths["documents.xlsx"], sheet_name="errors")["doc_id"].tolist() == ["beta"]
     assert not list(tmp_path.glob(".*.tmp*"))
+
+
+def test_run_manifest_round_trips_and_keeps_unknown_keys(tmp_path):
+    manifest = RunManifest(fingerprint="f" * 64, codebook={"sha256": "c" * 64}, extra={"newer_key": [1, 2]})
+    write_manifest(manifest, tmp_path)
+    back = read_manifest(tmp_path / "run.json")
+    assert back == manifest
+    assert (back.model_hash, back.codebook_sha256) == ("f" * 64, "c" * 64)
+    assert json.loads((tmp_path / "run.json").read_text())["model_hash"] == "f" * 64
 
 
 def test_same_results_in_any_order_give_identical_files(tmp_path):

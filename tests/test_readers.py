@@ -183,7 +183,7 @@ def _documents_csv(folder: Path) -> Path:
     pd.DataFrame([{"doc_id": "r1", "theme": "information_sharing", "rank": 1, "score": 0.8, "page": 2,
                    "start": 0, "end": 10, "section": "", "region": "body", "text": "no sharing"}]).to_csv(
         folder / "passages.csv", index=False)
-    (folder / "run.json").write_text(json.dumps({"model_sha256": "abc"}))
+    (folder / "run.json").write_text(json.dumps({"fingerprint": "abc"}))
     return folder
 
 
@@ -193,7 +193,7 @@ def test_machine_outdir_keeps_ok_rows_and_reports_excluded(tmp_path):
     assert out.labels.loc["r1"].tolist() == [1, 0, 1]
     assert out.scores.loc["r1", "domestic_abuse"] == pytest.approx(0.7)
     assert out.excluded.to_dict("records") == [{"doc_id": "r2", "status": "error", "reason": "encrypted"}]
-    assert len(out.passages) == 1 and out.run == {"model_sha256": "abc"}
+    assert len(out.passages) == 1 and out.manifest.model_hash == "abc"
     assert [p.name for p in out.files] == ["documents.csv", "passages.csv", "run.json"]
 
 

@@ -39,6 +39,16 @@ def agreement(
     categorical: bool = typer.Option(
         False, "--categorical", help="Keep cell labels as categories instead of requiring yes/no or 1/0 codes."
     ),
+    categories: str = typer.Option(
+        None, "--categories",
+        help="The scale, comma-separated and in order, used or not (e.g. 'low,medium,high'): AC1 counts every "
+             "category of the scale, and ordinal α takes its order. Default: 0/1, or the labels seen.",
+    ),
+    ceiling_coders: str = typer.Option(
+        None, "--ceiling-coders",
+        help="Comma-separated independent human raters that form the human ceiling (default: the raters that "
+             "are neither the reference, a machine, nor named like a consensus).",
+    ),
 ) -> None:
     """Agreement between raters of a wide sheet (one row per unit, one column per rater).
 
@@ -76,14 +86,23 @@ def agreement(
         raise typer.Exit(code=2) from exc
     # The sheet's own spelling of each header (whitespace may differ from the command line).
     resolved = dict(zip(wanted, table.columns))
-    report = agreement_report(
-        table,
-        [resolved[c] for c in rater_cols],
-        resolved[reference] if reference else None,
-        machines=[resolved[m] for m in machine],
-        n_boot=n_boot,
-        seed=seed,
-    )
+    scale = [c.strip() for c in categories.split(",") if c.strip()] if categories else None
+    try:
+        ceiling = [resolved.get(c, c) for c in split_rater_args([ceiling_coders], list(table.columns))] \
+            if ceiling_coders else None
+        report = agreement_report(
+            table,
+            [resolved[c] for c in rater_cols],
+            resolved[reference] if reference else None,
+            machines=[resolved[m] for m in machine],
+            categories=scale,
+            ceiling_raters=ceiling,
+            n_boot=n_boot,
+            seed=seed,
+        )
+    except AnnotationError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from exc
     report["source"] = {"file": str(file), "sheet": sheet, "unit": table.index.name}
     _print_report(console, report)
     if out:
@@ -166,17 +185,15 @@ def _print_report(console, report: dict) -> None:
     console.print(groups)
     for label, g in rows[1:]:
         console.print(f"{label}: {', '.join(g['raters'])}", highlight=False, markup=False)
-    for m in report.get("machine_vs_ceiling", []):
-        line = (
-            f"{m['machine']}: mean κ with each human {_fmt(m['machine_vs_humans_kappa_mean'])} "
-            f"({m['machine_vs_humans']}: human–human κ {_fmt(m['human_pairwise_kappa_min'])}–{_fmt(m['human_pairwise_kappa_max'])})"
-        )
-        console.print(line, highlight=False, markup=False)
-        if "machine_vs_reference_kappa" in m:
+    for c in report.get("ceiling", []):
+        console.print(f"Human ceiling for {c['machine']} ({report['ceiling_coders_rule']}):", highlight=False,
+                      markup=False)
+        for p in [*c["pairs"], *c["undefined_pairs"]]:
+            ci = "" if p["verdict"] == "undefined" else (
+                f", 95% CI {_ci(p['ci_low'], p['ci_high'])} ({p['ci_method']}; {p['n_boot'] - p['n_boot_dropped']}"
+                f" of {p['n_boot']} resamples)")
             console.print(
-                f"{m['machine']}: κ with the reference {_fmt(m['machine_vs_reference_kappa'])} "
-                f"({m['machine_vs_reference']}: humans {_fmt(m['humans_vs_reference_kappa_min'])}–"
-                f"{_fmt(m['humans_vs_reference_kappa_max'])})",
-                highlight=False,
-                markup=False,
-            )
+                f"  {p['a']} × {p['b']} ({p['n']} units): human κ {_fmt(p['human_kappa'])}, machine κ "
+                f"{_fmt(p['machine_kappa'])}, difference {_fmt(p['difference'])}{ci}: {p['verdict']}",
+                highlight=False, markup=False)
+        console.print(f"  {c['statement']}", highlight=False, markup=False)

@@ -20,12 +20,19 @@ EXIT_USAGE = 2
 
 @app.command("evaluate", cls=TableCommand)
 def evaluate(
-    gold: Path = typer.Option(..., "--gold", help="Human coding: long table (.csv/.xlsx) or REFI-QDA project (.qdpx)."),
+    gold: Path = typer.Option(..., "--gold", help="Human coding: long table or document sheet (.csv/.xlsx; sheet "
+                                                  "'coding' by default) or REFI-QDA project (.qdpx)."),
     pred: Path = typer.Option(..., "--pred", help="Machine output: a `code` folder, its documents.csv, or `tag` .jsonl."),
     out: Path = typer.Option(Path("report"), "-o", "--out", help="Report folder."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
     reference: str = typer.Option(None, "--reference",
-                                  help="Coder to score the machine against (default: majority vote of all coders)."),
+                                  help="Coder to score the machine against (default: a coder named like a consensus, "
+                                       "else the majority of the coders, ties left out)."),
+    ceiling_coders: str = typer.Option(
+        None, "--ceiling-coders",
+        help="Comma-separated independent coders that form the human ceiling (default: every coder not named like "
+             "a consensus, e.g. 'consensus' or 'adjudicated').",
+    ),
     text: Path = typer.Option(None, "--text", help="Texts to locate human quotes in: `ingest` JSONL (passages with "
                                                    "offsets), JSONL of whole texts, or the documents (a file, a folder "
                                                    "of PDF/DOCX/TXT/MD, or a .csv/.jsonl table with --id-column)."),
@@ -53,7 +60,9 @@ def evaluate(
     console = Console(stderr=True)
     try:
         metrics = run_evaluation(
-            gold, pred, out, codebook_path=codebook_path, reference=reference, text_path=text, mapping=mapping,
+            gold, pred, out, codebook_path=codebook_path, reference=reference,
+            ceiling_coders=[c.strip() for c in ceiling_coders.split(",")] if ceiling_coders else None,
+            text_path=text, mapping=mapping,
             coverage=coverage, coders=[c.strip() for c in coders.split(",")] if coders else None,
             ignore_unmapped=ignore_unmapped, seed=DEFAULT_SEED if seed is None else seed, n_boot=n_boot,
             learning_curve=learning_curve, sheet=sheet, text_table=table_spec(id_column, text_columns),
