@@ -4,7 +4,8 @@ Every percentage is over the documents that were coded successfully
 (``status == "ok"``); failed documents are counted separately and never
 treated as "theme absent". Intervals are Wilson 95% score intervals. With a
 human-coded random sample, each theme also gets the prediction-powered
-(bias-corrected) prevalence from ``evaluation.prevalence.ppi_prevalence``.
+(bias-corrected) prevalence from ``evaluation.prevalence.ppi_prevalence``,
+from the documents of the simple random sample only.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Summary:
     cooccurrence: pd.DataFrame
     group_columns: list[str]
     ppi: pd.DataFrame | None = None
+    ppi_notes: list[str] = field(default_factory=list)
     charts: dict[str, Path] = field(default_factory=dict)
 
 
@@ -103,50 +105,40 @@ def cooccurrence_table(ok: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
     return pd.DataFrame(x.T @ x, index=themes, columns=themes)
 
 
-def read_human(path: str | Path, themes: list[str]) -> pd.DataFrame:
-    """A human-coded sample as doc_id x theme 0/1 (NaN where a theme was not coded).
+@dataclass
+class HumanSample:
+    """The human coding PPI may use: doc × theme 0/1 (NaN = not coded), and sentences saying what was used."""
 
-    Accepts the evaluation harness's long coding table (doc_id, coder, theme,
-    ...; read with ``evaluation.readers.read_gold``) or a wide CSV with
-    doc_id and one 0/1 column per theme. With several coders, a coder named
-    ``consensus`` or ``gold`` is used when present, otherwise the majority
-    (a tie counts as present).
+    codes: pd.DataFrame
+    notes: list[str]
+
+
+def read_human(path: str | Path, themes: list[str]) -> HumanSample:
+    """Human coding for the bias-corrected prevalence, read by ``evaluation.readers.read_gold``.
+
+    Accepts every form of human coding: the long table (doc_id, coder,
+    theme, present), the document sheet (doc_id, optional coder and sample,
+    one 0/1 column per theme; .csv or the "coding" sheet of an .xlsx) and
+    REFI-QDA is not accepted here (it needs a mapping: use ``evaluate``).
+    Several coders become one coding by ``evaluation.consensus`` (a
+    consensus coder, else the majority with ties left out), the rule
+    ``evaluate`` uses. Only the simple random sample is kept: documents
+    marked ``sample = informative`` are left out.
     """
-    path = Path(path)
-    try:
-        human = pd.read_csv(path, dtype={"doc_id": str})
-    except (OSError, ValueError) as exc:
-        raise SummaryError(f"{path}: cannot read human codings ({exc})") from exc
-    if "doc_id" not in human.columns:
-        raise SummaryError(f"{path}: needs a doc_id column (long: doc_id, coder, theme; wide: one 0/1 column per theme)")
-    if {"coder", "theme"} <= set(human.columns):
-        return _from_long(path, themes)
-    coded = [t for t in themes if t in human.columns]
-    if not coded:
-        raise SummaryError(f"{path}: no column matches a theme id (expected e.g. {', '.join(themes[:3])})")
-    bad = ~human[coded].isin([0, 1]) & human[coded].notna()
-    if bad.any().any():
-        theme = bad.any()[bad.any()].index[0]
-        raise SummaryError(f"{path}: theme {theme!r} holds values other than 0/1")
-    if human["doc_id"].duplicated().any():
-        raise SummaryError(f"{path}: doc_id {human['doc_id'][human['doc_id'].duplicated()].iloc[0]!r} appears twice")
-    return human.set_index("doc_id")[coded]
-
-
-def _from_long(path: Path, themes: list[str]) -> pd.DataFrame:
+    from evaluation.consensus import reference_coding
     from evaluation.readers import read_gold
     from evaluation.tables import AnnotationError
 
     try:
-        matrix = read_gold(path, theme_ids=themes).document_matrix(themes)
+        gold = read_gold(path, theme_ids=themes)
+        matrix = gold.document_matrix(themes)
+        codes, rule = reference_coding(matrix, gold.coders, None)
     except AnnotationError as exc:
         raise SummaryError(str(exc)) from exc
-    coders = matrix.index.get_level_values("coder").unique().tolist()
-    chosen = next((c for c in coders if str(c).lower() in ("consensus", "gold")), None)
-    if chosen is not None:
-        return matrix.xs(chosen, level="coder")
-    votes = matrix.groupby(level="doc_id").mean()
-    return (votes >= 0.5).astype(float).where(votes.notna())
+    codes = codes.dropna(axis=1, how="all")
+    random_docs, sample_note = gold.random_sample(list(codes.index))
+    notes = [sample_note, f"Human coding: {rule}"] + list(gold.notes)
+    return HumanSample(codes=codes.loc[random_docs], notes=notes)
 
 
 def ppi_table(ok: pd.DataFrame, human: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -163,8 +155,9 @@ def ppi_table(ok: pd.DataFrame, human: pd.DataFrame, labels: dict[str, str]) -> 
         rows.append({"theme": theme, "label": labels.get(theme, theme), "n_corpus": est.n_all,
                      "n_sample": est.n_sample, "machine_percent": 100 * est.naive,
                      "human_only_percent": 100 * est.human_only,
+                     "human_only_ci_low": 100 * est.human_only_ci[0], "human_only_ci_high": 100 * est.human_only_ci[1],
                      "corrected_percent": 100 * est.corrected, "ci_low": 100 * est.ci_low,
-                     "ci_high": 100 * est.ci_high})
+                     "ci_high": 100 * est.ci_high, "ci_method": est.ci_method, "warning": est.warning})
     return pd.DataFrame(rows)
 
 
@@ -196,7 +189,9 @@ def summarize(outdir: str | Path, dest: str | Path | None = None, *, human: str 
         cooccurrence=cooccurrence_table(ok, themes), group_columns=columns,
     )
     if human is not None:
-        summary.ppi = ppi_table(ok, read_human(human, themes), labels)
+        sample = read_human(human, themes)
+        summary.ppi = ppi_table(ok, sample.codes, labels)
+        summary.ppi_notes = sample.notes + sorted(set(summary.ppi["warning"].dropna())) if len(summary.ppi) else sample.notes
     dest.mkdir(parents=True, exist_ok=True)
     summary.prevalence.to_csv(dest / "prevalence.csv", index=False)
     summary.by_group.to_csv(dest / "prevalence_by_group.csv", index=False)
@@ -230,10 +225,13 @@ def _write_reports(summary: Summary, outdir: Path, dest: Path) -> None:
             lines.append(f"| {summary.labels.get(theme, theme)} | " + " | ".join(cells) + " |")
     if summary.ppi is not None and len(summary.ppi):
         lines += ["", "## Bias-corrected prevalence (prediction-powered inference)", "",
-                  "Assumes the human-coded documents are a simple random sample of the corpus.", "",
-                  "| theme | machine % | human-only % (n) | corrected % | 95% CI |", "|---|---:|---:|---:|---|"]
-        lines += [f"| {r.label} | {r.machine_percent:.1f} | {r.human_only_percent:.1f} ({r.n_sample}) | "
-                  f"{r.corrected_percent:.1f} | {r.ci_low:.1f}–{r.ci_high:.1f} |" for r in summary.ppi.itertuples()]
+                  "Assumes the human-coded documents are a simple random sample of the corpus.", ""]
+        lines += [f"- {note}" for note in summary.ppi_notes] + ["",
+                  "| theme | machine % | human-only % (n, Wilson 95% CI) | corrected % | 95% CI | interval |",
+                  "|---|---:|---:|---:|---|---|"]
+        lines += [f"| {r.label} | {r.machine_percent:.1f} | {r.human_only_percent:.1f} ({r.n_sample}, "
+                  f"{r.human_only_ci_low:.1f}–{r.human_only_ci_high:.1f}) | {r.corrected_percent:.1f} | "
+                  f"{r.ci_low:.1f}–{r.ci_high:.1f} | {r.ci_method} |" for r in summary.ppi.itertuples()]
     if summary.charts:
         lines += ["", "## Charts", ""] + [f"![{name}]({path.name})" for name, path in summary.charts.items()]
     (dest / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -242,7 +240,9 @@ def _write_reports(summary: Summary, outdir: Path, dest: Path) -> None:
             f"<p>{summary.n_ok} of {summary.n_documents} documents coded successfully; Wilson 95% intervals.</p>",
             prev.to_html(index=False, float_format=lambda v: f"{v:.1f}")]
     if summary.ppi is not None and len(summary.ppi):
-        body += ["<h2>Bias-corrected prevalence (PPI)</h2>", summary.ppi.to_html(index=False, float_format=lambda v: f"{v:.1f}")]
+        body += ["<h2>Bias-corrected prevalence (PPI)</h2>",
+                 "".join(f"<p>{html.escape(note)}</p>" for note in summary.ppi_notes),
+                 summary.ppi.drop(columns=["warning"]).to_html(index=False, float_format=lambda v: f"{v:.1f}")]
     body += [f'<h2>{html.escape(name)}</h2><img src="{path.name}" style="max-width:100%">'
              for name, path in summary.charts.items()]
     (dest / "summary.html").write_text(

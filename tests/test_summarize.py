@@ -84,7 +84,7 @@ def test_human_sample_gives_the_ppi_correction(outdir):
 
 def test_human_file_with_bad_values_is_refused(outdir):
     pd.DataFrame({"doc_id": ["d1"], "alpha": [2]}).to_csv(outdir / "bad.csv", index=False)
-    with pytest.raises(SummaryError, match="other than 0/1"):
+    with pytest.raises(SummaryError, match=r"row 2: column 'alpha' has '2'"):
         summarize(outdir, charts=False, human=outdir / "bad.csv")
 
 
@@ -94,11 +94,42 @@ def test_folder_without_documents_table_is_a_clear_error(tmp_path):
 
 
 def test_long_coding_table_from_the_evaluation_harness(outdir):
-    # Two coders; the majority (tie = present) for alpha on d1..d4 is 1, 1, 0, 1.
+    # Two coders, the rule `evaluate` uses: majority, a tie (d2) left out. Alpha on d1, d3, d4: 1, 0, 1.
     rows = [("d1", "a", "alpha", 1), ("d1", "b", "alpha", 1), ("d2", "a", "alpha", 1), ("d2", "b", "alpha", 0),
             ("d3", "a", "alpha", 0), ("d3", "b", "alpha", 0), ("d4", "a", "alpha", 1), ("d4", "b", "alpha", 1)]
     pd.DataFrame(rows, columns=["doc_id", "coder", "theme", "present"]).to_csv(outdir / "long.csv", index=False)
-    ppi = summarize(outdir, charts=False, human=outdir / "long.csv").ppi.set_index("theme")
-    # machine alpha on d1..d4 is 1, 1, 0, 1 too: no correction.
+    summary = summarize(outdir, charts=False, human=outdir / "long.csv")
+    ppi = summary.ppi.set_index("theme")
+    # machine alpha on d1, d3, d4 is 1, 0, 1 too: no correction.
     assert ppi.loc["alpha", "corrected_percent"] == pytest.approx(60.0)
-    assert ppi.loc["alpha", "human_only_percent"] == pytest.approx(75.0)
+    assert ppi.loc["alpha", "n_sample"] == 3
+    assert ppi.loc["alpha", "human_only_percent"] == pytest.approx(200 / 3)
+    assert any("1 tied document × theme cells left out" in note for note in summary.ppi_notes)
+
+
+def test_ppi_uses_only_the_random_part_of_a_coded_sheet_and_says_so(outdir):
+    sheet = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d4"], "sample": ["random", "random", "random", "informative"],
+                          "alpha": [1, 0, 0, 1]})
+    sheet.to_csv(outdir / "coded.csv", index=False)
+    summary = summarize(outdir, charts=False, human=outdir / "coded.csv")
+    assert summary.ppi.set_index("theme").loc["alpha", "n_sample"] == 3
+    assert summary.ppi_notes[0] == ("PPI uses the 3 documents of the simple random sample; 1 informative-sample "
+                                    "documents were left out because they are not a random sample")
+    md = (outdir / "summary" / "summary.md").read_text()
+    assert "1 informative-sample documents were left out" in md
+    # Without a sample column every document is assumed random, and the output says that is assumed.
+    sheet.drop(columns="sample").to_csv(outdir / "plain.csv", index=False)
+    plain = summarize(outdir, charts=False, human=outdir / "plain.csv")
+    assert plain.ppi.set_index("theme").loc["alpha", "n_sample"] == 4
+    assert "assumed to be a simple random sample" in plain.ppi_notes[0]
+
+
+def test_coded_xlsx_from_sample_is_read_from_its_coding_sheet(outdir):
+    path = outdir / "to_code.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"doc_id": ["d1", "d2"], "sample": ["random", "random"], "alpha": [1, 0]}).to_excel(
+            writer, sheet_name="coding", index=False)
+        pd.DataFrame({"doc_id": ["d1"], "theme": ["alpha"], "text": ["evidence"]}).to_excel(
+            writer, sheet_name="evidence", index=False)
+    summary = summarize(outdir, charts=False, human=path)
+    assert summary.ppi.set_index("theme").loc["alpha", "n_sample"] == 2

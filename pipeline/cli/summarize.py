@@ -14,8 +14,9 @@ def summarize(
     outdir: Path = typer.Argument(..., help="Output folder of `practice-themes code`."),
     dest: Path = typer.Option(None, "-o", "--out", help="Where to write the summary (default: OUTDIR/summary)."),
     human: Path = typer.Option(None, "--human",
-                               help="Human-coded random sample: CSV of doc_id + one 0/1 column per theme; "
-                                    "adds bias-corrected (PPI) prevalence."),
+                               help="Human coding of a sample: a document sheet (doc_id, optional coder and "
+                                    "sample, one 0/1 column per theme; .csv or .xlsx sheet 'coding') or a long "
+                                    "table; adds the bias-corrected (PPI) prevalence from its random sample."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Draw the PNG charts."),
 ) -> None:
     """Prevalence per theme, overall and by metadata, with Wilson 95% intervals; co-occurrence; charts."""
@@ -38,5 +39,7 @@ def summarize(
     for r in summary.prevalence.sort_values(["percent", "theme"], ascending=[False, True]).itertuples():
         table.add_row(r.label, f"{r.k}/{r.n}", f"{r.percent:.1f}", f"{r.ci_low:.1f}–{r.ci_high:.1f}")
     console.print(table)
+    for note in summary.ppi_notes:
+        console.print(note, highlight=False, markup=False)
     where = dest or outdir / "summary"
     console.print(f"by: {', '.join(summary.group_columns) or 'no metadata columns'}; written to {where}")
