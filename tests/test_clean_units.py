@@ -94,3 +94,109 @@ def test_marked_fragments_do_not_vote_as_words():
     from pipeline.clean.hyphenation import without_marked_words
 
     assert "escal" not in build_vocabulary([without_marked_words("a failure to escal\ufffeate it")])
+
+
+# -- page numbers and footnotes, on pages with geometry -----------------------------------
+
+BODY = 11.0  # body type, points
+
+
+def _line(text: str, top: float, *, size: float = BODY, x0: float = 0.1, x1: float = 0.85) -> TextLine:
+    return TextLine(text, x0=x0, top=top, x1=x1, bottom=top + size / 800, size=size)
+
+
+def _body_page(first_top: float, texts: list[str], *, x0: float = 0.1, x1: float = 0.85) -> list[TextLine]:
+    return [_line(t, first_top + 0.02 * i, x0=x0, x1=x1) for i, t in enumerate(texts)]
+
+
+def _geometry_doc(pages: list[list[TextLine]]) -> Document:
+    return Document(doc_id="g", source_path="g.pdf", pages=[
+        Page(number=i + 1, text="\n".join(ln.text for ln in lines), lines=lines) for i, lines in enumerate(pages)
+    ])
+
+
+def _regions(doc: Document) -> dict[str, str]:
+    return {doc.text[b.start : b.end]: b.region for b in doc.blocks}
+
+
+PROSE = [
+    "The designated safeguarding lead should take lead responsibility for",
+    "safeguarding and child protection, including online safety and the",
+    "understanding of the filtering and monitoring systems in place.",
+]
+
+
+def test_page_number_outside_the_edge_band_is_removed():
+    # KCSIE sets its page numbers at 0.89-0.91 of the page height, just above the 10% band.
+    pages = [_body_page(0.1, PROSE) + [_line(str(n), 0.889, x0=0.49, x1=0.51)] for n in (8, 9, 10)]
+    doc = clean_document(_geometry_doc(pages))
+    assert all(doc.text[b.start : b.end] not in {"8", "9", "10"} for b in doc.blocks)
+    assert "online safety" in doc.text
+
+
+def test_page_number_below_a_rebuilt_table_is_removed():
+    # Table rows rebuilt by ingestion have no position; the page number under them, above a
+    # running footer, is still at the foot of the page (Essex report p.52).
+    rows = [TextLine(f"Row {i}\t{i * 10}", kind="table_row") for i in range(3)]
+    footer = _line("DfE Project 2A: User research", 0.945, x1=0.58)
+    pages = [_body_page(0.1, PROSE) + rows + [_line(str(n), 0.93, x0=0.9, x1=0.92), footer] for n in (51, 52)]
+    drops = furniture_lines(pages)
+    assert all({len(lines) - 2, len(lines) - 1} <= drop for lines, drop in zip(pages, drops))
+
+
+def test_footnote_in_small_type_is_labelled_and_numbered_paragraph_in_body_type_stays():
+    page = _body_page(0.1, ["12 Schools should have a senior board level lead to take leadership",
+                            "responsibility for their safeguarding arrangements."])
+    page += _body_page(0.80, ["13 Governing bodies should ensure that all staff receive appropriate",
+                              "safeguarding and child protection training at induction."])
+    page += [_line("4 Early help means providing support as soon as a problem emerges, at any", 0.88, size=7.0),
+             _line("point in a child's life.", 0.895, size=9.0)]
+    regions = _regions(clean_document(_geometry_doc([page])))
+    assert regions["4 Early help means providing support as soon as a problem emerges, at any point in a child's life."] == "footnotes"
+    assert regions["12 Schools should have a senior board level lead to take leadership responsibility for their "
+                   "safeguarding arrangements."] == "body"
+    assert regions["13 Governing bodies should ensure that all staff receive appropriate safeguarding and child "
+                   "protection training at induction."] == "body"
+
+
+def test_small_type_without_a_note_mark_stays_body():
+    # A figure's source line in small type at the foot of the page is not a note.
+    page = _body_page(0.1, PROSE) + [_line("Source: survey respondents, extrapolated to England.", 0.9, size=9.0)]
+    regions = _regions(clean_document(_geometry_doc([page])))
+    assert regions["Source: survey respondents, extrapolated to England."] == "body"
+
+
+def test_raised_mark_after_body_text_is_dropped_and_before_a_note_is_joined_to_it():
+    sentence = _line("Schools must make a return to the local authority.", 0.3, x1=0.6)
+    reference = TextLine("25", x0=0.6, top=0.3, x1=0.62, bottom=0.3 + 0.008, size=6.5)
+    mark = TextLine("25", x0=0.1, top=0.9, x1=0.11, bottom=0.9 + 0.007, size=6.0)
+    note = _line(" Under regulation 13 of the School Attendance Regulations 2024.", 0.9, size=8.0, x0=0.11)
+    doc = clean_document(_geometry_doc([_body_page(0.1, PROSE) + [sentence, reference, mark, note]]))
+    regions = _regions(doc)
+    assert regions["Schools must make a return to the local authority."] == "body"
+    assert regions["25 Under regulation 13 of the School Attendance Regulations 2024."] == "footnotes"
+    assert "25" not in [doc.text[b.start : b.end] for b in doc.blocks]
+
+
+def test_note_at_the_foot_of_the_left_column_of_a_two_column_page():
+    # Reading order puts the right column after the note that closes the left one.
+    left = _body_page(0.1, ["The health visitor saw the baby at home and noted", "a small bruise on her cheek but did"], x1=0.45)
+    note = [_line("1 The protocol on bruising in non-mobile babies, section 2.", 0.9, size=7.0, x1=0.45)]
+    right = _body_page(0.1, ["not refer her for a child protection medical", "that day."], x0=0.55, x1=0.9)
+    regions = _regions(clean_document(_geometry_doc([left + note + right])))
+    assert regions["1 The protocol on bruising in non-mobile babies, section 2."] == "footnotes"
+    assert regions["The health visitor saw the baby at home and noted a small bruise on her cheek but did not refer "
+                   "her for a child protection medical that day."] == "body"
+
+
+def test_bundled_review_footnote_with_its_mark_appended_to_the_line_above():
+    # pdfium ends r23 p.6's last body line with the "1" that opens the note below it.
+    from pathlib import Path
+
+    from pipeline.ingest import ingest_file
+
+    pdf = Path(__file__).resolve().parents[1] / "corpus" / "reviews" / "r23_scr_child_y.pdf"
+    doc = clean_document(ingest_file(pdf, ocr=False))
+    notes = [doc.text[b.start : b.end] for b in doc.blocks if b.region == "footnotes"]
+    assert len(notes) == 1 and notes[0].startswith("1 Brandon, M. and others (2008)")
+    assert 'the "start again syndrome".' in doc.text and 'syndrome".1' not in doc.text

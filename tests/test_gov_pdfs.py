@@ -67,7 +67,7 @@ def test_boxed_aside_does_not_split_the_page_flow(info_sharing):
 
 def test_definition_table_rows_read_as_rows(info_sharing):
     rows = [info_sharing.text[b.start : b.end] for b in info_sharing.blocks if b.page == 24 and b.kind == "table_row"]
-    assert rows[0].startswith("Data Sharing Agreements (DSA) | Data Sharing Agreements (DSA)34, also known as")
+    assert rows[0].startswith("Data Sharing Agreements (DSA) | Data Sharing Agreements (DSA), also known as")
     assert rows[1].startswith("Lawful basis | You must have a valid lawful basis")
 
 

@@ -1,8 +1,9 @@
 """Cleaning: raw pages to the cleaned document text and labelled blocks.
 
 ``clean_document`` chains small steps, each in its own module:
-unicode normalisation (:mod:`.unicode`), running headers/footers and page
-numbers (:mod:`.headers`), paragraphs from wrapped lines (:mod:`.paragraphs`),
+unicode normalisation (:mod:`.unicode`), note marks and footnotes
+(:mod:`.footnotes`), running headers/footers and page numbers
+(:mod:`.headers`), paragraphs from wrapped lines (:mod:`.paragraphs`),
 line-end hyphens (:mod:`.hyphenation`), headings and regions
 (:mod:`.sections`) and table rows (:mod:`.tables`).
 
@@ -20,6 +21,7 @@ import re
 from dataclasses import replace
 from statistics import median
 
+from pipeline.clean.footnotes import attach_note_marks
 from pipeline.clean.headers import furniture_lines
 from pipeline.clean.hyphenation import build_vocabulary, dehyphenate, join_lines, without_marked_words
 from pipeline.clean.paragraphs import RawBlock, continues_across_pages, page_blocks
@@ -106,6 +108,9 @@ def clean_document(doc: Document) -> Document:
     # occurrences decide.
     vocabulary = build_vocabulary(without_marked_words(ln.text) for lines in pages for ln in lines)
     if doc.metadata.get("format") != "docx":
+        # Note marks first: a raised "1" opening a note at the page foot is not a page number.
+        marks_size = _body_style(pages)[0]
+        pages = [attach_note_marks(lines, marks_size) for lines in pages]
         drops = furniture_lines(pages)
         pages = [[ln for i, ln in enumerate(lines) if i not in drop] for lines, drop in zip(pages, drops)]
     body_size, body_bold = _body_style(pages)

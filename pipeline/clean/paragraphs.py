@@ -3,7 +3,8 @@
 A new paragraph starts at a vertical gap larger than the page's usual line
 spacing, at a numbered paragraph ("4.12 ..."), a bullet, a change of font
 size or weight (headings), after a short line that ends a sentence, and at
-every line that ingestion labelled (Word paragraphs, table rows).
+every line that ingestion labelled (Word paragraphs, table rows). The page's
+footnotes (:mod:`.footnotes`) are grouped apart, one block per note.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
+from pipeline.clean.footnotes import footnote_lines, opens_note
 from pipeline.types import TextLine
 
 _BULLET_START = re.compile(r"^\s*(?:[•\-–*▪◦o]\s+|\(?[a-z]\)\s+|\(?[ivx]{1,4}\)\s+)")
@@ -90,15 +92,39 @@ def _break_between(prev: TextLine, line: TextLine, *, gap_limit: float, right_ed
     return line.x0 < prev.x0 - 0.02 and ends_sentence(prev.text)
 
 
+def _note_blocks(lines: list[TextLine], page: int) -> list[RawBlock]:
+    """The notes at the foot of a page, one block per note mark."""
+    blocks: list[RawBlock] = []
+    for line in lines:
+        if blocks and not opens_note(line):
+            blocks[-1].lines.append(line)
+        else:
+            blocks.append(RawBlock(page=page, lines=[line], footnote=True))
+    return blocks
+
+
 def page_blocks(lines: list[TextLine], page: int, *, body_size: float) -> list[RawBlock]:
-    """Group a page's lines (furniture already removed) into blocks."""
+    """Group a page's lines (furniture already removed) into blocks; footnotes come last."""
     if not lines:
         return []
     geometry = _has_geometry(lines)
+    notes: list[TextLine] = []
+    if geometry and body_size > 0:
+        marked = footnote_lines(lines, body_size)
+        if marked:
+            notes = [ln for i, ln in enumerate(lines) if i in marked]
+            lines = [ln for i, ln in enumerate(lines) if i not in marked]
+    blocks: list[RawBlock] = []
+    if lines:
+        blocks = _body_blocks(lines, page, geometry=geometry)
+    return blocks + _note_blocks(notes, page)
+
+
+def _body_blocks(lines: list[TextLine], page: int, *, geometry: bool) -> list[RawBlock]:
     gap_limit = right_edge = 0.0
     longest = max(len(ln.text.strip()) for ln in lines)
-    if geometry:
-        text_lines = [ln for ln in lines if not ln.kind]
+    text_lines = [ln for ln in lines if not ln.kind]
+    if geometry and text_lines:
         h = median(ln.bottom - ln.top for ln in text_lines)
         gaps = [b.top - a.bottom for a, b in zip(text_lines, text_lines[1:]) if 0 <= b.top - a.top <= 2.5 * h]
         usual = median(gaps) if gaps else 0.0
@@ -114,25 +140,7 @@ def page_blocks(lines: list[TextLine], page: int, *, body_size: float) -> list[R
         if not kind:
             kind = "bullet" if is_bullet(line.text) else "paragraph"
         blocks.append(RawBlock(page=page, lines=[line], kind=kind))
-    if geometry and body_size > 0:
-        # Notes sit together at the foot of the page: walk up from the end.
-        for block in reversed(blocks):
-            if not (block.kind == "paragraph" and _is_footnote(block, body_size)):
-                break
-            block.footnote = True
     return blocks
-
-
-_FOOTNOTE_START = re.compile(r"^\s*(?:\d{1,3}|[*†‡§])\s?[A-Za-z\"'(]")
-
-
-def _is_footnote(block: RawBlock, body_size: float) -> bool:
-    """Small type at the foot of the page that opens with a note mark."""
-    return (
-        block.first.top > 0.55
-        and all(ln.size < 0.88 * body_size for ln in block.lines)
-        and bool(_FOOTNOTE_START.match(block.first.text))
-    )
 
 
 def continues_across_pages(prev: RawBlock, nxt: RawBlock) -> bool:

@@ -10,13 +10,67 @@ page, and two-column pages must be read column by column.
 
 from __future__ import annotations
 
+import re
 from statistics import median
 
 from pipeline.types import TextLine
 
+# A run of digits that may be a note reference ("...appropriate).112", "time.2 The").
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{1,3}(?:,\d{1,3})*(?!\w)")
+_TRAILING_DIGITS = re.compile(r"\d{1,3}$")
+_MARK_HEIGHT = 0.85  # a raised note mark is set at most this share of the line's type height
+_MARK_RISE = 0.15  # ... and sits at least this share of it above the line's baseline
+
+
+def _without_note_marks(textpage, raw: str, pos: int, baseline: float, height: float) -> str:
+    """``raw`` without the raised, smaller digits of note references set inside the line.
+
+    pdfium returns a superscript "12" as ordinary text ("...as appropriate). 12"),
+    which would otherwise read as a number in the sentence. Only digits whose
+    boxes are both smaller and raised relative to the line's first letter go.
+    """
+    if height <= 0:
+        return raw
+    cuts = []
+    for m in _DIGIT_RUN.finditer(raw):
+        if m.start() == len(raw) - len(raw.lstrip()):
+            continue  # a note's own number opens its line: footnote detection needs it
+        _, bottom, _, top = textpage.get_charbox(pos + m.start(), loose=True)
+        if top - bottom < _MARK_HEIGHT * height and bottom > baseline + _MARK_RISE * height:
+            a, b = m.span()
+            before, after = raw[:a].rstrip(), raw[b:].lstrip()
+            if before.endswith("(") and after.startswith(")"):  # "(45)" in legislation
+                a, b = len(before) - 1, len(raw) - len(after) + 1
+            cuts.append((a, b))
+    for a, b in reversed(cuts):
+        raw = raw[:a] + raw[b:]
+    return raw
+
 # How far (share of the page width) a line may stray over the cut between two
 # column frames and still belong to the frame it starts in.
 _GUTTER_SLACK = 0.04
+
+
+def _stray_tail(textpage, raw: str, pos: int, left: float, line_height: float,
+                width: float, height: float) -> TextLine | None:
+    """A note's raised number that pdfium appended to the line above it, as a line of its own.
+
+    pdfium sometimes ends a body line with the "1" that opens the footnote
+    below it ("... that the chil-1"); its box lies back at the left margin,
+    before the line's own start, which no character of the line itself does,
+    and it is set smaller than the line.
+    """
+    end = raw.rstrip()
+    if not end[-1:].isdigit():
+        return None
+    tail = _TRAILING_DIGITS.search(end)
+    if tail is None or tail.start() == len(raw) - len(raw.lstrip()):
+        return None
+    x0, bottom, x1, top = textpage.get_charbox(pos + tail.start(), loose=True)
+    if x1 > left + 1.0 or top - bottom >= _MARK_HEIGHT * line_height:
+        return None
+    return TextLine(text=tail.group(), x0=x0 / width, top=1.0 - top / height, x1=x1 / width,
+                    bottom=1.0 - bottom / height, size=max(top - bottom, 0.0))
 
 
 def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
@@ -27,8 +81,8 @@ def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
     n_chars = textpage.count_chars()
     lines: list[TextLine] = []
     pos = 0
-    for raw in text.split("\r\n"):
-        stripped = raw.strip()
+    for segment in text.split("\r\n"):
+        raw, stripped = segment, segment.strip()
         if stripped and pos < n_chars:
             first = pos + len(raw) - len(raw.lstrip())
             last = min(pos + len(raw.rstrip()) - 1, n_chars - 1)
@@ -37,14 +91,19 @@ def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
             lead = next((pos + i for i, ch in enumerate(raw) if ch.isalnum()), first)
             left, _, _, _ = textpage.get_charbox(first, loose=True)
             _, lead_bottom, _, top = textpage.get_charbox(min(lead, n_chars - 1), loose=True)
+            stray = _stray_tail(textpage, raw, pos, left, top - lead_bottom, width, height)
+            if stray is not None:
+                raw = raw[: len(raw.rstrip()) - len(stray.text)]
+                last = min(pos + len(raw.rstrip()) - 1, n_chars - 1)
             # pdfium joins lines broken at a hyphen into one, so the bottom is
             # taken from the last character: it may sit a line lower.
             _, bottom, right, _ = textpage.get_charbox(last, loose=True)
             bottom = min(bottom, lead_bottom)
             weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, min(lead, n_chars - 1))
+            text = _without_note_marks(textpage, raw, pos, lead_bottom, top - lead_bottom)
             lines.append(
                 TextLine(
-                    text=raw,
+                    text=text,
                     x0=left / width,
                     top=1.0 - top / height,
                     x1=right / width,
@@ -53,9 +112,11 @@ def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
                     bold=weight >= 600,
                 )
             )
+            if stray is not None:
+                lines.append(stray)
         elif stripped:
             lines.append(TextLine(text=raw))
-        pos += len(raw) + 2
+        pos += len(segment) + 2
     return lines
 
 
