@@ -34,8 +34,22 @@ def test_screen_pdf_writes_html_and_json(tmp_path):
 def test_screen_reports_unreadable_file_and_missing_file(tmp_path):
     missing = CliRunner().invoke(app, ["screen", str(tmp_path / "nope.pdf")])
     assert missing.exit_code == 2 and "no such file" in missing.output
-    text = tmp_path / "notes.txt"
+    text = tmp_path / "notes.rtf"
     text.write_text("not a review")
     unsupported = CliRunner().invoke(app, ["screen", str(text), "-o", str(tmp_path / "x.html")])
     assert unsupported.exit_code == 1 and "unsupported file type" in unsupported.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_screen_renders_a_plain_text_report_on_page_1(tmp_path):
+    report = tmp_path / "review.txt"
+    report.write_text("Findings\n\nThe police did not share the referral with children's social care.\n\n"
+                      "Nobody told the health visitor about the previous injury.\n", encoding="utf-8")
+    out = tmp_path / "review.html"
+    result = CliRunner().invoke(app, ["screen", str(report), "-o", str(out), "--json", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["n_pages"] == 1 and data["n_sentences"] == 2
+    evidence = [q for theme in data["themes"] for q in theme["evidence"]]
+    assert evidence and {q["page"] for q in evidence} == {1} and {q["section"] for q in evidence} == {"Findings"}
+    assert "did not share the referral" in out.read_text(encoding="utf-8")
