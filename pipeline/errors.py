@@ -29,8 +29,22 @@ class WrongPasswordError(EncryptedPDFError):
     reason = "PDF is encrypted and the password given does not open it"
 
 
-class CorruptPDFError(IngestError):
+class CorruptFileError(IngestError):
+    """A file that does not parse as the format it claims; subclasses name the format."""
+
+    reason = "file is corrupt or unreadable"
+
+
+class CorruptPDFError(CorruptFileError):
     reason = "PDF is corrupt or not a PDF"
+
+
+class CorruptWordError(CorruptFileError):
+    reason = "Word file is corrupt or not a Word (.docx) file"
+
+
+class CorruptZipError(CorruptFileError):
+    reason = "zip file is corrupt or not a zip file"
 
 
 class EmptyDocumentError(IngestError):
@@ -51,3 +65,19 @@ class TextEncodingError(IngestError):
 
 class IngestTimeoutError(IngestError):
     reason = "ingestion took longer than the per-document time limit"
+
+
+class InputLimitError(IngestError):
+    """Refused before or while reading: the file exceeds a safety limit (the detail names it)."""
+
+    reason = "file exceeds a safety limit"
+
+
+class IngestMemoryError(IngestError):
+    reason = "reading the file needed more memory than the per-document limit"
+
+
+def corrupt_error_for(path: str) -> type[CorruptFileError]:
+    """The corrupt-file error that names ``path``'s format, so a Word file is never called a PDF."""
+    suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
+    return {"pdf": CorruptPDFError, "docx": CorruptWordError, "zip": CorruptZipError}.get(suffix, CorruptFileError)

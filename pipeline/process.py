@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 from pipeline.clean import clean_document
 from pipeline.errors import EmptyDocumentError, IngestTimeoutError, NeedsOCRError, PracticeThemesError
 from pipeline.ingest import doc_id_for, ingest_file
+from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from pipeline.ingest.tabular import TableRow, row_document
 from pipeline.segment import segment_document
 from pipeline.types import Document, DocumentResult, Passage, ThemeTag
@@ -84,6 +85,7 @@ def code_file(
     metadata: dict[str, Any] | None = None,
     doc_id: str | None = None,
     text: str | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> DocumentResult:
     """Ingest, clean, segment and classify one file; failures become an error result.
 
@@ -96,6 +98,7 @@ def code_file(
         metadata: copied onto the result (year, area, review type, ...).
         doc_id: overrides the default id (the file stem).
         text: the document's text (a row of a table); ``path`` then only names its source.
+        limits: the reader's size checks and time and memory ceilings (see ``ingest_file``).
 
     Returns:
         A ``DocumentResult`` whose ``timings`` hold seconds per stage. Every
@@ -117,7 +120,8 @@ def code_file(
     try:
         with deadline.armed():
             processed = run_stages(path, classifier, password=password, doc_id=result.doc_id,
-                                   metadata=result.metadata, on_stage=entering, timings=result.timings, text=text)
+                                   metadata=result.metadata, on_stage=entering, timings=result.timings, text=text,
+                                   limits=limits)
         result.tags = processed.tags
         result.n_passages = len(processed.passages)
         result.warnings = list(processed.document.warnings)
@@ -159,6 +163,7 @@ def run_stages(
     on_stage: Callable[[str, Document | None], None] | None = None,
     timings: dict[str, float] | None = None,
     text: str | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> Processed:
     """Run ingest -> clean -> segment -> classify on one file and keep what each made.
 
@@ -169,7 +174,8 @@ def run_stages(
     or record the page count of a file that then fails. Seconds per stage go
     into ``timings`` (a new dict unless one is given) as each stage ends, so a
     caller keeps the timings of the stages before a failure. With ``text``
-    (a table row) the text is read instead of the file at ``path``.
+    (a table row) the text is read instead of the file at ``path``. The file
+    is read in a child process under ``limits`` (time, memory, archive sizes).
     """
     path = Path(path)
     enter = on_stage or (lambda stage, document: None)
@@ -181,7 +187,7 @@ def run_stages(
         doc = row_document(TableRow(doc_id or doc_id_for(path), text, path, 0))
     else:
         with _INGEST_LOCK:
-            doc = ingest_file(path, password=password)
+            doc = ingest_file(path, password=password, limits=limits)
     if doc_id:
         doc.doc_id = doc_id
     doc.metadata.update(metadata or {})

@@ -6,12 +6,15 @@ sentencizer does not split after them. A paragraph number stays with its
 first sentence: "4.12 The social worker visited." is one passage, never "4."
 plus the rest (any fragment that is only a number or list label is joined to
 the sentence after it). Heading blocks are section labels, not passages.
-Table rows are one passage each unless they are long.
+Table rows are one passage each unless they are long. A text longer than
+``CHUNK_CHARS`` (spaCy refuses more than ``nlp.max_length``) is parsed in
+chunks cut at a sentence end or a space, never refused.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from pipeline.clean import page_at
@@ -24,6 +27,10 @@ ABBREVIATIONS = (
     "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.", "Nov.", "Dec.",
 )
 MAX_ROW_WORDS = 80  # longer table rows are split into sentences
+# Longer texts are parsed in pieces: well under spaCy's max_length (1,000,000),
+# and small enough that one piece's tokens stay a few MB.
+CHUNK_CHARS = 100_000
+_CUT_AFTER = re.compile(r"[.!?…][\"')\]]*\s+")
 _LABEL_ONLY = re.compile(r"^\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivx]{1,4})[.)]?\)?$")
 
 
@@ -41,10 +48,38 @@ def sentence_pipeline():
     return nlp
 
 
-def _sentence_spans(text: str, parsed) -> list[tuple[int, int]]:
+def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) pieces of at most ``size`` characters, cut after a sentence end, else at a space."""
+    pieces, start = [], 0
+    while len(text) - start > size:
+        window = text[start:start + size]
+        tail = size - size // 10
+        ends = [m.end() for m in _CUT_AFTER.finditer(window, tail)]
+        cut = ends[-1] if ends else (window.rfind(" ", tail) + 1 or size)
+        pieces.append((start, start + cut))
+        start += cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
+def sentence_bounds(texts: Iterable[str], *, batch_size: int = 256) -> list[list[tuple[int, int]]]:
+    """For each text, spaCy's sentences as (start, end) character offsets into that text.
+
+    Texts over ``CHUNK_CHARS`` are parsed in chunks, so no length is refused.
+    """
+    nlp = sentence_pipeline()
+    texts = list(texts)
+    pieces = [(i, a, text[a:b]) for i, text in enumerate(texts) for a, b in _chunks(text)]
+    bounds: list[list[tuple[int, int]]] = [[] for _ in texts]
+    parsed_pieces = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)
+    for (i, offset, _), parsed in zip(pieces, parsed_pieces):
+        bounds[i].extend((offset + sent.start_char, offset + sent.end_char) for sent in parsed.sents)
+    return bounds
+
+
+def _sentence_spans(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for sent in parsed.sents:
-        start, end = sent.start_char, sent.end_char
+    for start, end in bounds:
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
@@ -72,11 +107,10 @@ def _needs_split(block_kind: str, text: str) -> bool:
 
 def segment_document(doc: Document) -> list[Passage]:
     """Split every non-heading block of ``doc`` into sentences anchored to ``doc.text``."""
-    nlp = sentence_pipeline()
     blocks = [(i, b) for i, b in enumerate(doc.blocks) if b.kind != "heading"]
     texts = [doc.text[b.start : b.end] for _, b in blocks]
     split = [_needs_split(b.kind, t) for (_, b), t in zip(blocks, texts)]
-    parsed_docs = iter(nlp.pipe((t for t, s in zip(texts, split) if s), batch_size=256))
+    parsed_docs = iter(sentence_bounds(t for t, s in zip(texts, split) if s))
     starts = doc.metadata.get("page_starts") or []
     keys = [s for s, _ in starts]
     passages: list[Passage] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.clean import clean_document
-from pipeline.errors import CorruptPDFError, IngestTimeoutError, NeedsOCRError, UnsupportedFormatError
+from pipeline.errors import CorruptWordError, IngestTimeoutError, NeedsOCRError, UnsupportedFormatError
 from pipeline.ingest import ingest_file
 from pipeline.ingest.ocr import ocr_available
 from pipeline.segment import segment_document
@@ -59,7 +59,7 @@ def test_unsupported_and_corrupt_files_name_the_reason(tmp_path):
         ingest_file(tmp_path / "notes.rtf")
     bad = tmp_path / "broken.docx"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(CorruptPDFError, match="broken.docx"):
+    with pytest.raises(CorruptWordError, match="broken.docx"):
         ingest_file(bad)
 
 

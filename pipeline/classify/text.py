@@ -11,7 +11,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 def passages_from_text(text: str, doc_id: str = "") -> list[Passage]:
     """Sentences of ``text``, paragraphs at blank lines; ``start``/``end`` index ``text`` itself."""
-    from pipeline.segment import sentence_pipeline
+    from pipeline.segment import sentence_bounds
 
     spans, position = [], 0
     for match in [*_PARAGRAPH_BREAK.finditer(text), None]:
@@ -20,15 +20,15 @@ def passages_from_text(text: str, doc_id: str = "") -> list[Passage]:
             spans.append((position, end))
         position = match.end() if match else len(text)
     passages: list[Passage] = []
-    nlp = sentence_pipeline()
     # Line breaks inside a paragraph are layout, not sentence ends; spaces keep offsets aligned.
     chunks = [re.sub(r"\s", " ", text[a:b]) for a, b in spans]
-    for index, ((offset, _), parsed) in enumerate(zip(spans, nlp.pipe(chunks))):
-        for sent in parsed.sents:
-            stripped = sent.text.strip()
+    for index, ((offset, _), chunk, bounds) in enumerate(zip(spans, chunks, sentence_bounds(chunks))):
+        for sent_start, sent_end in bounds:
+            sentence = chunk[sent_start:sent_end]
+            stripped = sentence.strip()
             if not stripped:
                 continue
-            start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            start = offset + sent_start + (len(sentence) - len(sentence.lstrip()))
             passages.append(Passage(doc_id=doc_id, page=1, start=start, end=start + len(stripped),
                                     text=text[start:start + len(stripped)], paragraph=index,
                                     passage_id=len(passages)))

@@ -17,7 +17,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pipeline.errors import CorruptPDFError, EmptyDocumentError
+from pipeline.errors import CorruptWordError, EmptyDocumentError, PracticeThemesError
+from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_docx
 from pipeline.ingest.tables import CELL_SEPARATOR, looks_like_header
 from pipeline.types import Document, Page, TextLine
 
@@ -48,20 +49,29 @@ def _breaks_before(element, rendered: bool) -> int:
     return hard
 
 
-def read_docx(path: Path, *, data: bytes | None = None) -> Document:
-    """Read a Word file: styled lines, tables as rows, pages from saved breaks."""
+def read_docx(path: Path, *, data: bytes | None = None, limits: IngestLimits = DEFAULT_LIMITS) -> Document:
+    """Read a Word file: styled lines, tables as rows, pages from saved breaks.
+
+    The archive and its ``document.xml`` are checked against ``limits``
+    before python-docx parses anything (InputLimitError).
+    """
     import io
 
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    source = io.BytesIO(data) if data is not None else str(path)
     try:
-        word = docx.Document(io.BytesIO(data) if data is not None else str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CorruptPDFError(str(path), f"not a readable Word file: {type(exc).__name__}: {exc}") from exc
-    except Exception as exc:  # python-docx/lxml raise several unrelated types
-        raise CorruptPDFError(str(path), f"not a readable Word file: {type(exc).__name__}: {exc}") from exc
+        with zipfile.ZipFile(source) as archive:
+            check_docx(archive, str(path), limits)
+        word = docx.Document(source)
+    except MemoryError:
+        raise
+    except Exception as exc:  # zipfile, python-docx and lxml raise several unrelated types
+        if isinstance(exc, PracticeThemesError):
+            raise
+        raise CorruptWordError(str(path), f"{type(exc).__name__}: {exc}") from exc
     body = word.element.body
     rendered = body.find(f".//{_W}lastRenderedPageBreak") is not None
     pages: list[list[TextLine]] = [[]]

@@ -18,6 +18,7 @@ from pipeline.errors import (
     WrongPasswordError,
 )
 from pipeline.ingest.layout import reading_order, textpage_lines
+from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_pages, check_pdf_streams
 from pipeline.ingest.ocr import ocr_available, ocr_page
 from pipeline.ingest.quality import is_garbled
 from pipeline.ingest.tables import CELL_SEPARATOR, looks_like_table, pdfplumber_rows, table_lines
@@ -78,6 +79,7 @@ def read_pdf(
     ocr: bool | None = None,
     tables: str = "geometry",
     data: bytes | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> Document:
     """Read a PDF into pages of text with layout lines.
 
@@ -90,12 +92,21 @@ def read_pdf(
             look like tables (exact, ~50x slower per page), "off" keeps cells
             as separate lines.
         data: the file's bytes, when it does not come from ``path`` (a zip).
+        limits: compressed streams, page count and the fallback parser's
+            input size are checked against these (InputLimitError).
     """
     if data is None and path.stat().st_size == 0:
         raise EmptyDocumentError(str(path), "file is empty (0 bytes)")
+    _check_streams(path, data, limits)
     pdf = _open(path, password, data)
     if pdf is None:
+        _check_fallback(path, data, limits)
         return _read_with_pdfplumber(path, password=password, data=data)
+    try:
+        check_pages(len(pdf), str(path), limits)
+    except BaseException:
+        pdf.close()
+        raise
     use_ocr = ocr_available() if ocr is None else (ocr and ocr_available())
     pages: list[Page] = []
     scanned: list[int] = []
@@ -146,6 +157,28 @@ def read_pdf(
     return _finish(path, pages, scanned=scanned, ocred=ocred, garbled=garbled, extractor="pypdfium2")
 
 
+def _check_streams(path: Path, data: bytes | None, limits: IngestLimits) -> None:
+    """Refuse a compression bomb before pdfium inflates it (an mmap keeps a large file off the heap)."""
+    if data is not None:
+        check_pdf_streams(data, str(path), limits)
+        return
+    import mmap
+
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        check_pdf_streams(view, str(path), limits)
+
+
+def _check_fallback(path: Path, data: bytes | None, limits: IngestLimits) -> None:
+    """pdfminer is pure Python: only small files that hold PDF objects are worth its time."""
+    size = len(data) if data is not None else path.stat().st_size
+    if size > limits.max_fallback_bytes:
+        raise CorruptPDFError(str(path), f"pdfium cannot open it, and at {size / 2**20:,.1f} MB it is over the "
+                                         f"{limits.max_fallback_bytes / 2**20:g} MB limit of the slower fallback parser")
+    head = data if data is not None else path.read_bytes()
+    if b" obj" not in head and b"\nobj" not in head:
+        raise CorruptPDFError(str(path), "pdfium cannot open it and it holds no PDF objects")
+
+
 def _finish(path: Path, pages: list[Page], *, scanned: list[int], ocred: list[int],
             garbled: list[int], extractor: str) -> Document:
     if not pages:
@@ -186,6 +219,8 @@ def _read_with_pdfplumber(path: Path, *, password: str | None, data: bytes | Non
                     page.flush_cache()
                 lines = [TextLine(text=t) for t in text.splitlines() if t.strip()]
                 pages.append(Page(number=index + 1, text="\n".join(ln.text for ln in lines), lines=lines))
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
         raise CorruptPDFError(str(path), f"neither pdfium nor pdfminer can parse it: {type(exc).__name__}: {exc}") from exc
     garbled = [p.number for p in pages if is_garbled(p.text)]
