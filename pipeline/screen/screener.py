@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from pipeline.screen.report import ScreenReport
 
 
@@ -49,17 +50,20 @@ class Screener:
                                      text="The health visitor shared the concern with the GP.")])
 
     def screen(self, path: str | Path, *, password: str | None = None, document_name: str | None = None,
-               doc_id: str | None = None) -> ScreenReport:
-        """Screen one PDF or DOCX file.
+               doc_id: str | None = None, limits: IngestLimits = DEFAULT_LIMITS,
+               deadline_s: float | None = None) -> ScreenReport:
+        """Screen one PDF or DOCX file (``limits`` and ``deadline_s`` as in ``screen_document``).
 
         Raises:
             IngestError (and subclasses): the file cannot be read, is encrypted,
-            has no text, and so on; the message names the file and reason.
+            has no text, is over a limit, and so on; the message names the file
+            and reason. DocumentTimeoutError: the deadline passed.
         """
         from pipeline.screen.report import build_report
         from pipeline.screen.stages import screen_document
 
-        screened = screen_document(path, self.classifier, password=password, doc_id=doc_id)
+        screened = screen_document(path, self.classifier, password=password, doc_id=doc_id, limits=limits,
+                                   deadline_s=deadline_s)
         started = time.perf_counter()
         report = build_report(screened, self.codebook, classifier_info=self.info, fingerprint=self.fingerprint,
                               document_name=document_name)

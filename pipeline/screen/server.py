@@ -5,30 +5,39 @@ Safety rules, because rapid reviews are confidential:
 * Uploads are accepted by content (``%PDF-`` header, or a zip holding
   ``word/document.xml``), never by extension, and only up to a size limit,
   checked from Content-Length before the body is read.
-* An upload is written under a sanitised name into a private temporary
-  folder that is deleted as soon as it has been screened, whatever happened.
-  Reports are kept in memory only (the last few, for download).
+* An upload is written under a sanitised name into a private folder of
+  this server's own upload area (``pipeline.screen.uploads``), deleted as
+  soon as it has been screened, whatever happened; the area is swept at
+  start-up and on exit. Reports are kept in memory only (the last few).
 * One screening runs at a time; others wait in a bounded queue and get a
-  "busy" page when it is full, never a crash.
+  "busy" page when it is full, never a crash. Each screen has a deadline
+  (422 when it passes, and the queue moves on); the file is read in a child
+  process with a time and memory ceiling, so a bomb's memory never enters
+  the server. An upload that arrives too slowly is refused (408).
 * With a token, every request must carry it (``Authorization: Bearer``,
   ``X-Access-Token``, ``?token=`` or the cookie set after a valid one).
   Without one (loopback only), requests must name a loopback Host, which
   stops a web page from reaching the app through DNS rebinding.
+* A request that changes anything (POST) must come from the app's own page:
+  an ``Origin`` other than the server's own, ``Origin: null`` or a
+  ``Sec-Fetch-Site`` other than same-origin/none is refused (403), so no
+  other web page can drive the server from the user's browser.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import hmac
 import logging
 import re
 import secrets
-import shutil
-import tempfile
 import threading
 import time
 import unicodedata
 import zipfile
 from collections import OrderedDict
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -38,10 +47,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.errors import (CorruptPDFError, EmptyDocumentError, EncryptedPDFError, IngestError, NeedsOCRError,
+from pipeline.errors import (CorruptFileError, EmptyDocumentError, EncryptedPDFError, IngestError,
+                             IngestMemoryError, IngestTimeoutError, InputLimitError, NeedsOCRError,
                              UnsupportedFormatError, WrongPasswordError)
+from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
+from pipeline.memory import release_memory
+from pipeline.process import DocumentTimeoutError
 from pipeline.screen.render import TEMPLATE_DIR, render_html, render_json
 from pipeline.screen.report import ScreenReport
+from pipeline.screen.uploads import UploadArea, default_base
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +71,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+SAME_ORIGIN_FETCH = ("same-origin", "none")
 
 
 @dataclass
@@ -67,9 +83,13 @@ class ServerSettings:
         token: the access token; None only when bound to loopback.
         max_upload_bytes: the largest file accepted (413 above it).
         max_queue: uploads allowed to wait while one is screened (503 above it).
-        work_dir: where uploads are written while screened (default: the system temp folder).
+        work_dir: where this server's upload folder is made (default: /dev/shm
+            when it has room, else the system temp folder).
         keep_reports: how many finished reports stay downloadable (memory only).
         pending_ttl_s: how long an encrypted upload waits for its password (memory only).
+        screen_timeout_s: one screen's deadline (422 after it).
+        ingest_memory_bytes: the address space the reader of one file may add.
+        upload_timeout_s: how long an upload's body may take to arrive (408 after it).
     """
 
     token: str | None = None
@@ -78,6 +98,12 @@ class ServerSettings:
     work_dir: str | None = None
     keep_reports: int = 20
     pending_ttl_s: float = 600.0
+    screen_timeout_s: float = DEFAULT_LIMITS.timeout_s or 120.0
+    ingest_memory_bytes: int | None = DEFAULT_LIMITS.memory_bytes
+    upload_timeout_s: float = 60.0
+
+    def limits(self) -> IngestLimits:
+        return IngestLimits(timeout_s=self.screen_timeout_s, memory_bytes=self.ingest_memory_bytes)
 
 
 class UploadRejected(Exception):
@@ -175,6 +201,20 @@ def _host_is_loopback(host_header: str) -> bool:
     return host in LOOPBACK_HOSTS
 
 
+def _cross_site(request) -> str | None:
+    """Why a state-changing request did not come from this server's own page, or None if it did."""
+    fetch_site = request.headers.get("sec-fetch-site", "").strip().lower()
+    if fetch_site and fetch_site not in SAME_ORIGIN_FETCH:
+        return f"Sec-Fetch-Site: {fetch_site}"
+    origin = request.headers.get("origin")
+    if origin is None:
+        return None  # not a browser (curl, scripts): the Host and token checks apply
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
+    if origin.strip().lower() != own:
+        return f"Origin: {origin[:100]}"
+    return None
+
+
 def _presented_token(request) -> tuple[str | None, bool]:
     """The token a request carries, and whether it came in the query string."""
     auth = request.headers.get("authorization", "")
@@ -197,7 +237,21 @@ def create_app(screener, settings: ServerSettings | None = None):
     """
     settings = settings or ServerSettings()
     store = _Store(settings)
-    app = FastAPI(title="practice-themes screening", docs_url=None, redoc_url=None, openapi_url=None)
+    uploads = UploadArea(settings.work_dir or default_base(4 * settings.max_upload_bytes))
+    swept = uploads.sweep_stale()
+    if swept:
+        log.warning("removed %d upload folder(s) left by a server that did not exit cleanly", swept)
+    atexit.register(uploads.remove_all)
+    @asynccontextmanager
+    async def lifespan(_app):
+        try:
+            yield
+        finally:
+            uploads.remove_all()
+
+    app = FastAPI(title="practice-themes screening", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    app.state.uploads = uploads
     # Thread primitives, not asyncio ones: screening runs in worker threads, and a
     # threading lock does not care which event loop (or test client) is asking.
     one_at_a_time = threading.Lock()
@@ -218,6 +272,12 @@ def create_app(screener, settings: ServerSettings | None = None):
         elif not _host_is_loopback(request.headers.get("host", "")):
             return _secure(_status_page(400, "Wrong address", "This server only answers on its loopback address "
                                                               "(127.0.0.1 or localhost)."))
+        if request.method not in SAFE_METHODS:
+            reason = _cross_site(request)
+            if reason:
+                return _secure(_status_page(403, "Request from another site refused",
+                                            "This server only accepts uploads from its own page "
+                                            f"({reason}). Open the server's address and upload there."))
         if request.method == "POST":
             length = request.headers.get("content-length")
             if length is None or not length.isdigit():
@@ -241,7 +301,11 @@ def create_app(screener, settings: ServerSettings | None = None):
     @app.post("/screen")
     async def screen_upload(request: Request):
         try:
-            form = await request.form(max_files=1, max_fields=4)
+            try:
+                form = await asyncio.wait_for(request.form(max_files=1, max_fields=4), settings.upload_timeout_s)
+            except asyncio.TimeoutError:
+                raise UploadRejected(408, "Upload too slow", f"The upload did not arrive within "
+                                                             f"{settings.upload_timeout_s:g} s. Try again.") from None
             data, name, password = await _read_upload(form)
             with queue_guard:
                 # One screening runs and up to max_queue wait; beyond that, say so.
@@ -295,11 +359,12 @@ def create_app(screener, settings: ServerSettings | None = None):
 
     def _screen_bytes(data: bytes, name: str, password: str | None) -> ScreenReport:
         """Write the upload to a private folder, screen it, and delete the folder whatever happens."""
-        folder = Path(tempfile.mkdtemp(prefix="pt-upload-", dir=settings.work_dir))
+        folder = uploads.new_folder()
         try:
             path = folder / name
             path.write_bytes(data)
-            return screener.screen(path, password=password, document_name=name, doc_id=Path(name).stem)
+            return screener.screen(path, password=password, document_name=name, doc_id=Path(name).stem,
+                                   limits=settings.limits(), deadline_s=settings.screen_timeout_s)
         except WrongPasswordError:
             key = store.park(data, name)
             raise UploadRejected(422, "Wrong password", f"{name} is encrypted and that password does not open it. "
@@ -313,8 +378,15 @@ def create_app(screener, settings: ServerSettings | None = None):
                                                         f"to screen without OCR ({exc.detail}).") from None
         except EmptyDocumentError as exc:
             raise UploadRejected(422, "Empty document", f"{name} has no text to screen ({exc.detail}).") from None
-        except (CorruptPDFError, UnsupportedFormatError) as exc:
-            raise UploadRejected(422, "File cannot be read", f"{name} is damaged and cannot be read"
+        except (IngestTimeoutError, DocumentTimeoutError):
+            raise UploadRejected(422, "Screening took too long", f"{name} could not be screened within the limit of "
+                                                                 f"{settings.screen_timeout_s:g} s, so it was stopped. "
+                                                                 "The file was not kept.") from None
+        except (InputLimitError, IngestMemoryError) as exc:
+            raise UploadRejected(422, "File refused", f"{name} was not screened: {exc.reason}"
+                                                      + (f" ({exc.detail})." if exc.detail else ".")) from None
+        except (CorruptFileError, UnsupportedFormatError) as exc:
+            raise UploadRejected(422, "File cannot be read", f"{name} is damaged and cannot be read: {exc.reason}"
                                                               + (f" ({exc.detail})." if exc.detail else ".")) from None
         except IngestError as exc:
             raise UploadRejected(422, "File cannot be read", f"{name}: {exc.reason}"
@@ -324,7 +396,9 @@ def create_app(screener, settings: ServerSettings | None = None):
             raise UploadRejected(500, "Screening failed", f"Something went wrong while screening {name}. "
                                                           "The file was not kept.") from None
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            uploads.release(folder)
+            del data
+            release_memory()
 
     @app.get("/reports/{key}.{fmt}")
     async def download(key: str, fmt: str):

@@ -7,14 +7,19 @@ report needs to show each quote in place.
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 
+from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
+from pipeline.process import DocumentTimeoutError
 from pipeline.process import Processed as Screened
 from pipeline.process import run_stages
 
 
 def screen_document(path: str | Path, classifier, *, password: str | None = None,
-                    doc_id: str | None = None) -> Screened:
+                    doc_id: str | None = None, limits: IngestLimits = DEFAULT_LIMITS,
+                    deadline_s: float | None = None) -> Screened:
     """Run every stage on ``path`` and keep the intermediate document.
 
     Args:
@@ -23,12 +28,26 @@ def screen_document(path: str | Path, classifier, *, password: str | None = None
         password: opens an encrypted PDF.
         doc_id: overrides the default id (the file stem), e.g. for an upload
             saved under a temporary name.
+        limits: the reader's size checks and its time and memory ceilings.
+        deadline_s: the whole screen's time limit. Reading gets what is left of
+            it (and is killed at it); the later stages are checked as each starts.
 
     Raises:
         IngestError (and subclasses) for a file that cannot be read, has no
-        text layer, or has no sentences after cleaning.
+        text layer, is over a limit, or has no sentences after cleaning;
+        DocumentTimeoutError when the deadline passes between stages.
     """
-    return run_stages(path, classifier, password=password, doc_id=doc_id)
+    if deadline_s is None:
+        return run_stages(path, classifier, password=password, doc_id=doc_id, limits=limits)
+    expires = time.monotonic() + deadline_s
+    if limits.timeout_s is None or limits.timeout_s > deadline_s:
+        limits = replace(limits, timeout_s=deadline_s)
+
+    def check(stage: str, document) -> None:  # noqa: ARG001
+        if time.monotonic() > expires:
+            raise DocumentTimeoutError(str(path), deadline_s, stage)
+
+    return run_stages(path, classifier, password=password, doc_id=doc_id, limits=limits, on_stage=check)
 
 
 __all__ = ["Screened", "screen_document"]

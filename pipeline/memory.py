@@ -1,0 +1,27 @@
+"""Hand freed memory back to the operating system after a large piece of work."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name else None
+
+
+def release_memory() -> None:
+    """Collect garbage, then ask glibc to return free heap pages (``malloc_trim``), where there is glibc.
+
+    Without the trim a long-running process (the web server) keeps the high-water
+    mark of its largest document for good.
+    """
+    gc.collect()
+    libc = _libc()
+    trim = getattr(libc, "malloc_trim", None) if libc is not None else None
+    if trim is not None:
+        trim(0)
