@@ -22,9 +22,9 @@ class TextLine:
 
     Coordinates are fractions of the page width/height measured from the top
     left, so layouts of different page sizes compare directly. ``size`` is the
-    font height in points, ``kind`` a hint from the source ("" for PDF text,
-    "heading1"/"heading2"/"bullet"/"table_row"/"title" from Word styles or
-    extracted tables).
+    font height in points (of the text after ``mark``), ``kind`` a hint from
+    the source ("" for PDF text, "heading1"/"heading2"/"bullet"/"table_row"/
+    "title" from Word styles or extracted tables).
     """
 
     text: str
@@ -35,6 +35,10 @@ class TextLine:
     size: float = 0.0
     bold: bool = False
     kind: str = ""
+    # A raised note mark that opened the line, kept apart from ``text`` ("4"
+    # before "Early help means ..."): a note's number at the page foot, a
+    # reference mark anywhere else.
+    mark: str = ""
 
 
 @dataclass

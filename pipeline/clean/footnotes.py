@@ -8,7 +8,8 @@ type is never a note.
 
 Raised note marks that the PDF reader returns as lines of their own (a "25"
 after "... unauthorised absence.") are dropped when they follow body text on
-the same row, and joined to the note they open when they precede it.
+the same row, and become the ``mark`` of the line they precede. A marked
+line in body type is body text: its mark, a reference, is left out.
 """
 
 from __future__ import annotations
@@ -57,8 +58,7 @@ def attach_note_marks(lines: list[TextLine], body_size: float) -> list[TextLine]
         for j in row:
             if 0 <= lines[j].x0 - mark.x1 + 0.01 < MARK_REACH:
                 target = joined.get(j, lines[j])
-                joined[j] = replace(target, text=f"{mark.text.strip()} {target.text.lstrip()}", x0=mark.x0,
-                                    top=min(mark.top, target.top), size=mark.size)
+                joined[j] = replace(target, mark=mark.text.strip(), x0=mark.x0, top=min(mark.top, target.top))
                 drop.add(i)
                 break
     return [joined.get(j, ln) for j, ln in enumerate(lines) if j not in drop]
@@ -67,7 +67,7 @@ def attach_note_marks(lines: list[TextLine], body_size: float) -> list[TextLine]
 def _set_apart(lines: list[TextLine], k: int, body_size: float) -> bool:
     """The note's mark is raised (smaller than the notes' own type), or a gap sets it off the text above."""
     line = lines[k]
-    if line.size < MARK_SIZE * body_size:
+    if line.mark or line.size < MARK_SIZE * body_size:
         return True
     return k > 0 and line.top - lines[k - 1].bottom > 0.75 * (line.bottom - line.top)
 
@@ -97,7 +97,7 @@ def footnote_lines(lines: list[TextLine], body_size: float) -> set[int]:
         return notes
     for k, line in enumerate(lines):
         if (k in notes or not _small(line, body_size, NOTE_SIZE) or line.top <= FOOT_TOP
-                or not _NOTE_START.match(line.text) or not _set_apart(lines, k, body_size)
+                or not opens_note(line) or not _set_apart(lines, k, body_size)
                 or not _at_column_foot(lines, k, body_size)):
             continue
         j = k
@@ -110,4 +110,9 @@ def footnote_lines(lines: list[TextLine], body_size: float) -> set[int]:
 
 def opens_note(line: TextLine) -> bool:
     """True when a footnote line starts a new note (with its number or mark)."""
-    return bool(_NOTE_START.match(line.text))
+    return bool(line.mark) or bool(_NOTE_START.match(line.text))
+
+
+def with_mark(line: TextLine) -> TextLine:
+    """A note's line with its number back in front of the text ("4 Early help ...")."""
+    return replace(line, text=f"{line.mark} {line.text.lstrip()}", mark="") if line.mark else line

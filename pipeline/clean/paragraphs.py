@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from pipeline.clean.footnotes import footnote_lines, opens_note
+from pipeline.clean.footnotes import footnote_lines, opens_note, with_mark
 from pipeline.types import TextLine
 
 _BULLET_START = re.compile(r"^\s*(?:[•\-–*▪◦o]\s+|\(?[a-z]\)\s+|\(?[ivx]{1,4}\)\s+)")
@@ -69,6 +69,8 @@ def _break_between(prev: TextLine, line: TextLine, *, gap_limit: float, right_ed
                    geometry: bool, longest: int) -> bool:
     if prev.kind or line.kind:
         return True
+    if line.mark and geometry and line.x0 >= prev.x1 - 0.01 and min(prev.bottom, line.bottom) > max(prev.top, line.top):
+        return False  # the rest of a row that pdfium broke at a note reference: "help." + "4 Early help means"
     if starts_paragraph(line.text):
         return True
     if not geometry:
@@ -99,7 +101,7 @@ def _note_blocks(lines: list[TextLine], page: int) -> list[RawBlock]:
         if blocks and not opens_note(line):
             blocks[-1].lines.append(line)
         else:
-            blocks.append(RawBlock(page=page, lines=[line], footnote=True))
+            blocks.append(RawBlock(page=page, lines=[with_mark(line)], footnote=True))
     return blocks
 
 

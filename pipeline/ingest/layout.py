@@ -18,6 +18,7 @@ from pipeline.types import TextLine
 # A run of digits that may be a note reference ("...appropriate).112", "time.2 The").
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{1,3}(?:,\d{1,3})*(?!\w)")
 _TRAILING_DIGITS = re.compile(r"\d{1,3}$")
+_LEADING_DIGITS = re.compile(r"\s*(\d{1,3}(?:,\d{1,3})*)\s*(?=[^\W\d_]|[\"'(‘“])")
 _MARK_HEIGHT = 0.85  # a raised note mark is set at most this share of the line's type height
 _MARK_RISE = 0.15  # ... and sits at least this share of it above the line's baseline
 
@@ -49,6 +50,25 @@ def _without_note_marks(textpage, raw: str, pos: int, baseline: float, height: f
 # How far (share of the page width) a line may stray over the cut between two
 # column frames and still belong to the frame it starts in.
 _GUTTER_SLACK = 0.04
+
+
+def _leading_mark(textpage, raw: str, pos: int) -> int:
+    """Where the text starts after a raised note mark that opens the line (0 when there is none).
+
+    pdfium breaks a line at a superscript, so a reference mark often opens the
+    next line ("4 Early help means ..." after "...benefit from early help."),
+    and every footnote opens with one. The mark is smaller than the text after
+    it and raised above that text's baseline.
+    """
+    m = _LEADING_DIGITS.match(raw)
+    if m is None:
+        return 0
+    _, mark_bottom, _, mark_top = textpage.get_charbox(pos + m.start(1), loose=True)
+    _, bottom, _, top = textpage.get_charbox(pos + m.end(), loose=True)
+    size = top - bottom
+    if size > 0 and mark_top - mark_bottom < _MARK_HEIGHT * size and mark_bottom > bottom + _MARK_RISE * size:
+        return m.end()
+    return 0
 
 
 def _stray_tail(textpage, raw: str, pos: int, left: float, line_height: float,
@@ -89,6 +109,9 @@ def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
             # Size and weight come from the first letter or digit: a bullet
             # glyph is often set in a symbol font of another size.
             lead = next((pos + i for i, ch in enumerate(raw) if ch.isalnum()), first)
+            start = _leading_mark(textpage, raw, pos) if raw.lstrip()[:1].isdigit() else 0
+            if start:
+                lead = pos + start  # the line's type is the text's, not its mark's
             left, _, _, _ = textpage.get_charbox(first, loose=True)
             _, lead_bottom, _, top = textpage.get_charbox(min(lead, n_chars - 1), loose=True)
             stray = _stray_tail(textpage, raw, pos, left, top - lead_bottom, width, height)
@@ -103,7 +126,8 @@ def textpage_lines(textpage, width: float, height: float) -> list[TextLine]:
             text = _without_note_marks(textpage, raw, pos, lead_bottom, top - lead_bottom)
             lines.append(
                 TextLine(
-                    text=text,
+                    text=text[start:],
+                    mark=raw[:start].strip(),
                     x0=left / width,
                     top=1.0 - top / height,
                     x1=right / width,
