@@ -17,10 +17,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 def fmt(value: Any, digits: int = 2) -> str:
     """A number to ``digits`` decimals, or an en dash when undefined."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if not isinstance(value, float) or math.isnan(value):
+        return "–"  # None, NaN, or a template's undefined field
     return f"{value:.{digits}f}"
 
 
