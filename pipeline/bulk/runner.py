@@ -156,8 +156,11 @@ def run_corpus(
             entries = _hash_inputs(inputs, info["fingerprint"], settings.password)
             timings["hash"] = time.perf_counter() - t
             todo: dict[str, Task] = {}
+            n_repaired = 0
             for e in entries:
-                if e.key and e.key not in todo and e.key not in store:
+                if e.key and e.key not in todo and store.get(e.key, content_sha256=e.content_sha256) is None:
+                    # A file that is there but fails validation is recomputed, and counted.
+                    n_repaired += store.exists(e.key)
                     todo[e.key] = Task(e.key, str(e.item.path), e.item.doc_id, settings.password, settings.timeout_s,
                                        text=e.item.text)
             n_cached = sum(1 for e in entries if e.key and e.key not in todo)
@@ -183,7 +186,7 @@ def run_corpus(
         manifest = _manifest(
             started_at, settings, backend, info, codebook, results, metadata, command,
             n_cached=n_cached, n_computed=len(todo), pages_computed=pages[0], stage_sums=stage_sums,
-            timings=timings,
+            timings=timings, n_repaired=n_repaired,
         )
         write_outputs(results, codebook, outdir, metadata_columns=metadata.columns if metadata else [],
                       manifest=manifest, xlsx=settings.xlsx)
@@ -200,7 +203,7 @@ def _collect(entries: list[Entry], store: ResultStore, metadata: MetadataJoin | 
     """This run's rows, read back from the store; the inputs decide ids, paths and metadata."""
     results = []
     for e in entries:
-        result = store.get(e.key) if e.key else None
+        result = store.get(e.key, content_sha256=e.content_sha256) if e.key else None
         if result is None:
             result = DocumentResult(
                 doc_id=e.item.doc_id, source_path=str(e.item.path), status="error", stage="read",
@@ -228,7 +231,7 @@ def _versions() -> dict[str, str]:
 
 
 def _manifest(started_at, settings, backend, info, codebook, results, metadata, command, *,
-              n_cached, n_computed, pages_computed, stage_sums, timings) -> dict[str, Any]:
+              n_cached, n_computed, pages_computed, stage_sums, timings, n_repaired=0) -> dict[str, Any]:
     statuses = Counter(r.status for r in results)
     errors = Counter(r.error_type for r in results if r.status != "ok")
     return {
@@ -253,6 +256,7 @@ def _manifest(started_at, settings, backend, info, codebook, results, metadata, 
             "failed": sum(v for k, v in statuses.items() if k != "ok"),
             "by_status": dict(sorted(statuses.items())), "by_error_type": dict(sorted(errors.items())),
             "computed": n_computed, "reused_from_store": n_cached,
+            "repaired_in_store": n_repaired,
             "pages": sum(r.n_pages for r in results), "pages_computed": pages_computed,
         },
         "metadata": metadata.report() if metadata else None,

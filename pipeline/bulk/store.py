@@ -15,6 +15,12 @@ hash of the ``pipeline`` package's source files are in the key because a new
 release, or an edited checkout, may clean, segment or score text
 differently (a new negation rule, say) with the same settings; a result
 computed by other code is never reused.
+
+A stored file is trusted only when it parses, names its own key, store
+format and content hash, and its result matches the ``result_sha256``
+written beside it. Anything else (truncated, emptied, an extra field, an
+edit into other valid JSON) counts as missing and is recomputed: the store
+heals itself instead of reporting "no result" forever.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
 
 STORE_DIR = "store"
 # Bump when the stored layout or the meaning of a result changes.
-STORE_FORMAT = "1"
+# 2: every file carries result_sha256, the hash of its result.
+STORE_FORMAT = "2"
 
 
 def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
@@ -65,6 +72,11 @@ def result_to_dict(result: DocumentResult) -> dict[str, Any]:
     return asdict(result)
 
 
+def _result_sha256(result: dict[str, Any]) -> str:
+    blob = json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
 def result_from_dict(data: dict[str, Any]) -> DocumentResult:
     tags = [
         ThemeTag(
@@ -88,22 +100,41 @@ class ResultStore:
         return self.root / key[:2] / f"{key}.json"
 
     def __contains__(self, key: str) -> bool:
-        return self.path_for(key).is_file()
+        return self.get(key) is not None
 
-    def get(self, key: str) -> DocumentResult | None:
-        """The stored result, or None when absent or unreadable (then it is recomputed)."""
+    def get(self, key: str, *, content_sha256: str | None = None) -> DocumentResult | None:
+        """The stored result, or None when absent or invalid (then it is recomputed).
+
+        Invalid: not JSON, another key, format or content hash than expected,
+        a result whose hash does not match ``result_sha256``, or fields that
+        do not make a ``DocumentResult``.
+        """
         path = self.path_for(key)
         try:
             with open(path, encoding="utf-8") as handle:
-                return result_from_dict(json.load(handle)["result"])
-        except (OSError, ValueError, KeyError, TypeError):
+                payload = json.load(handle)
+            if not isinstance(payload, dict) or payload.get("key") != key or payload.get("format") != STORE_FORMAT:
+                return None
+            if content_sha256 is not None and payload.get("content_sha256") != content_sha256:
+                return None
+            result = payload["result"]
+            if not isinstance(result, dict) or payload.get("result_sha256") != _result_sha256(result):
+                return None
+            return result_from_dict(result)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
+
+    def exists(self, key: str) -> bool:
+        """A file is there for ``key`` (valid or not)."""
+        return self.path_for(key).is_file()
 
     def put(self, key: str, result: DocumentResult, **extra: Any) -> Path:
         """Write one result atomically: readers see the old state or the whole new file."""
         path = self.path_for(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"key": key, "format": STORE_FORMAT, **extra, "result": result_to_dict(result)}
+        stored = result_to_dict(result)
+        payload = {"key": key, "format": STORE_FORMAT, **extra, "result_sha256": _result_sha256(stored),
+                   "result": stored}
         fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
         try:
             os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide results from colleagues

@@ -140,7 +140,9 @@ def _print_summary(outcome, codebook) -> None:
     wall = outcome.manifest["timings"].get("wall", 0.0)
     console.print(
         f"{counts['documents']} documents: {counts['ok']} ok, {counts['failed']} failed "
-        f"({counts['computed']} coded now, {counts['reused_from_store']} reused from the store) in {wall:.1f} s."
+        f"({counts['computed']} coded now, {counts['reused_from_store']} reused from the store"
+        + (f", {counts['repaired_in_store']} invalid store file(s) recomputed" if counts.get("repaired_in_store") else "")
+        + f") in {wall:.1f} s."
     )
     if counts["failed"]:
         kinds = ", ".join(f"{k}: {v}" for k, v in counts["by_error_type"].items())
