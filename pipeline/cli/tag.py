@@ -1,4 +1,9 @@
-"""``practice-themes tag``: tag texts you already have (JSON lines in, JSON lines out)."""
+"""``practice-themes tag``: tag texts you already have (JSON lines in, JSON lines out).
+
+Every input line gives exactly one output line: its result, or an error
+record with its line number (bad JSON, nesting too deep, bytes that are not
+UTF-8, no text, a text that cannot be segmented). Nothing aborts the file.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +17,36 @@ from pipeline.cli.app import app
 CHUNK_LINES = 512  # lines scored per encoding batch
 
 
+def _error(number: int, message: str, record_id=None) -> dict:
+    record = {"line": number, "error": f"line {number}: {message}"}
+    return {"id": record_id, **record} if record_id is not None else record
+
+
+def decode_line(raw: bytes, number: int) -> str | dict:
+    """The line as text, or an error record when its bytes are not UTF-8 (never silently replaced)."""
+    try:
+        return raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return _error(number, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start})")
+
+
 def parse_line(raw: str, number: int) -> tuple[object, str] | dict:
     """(id, text) for a good input line, else an error record naming the line number."""
     try:
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
-        return {"line": number, "error": f"line {number}: not valid JSON ({exc.msg})"}
+        return _error(number, f"not valid JSON ({exc.msg})")
+    except RecursionError:
+        return _error(number, "JSON nested too deeply to read")
     if not isinstance(record, dict):
-        return {"line": number, "error": f"line {number}: expected a JSON object with 'id' and 'text'"}
+        return _error(number, "expected a JSON object with 'id' and 'text'")
+    record_id = record.get("id", number)
+    if not isinstance(record_id, (str, int, float, bool, type(None))):
+        return _error(number, "'id' must be a string or a number")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         return {"id": record.get("id"), "line": number, "error": f"line {number}: no text"}
-    return record.get("id", number), text
+    return record_id, text
 
 
 def output_record(record_id, tags) -> dict:
@@ -38,16 +61,27 @@ def output_record(record_id, tags) -> dict:
 
 
 def tag_lines(lines, classifier, write) -> tuple[int, int]:
-    """Tag JSON lines, calling ``write(record)`` in input order; returns (tagged, errors)."""
+    """Tag JSON lines (``bytes`` or ``str``), calling ``write(record)`` in input order; returns (tagged, errors)."""
     from pipeline.classify.text import passages_from_text
 
     tagged = errors = 0
     pending: list[tuple[int, object, list]] = []
 
     def flush():
-        nonlocal tagged
-        results = classifier.tag_documents([p for _, _, p in pending])
-        for (_, record_id, _), tags in zip(pending, results):
+        nonlocal tagged, errors
+        if not pending:
+            return
+        try:
+            results = classifier.tag_documents([p for _, _, p in pending])
+        except Exception:  # noqa: BLE001 - find the line that fails instead of losing the batch
+            results = None
+        for index, (number, record_id, passages) in enumerate(pending):
+            try:
+                tags = results[index] if results is not None else classifier.tag_documents([passages])[0]
+            except Exception as exc:  # noqa: BLE001
+                write(_error(number, f"cannot be tagged ({type(exc).__name__}: {exc})"[:500], record_id))
+                errors += 1
+                continue
             write(output_record(record_id, tags))
             tagged += 1
         pending.clear()
@@ -55,14 +89,20 @@ def tag_lines(lines, classifier, write) -> tuple[int, int]:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        parsed = parse_line(raw, number)
+        parsed = decode_line(raw, number) if isinstance(raw, bytes) else raw
+        if isinstance(parsed, str):
+            parsed = parse_line(parsed, number)
+        if not isinstance(parsed, dict):
+            record_id, text = parsed
+            try:
+                pending.append((number, record_id, passages_from_text(text, doc_id=str(record_id))))
+            except Exception as exc:  # noqa: BLE001 - one line never aborts the file
+                parsed = _error(number, f"cannot be segmented ({type(exc).__name__}: {exc})"[:500], record_id)
         if isinstance(parsed, dict):
             flush()
             write(parsed)
             errors += 1
             continue
-        record_id, text = parsed
-        pending.append((number, record_id, passages_from_text(text, doc_id=str(record_id))))
         if len(pending) >= CHUNK_LINES:
             flush()
     flush()
@@ -96,7 +136,7 @@ def tag(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(input_path, encoding="utf-8", errors="replace") as source, open(out, "w", encoding="utf-8") as sink:
+    with open(input_path, "rb") as source, open(out, "w", encoding="utf-8") as sink:
         tagged, errors = tag_lines(source, classifier,
                                    lambda r: sink.write(json.dumps(r, ensure_ascii=False) + "\n"))
     console.print(f"tagged {tagged} line(s), {errors} error record(s) -> {out}")
