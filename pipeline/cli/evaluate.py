@@ -3,7 +3,7 @@
 ``evaluate`` scores machine output against human coding and writes
 metrics.json, report.md, report.html and PNG plots. ``export-qdpx`` writes
 the machine's coding as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or
-QualCoder. Exit codes: 0 done, 2 bad input (the message says which file and why).
+QualCoder. Exit codes: 0 done, 2 bad input (one line says which file and why; never a traceback).
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ def evaluate(
         )
     except (AnnotationError, PredictionError, CodebookError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except Exception as exc:  # noqa: BLE001 - a malformed input must end in one line, never a traceback
+        console.print(f"[red]error:[/red] cannot evaluate {pred} against {gold}: {type(exc).__name__}: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     for line in metrics["summary"]:
         typer.echo(line)

@@ -3,12 +3,16 @@
 ``screen`` writes a self-contained HTML report (and optionally JSON);
 ``serve`` runs the same screening behind a local web page.
 Exit codes (screen): 0 report written; 1 the document could not be screened
-(corrupt, encrypted, no text...); 2 usage error.
+(corrupt, encrypted, no text, over a size, time or memory limit...); 2 usage
+error (no such file, a codebook or model that cannot be loaded). Every failure
+is one ``error:`` line, never a traceback.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import signal
 from pathlib import Path
 
 import typer
@@ -17,6 +21,18 @@ from pipeline.cli.app import app
 
 EXIT_OK, EXIT_DOCUMENT, EXIT_USAGE = 0, 1, 2
 TOKEN_ENV = "PRACTICE_THEMES_TOKEN"
+_DEFAULT_TIMEOUT_S = 120.0  # pipeline.ingest.limits.DEFAULT_LIMITS, without importing it at start-up
+_DEFAULT_MEMORY_MB = 2048.0
+TIMEOUT_OPTION = typer.Option(_DEFAULT_TIMEOUT_S, "--timeout", min=1,
+                              help="Seconds one screen may take; reading the file is killed at it.")
+MEMORY_OPTION = typer.Option(_DEFAULT_MEMORY_MB, "--memory-limit-mb", min=64,
+                             help="Memory the reader of one file may add (its child process is limited to it).")
+
+
+def _limits(timeout: float, memory_limit_mb: float):
+    from pipeline.ingest.limits import IngestLimits
+
+    return IngestLimits(timeout_s=timeout, memory_bytes=int(memory_limit_mb * 1024 * 1024))
 
 
 @app.command("screen")
@@ -27,6 +43,8 @@ def screen(
     password: str = typer.Option(None, "--password", help="Password for an encrypted PDF."),
     model: str = typer.Option(None, "--model", help="Trained model folder (default: zero-shot from the codebook)."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
+    timeout: float = TIMEOUT_OPTION,
+    memory_limit_mb: float = MEMORY_OPTION,
 ) -> None:
     """Screen one review: themes ranked by probability, evidence quotes linked into the full text."""
     import sys
@@ -37,19 +55,29 @@ def screen(
         typer.echo(f"error: {file}: no such file", err=True)
         raise typer.Exit(EXIT_USAGE)
     out = out or Path(f"{file.stem}.screen.html")
-    try:
-        from pipeline.screen.render import write_report
-        from pipeline.screen.screener import Screener
+    from pipeline.screen.render import write_report
+    from pipeline.screen.screener import Screener
 
+    try:
         screener = Screener(model=model, codebook_path=codebook_path)
-        report = screener.screen(file, password=password)
+    except (PracticeThemesError, ValueError, OSError) as exc:  # codebook/model problems
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
+        report = screener.screen(file, password=password, limits=_limits(timeout, memory_limit_mb),
+                                 deadline_s=timeout)
     except PracticeThemesError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_DOCUMENT) from None
-    except (ValueError, OSError) as exc:  # codebook/model problems
-        typer.echo(f"error: {exc}", err=True)
+    except Exception as exc:  # noqa: BLE001 - whatever the file provokes, one line and exit 1
+        typer.echo(f"error: {file}: cannot be screened ({type(exc).__name__}: {exc})"[:1000], err=True)
+        raise typer.Exit(EXIT_DOCUMENT) from None
+    try:
+        written = write_report(report, out, json_out)
+    except OSError as exc:
+        typer.echo(f"error: cannot write the report: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    for path in write_report(report, out, json_out):
+    for path in written:
         typer.echo(f"wrote {path}", err=True)
     for band in ("present", "possible"):
         themes = [t for t in report.themes if t.band == band]
@@ -79,6 +107,12 @@ def serve(
     queue: int = typer.Option(8, "--queue", min=1, help="Uploads that may wait while one is screened."),
     model: str = typer.Option(None, "--model", help="Trained model folder (default: zero-shot from the codebook)."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
+    timeout: float = TIMEOUT_OPTION,
+    memory_limit_mb: float = MEMORY_OPTION,
+    upload_timeout: float = typer.Option(60.0, "--upload-timeout", min=1,
+                                         help="Seconds an upload's body may take to arrive (408 after it)."),
+    work_dir: Path = typer.Option(None, "--work-dir", help="Where uploads are written while screened "
+                                                         "(default: /dev/shm when it has room, else the temp folder)."),
 ) -> None:
     """Serve a local web page: upload a PDF or .docx, read the report, download HTML or JSON."""
     if not is_loopback(host) and not token:
@@ -96,9 +130,17 @@ def serve(
     typer.echo("loading the model ...", err=True)
     screener = Screener(model=model, codebook_path=codebook_path)
     screener.warm_up()
-    settings = ServerSettings(token=token, max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_queue=queue)
+    settings = ServerSettings(token=token, max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_queue=queue,
+                              screen_timeout_s=timeout, ingest_memory_bytes=int(memory_limit_mb * 1024 * 1024),
+                              upload_timeout_s=upload_timeout, work_dir=str(work_dir) if work_dir else None)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     typer.echo(f"model ready in {screener.load_seconds:.1f} s; open {url}", err=True)
-    uvicorn.run(create_app(screener, settings), host=host, port=port, log_level="warning",
-                server_header=False, proxy_headers=False)
+    web_app = create_app(screener, settings)
+    # uvicorn turns SIGINT and SIGTERM into a clean exit; a closed terminal (SIGHUP) should do the same.
+    signal.signal(signal.SIGHUP, lambda signum, frame: os.kill(os.getpid(), signal.SIGTERM))
+    try:
+        uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+    finally:
+        # Also when a second signal cuts the graceful shutdown short, mid-screen.
+        web_app.state.uploads.remove_all()

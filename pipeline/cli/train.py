@@ -34,6 +34,7 @@ def train(
     from pipeline.classify.training import (AnnotationError, document_passages, find_documents,
                                             label_passages, read_annotations, read_splits)
     from pipeline.codebook import CodebookError, load_codebook
+    from pipeline.errors import PracticeThemesError
 
     console = Console(stderr=True)
     try:
@@ -49,15 +50,22 @@ def train(
     except (AnnotationError, CodebookError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
-    docs = []
-    for doc_id in doc_ids:
-        labelled = label_passages(doc_id, document_passages(files[doc_id]), coding, codebook.ids)
-        if labelled.unmatched_quotes:
-            console.print(f"{doc_id}: {len(labelled.unmatched_quotes)} quote(s) not found in the text")
-        docs.append(labelled)
-    model = TrainedClassifier(codebook, C=c, name=out.name).fit(docs)
-    save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
-               extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
+    try:
+        docs = []
+        for doc_id in doc_ids:
+            labelled = label_passages(doc_id, document_passages(files[doc_id]), coding, codebook.ids)
+            if labelled.unmatched_quotes:
+                console.print(f"{doc_id}: {len(labelled.unmatched_quotes)} quote(s) not found in the text")
+            docs.append(labelled)
+        model = TrainedClassifier(codebook, C=c, name=out.name).fit(docs)
+        save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
+                   extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
+    except (PracticeThemesError, ValueError, OSError) as exc:  # too few documents, an unreadable file, ...
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        console.print(f"[red]error:[/red] training failed: {type(exc).__name__}: {exc}")
+        raise typer.Exit(code=1) from None
     cv = model.cv_scores_
     console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
                   f"(C {model.C_:g}; grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; "

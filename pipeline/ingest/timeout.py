@@ -12,6 +12,7 @@ pickle through their ``(path, detail)`` constructor otherwise).
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -46,6 +47,9 @@ def _child(conn, func: Callable[[], Document], memory_bytes: int | None) -> None
     # Ctrl-C and SIGTERM end the reader at once; the parent's handlers (a web server's) are not ours.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # An allocation refused under the ceiling may abort in C code; that is reported
+    # as IngestMemoryError, so the interpreter's crash dump would only be noise.
+    faulthandler.disable()
     if memory_bytes:
         _limit_memory(memory_bytes)
     try:

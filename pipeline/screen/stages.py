@@ -47,7 +47,9 @@ def screen_document(path: str | Path, classifier, *, password: str | None = None
         if time.monotonic() > expires:
             raise DocumentTimeoutError(str(path), deadline_s, stage)
 
-    return run_stages(path, classifier, password=password, doc_id=doc_id, limits=limits, on_stage=check)
+    screened = run_stages(path, classifier, password=password, doc_id=doc_id, limits=limits, on_stage=check)
+    check("classify", None)
+    return screened
 
 
 __all__ = ["Screened", "screen_document"]
