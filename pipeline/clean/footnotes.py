@@ -25,7 +25,7 @@ FOOT_TOP = 0.5  # notes start in the lower half of the page
 MARK_REACH = 0.05  # how far (share of the page width) a mark may sit from the text it belongs to
 
 _NOTE_START = re.compile(r"^\s*(?:(?:\d{1,3}|[*†‡§])\s?[A-Za-z\"'(]|\(\d{1,3}\)\s?\S)")  # "4 Early help", "(44) 1989 c.41"
-_MARK_ONLY = re.compile(r"^\s*(?:\d{1,3}(?:,\s?\d{1,2})*|[*†‡§]{1,3})\s*$")  # "25", "3,4", "*"; not "1,234"
+_MARK_ONLY = re.compile(r"^\s*(?:\d{1,3}(?:,\s?\d{1,2})*,?|[*†‡§]{1,3})\s*$")  # "25", "3,4", "69,", "*"; not "1,234"
 
 
 def _small(line: TextLine, body_size: float, share: float) -> bool:

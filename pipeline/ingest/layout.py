@@ -18,7 +18,8 @@ from pipeline.types import TextLine
 # A run of digits that may be a note reference ("...appropriate).112", "time.2 The").
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{1,3}(?:,\d{1,3})*(?!\w)")
 _TRAILING_DIGITS = re.compile(r"\d{1,3}$")
-_LEADING_DIGITS = re.compile(r"\s*(\d{1,3}(?:,\d{1,3})*)\s*(?=[^\W\d_]|[\"'(‘“])")
+_LEADING_DIGITS = re.compile(r"\s*(\d{1,3})")
+_LETTER = re.compile(r"[^\W\d_]")
 _MARK_HEIGHT = 0.85  # a raised note mark is set at most this share of the line's type height
 _MARK_RISE = 0.15  # ... and sits at least this share of it above the line's baseline
 
@@ -57,18 +58,25 @@ def _leading_mark(textpage, raw: str, pos: int) -> int:
 
     pdfium breaks a line at a superscript, so a reference mark often opens the
     next line ("4 Early help means ..." after "...benefit from early help."),
-    and every footnote opens with one. The mark is smaller than the text after
-    it and raised above that text's baseline.
+    and every footnote opens with one. The mark's digits are smaller than the
+    line's first letter and raised above its baseline; they may run straight
+    into a number of the text ("3" + "16-19 Academies ...").
     """
-    m = _LEADING_DIGITS.match(raw)
-    if m is None:
+    digits = _LEADING_DIGITS.match(raw)
+    letter = _LETTER.search(raw, digits.end()) if digits else None
+    if letter is None:
         return 0
-    _, mark_bottom, _, mark_top = textpage.get_charbox(pos + m.start(1), loose=True)
-    _, bottom, _, top = textpage.get_charbox(pos + m.end(), loose=True)
+    _, bottom, _, top = textpage.get_charbox(pos + letter.start(), loose=True)
     size = top - bottom
-    if size > 0 and mark_top - mark_bottom < _MARK_HEIGHT * size and mark_bottom > bottom + _MARK_RISE * size:
-        return m.end()
-    return 0
+    end = digits.start(1)
+    while end < digits.end(1) and size > 0:
+        _, mark_bottom, _, mark_top = textpage.get_charbox(pos + end, loose=True)
+        if not (mark_top - mark_bottom < _MARK_HEIGHT * size and mark_bottom > bottom + _MARK_RISE * size):
+            break
+        end += 1
+    if end == digits.start(1):
+        return 0
+    return end + len(raw[end:]) - len(raw[end:].lstrip())
 
 
 def _stray_tail(textpage, raw: str, pos: int, left: float, line_height: float,
