@@ -1,32 +1,31 @@
-"""Document-level theme accuracy on the bundled corpus, every method in one run.
+"""Document-level theme accuracy, real text first, every method in one run.
 
-    .venv/bin/python benchmarks/accuracy.py [--annotations annotations/codings.csv] [--coder coder_a]
+    .venv/bin/python benchmarks/accuracy.py [--folds 5] [--strengths 0 5 10 20 40] [--json out.json]
 
-Gold standard: ``coder_a``'s document-level coding (a theme is present in a
-review when the coder has a row for it). Methods:
+**(1) Real text: ``../shared/data/pfd_dev``** (100 coroners' reports nobody here
+wrote, coded by two coders and a consensus; skipped when ``../shared`` is
+absent). Gold = the consensus. Out of fold: the reports are split into
+``--folds`` folds (grouped by report); everything learned (per-theme
+thresholds, the trained model) is fitted on the other folds plus the bundled
+corpus's dev reviews, and scored on the fold left out. Methods:
 
-- keyword: ``benchmarks/keyword_baseline.yaml``; a document has a theme when
-  any of its terms occurs (case-insensitive, whole words).
-- tfidf-lr: TF-IDF over passages, one balanced LogisticRegression per theme
-  trained on the same passage labels as the trained model; document =
-  noisy-OR of the top 3 passages, threshold 0.5.
-- zero-shot (embeddings only): exemplar/definition similarity alone; no
-  cues, polarity, sections, theme competition or paragraph window (same
-  document aggregation and calibration as the full scorer).
-- zero-shot (full): the shipped zero-shot scorer.
-- trained: ``TrainedClassifier``, one stacked logistic regression over
-  theme-agnostic document evidence (``pipeline/classify/stacking.py``); its C
-  and threshold are tuned by its own inner grouped CV on the training folds only.
+- keyword: ``benchmarks/keyword_baseline.yaml``, any term present.
+- zero-shot, embeddings only: exemplar/definition similarity alone (no cues,
+  polarity, sections, competition, anchors or subject rule), one threshold.
+- zero-shot, one threshold: the full scorer with the global threshold alone.
+- **default**: the full scorer with per-theme thresholds shrunk towards the
+  global one (``pipeline/classify/thresholds.py``); what ``code`` runs.
+- trained: the stacked model (``supervised.py``) with shrunk per-theme thresholds.
 
-(a) Grouped cross-validation on the dev split: GroupKFold by document
-(each fold's test reviews are never seen in training). Zero-shot methods and
-keywords do no training, so for them it is a plain evaluation on dev.
-(b) Held-out: trained on every dev review, evaluated once on the held-out
-reviews (split = heldout in corpus/metadata.csv).
+Printed: macro-F1 over the themes with consensus prevalence >= 5%, micro-F1
+over all themes, each such theme's kappa against the coders' kappa, the mean
+number of themes per report and each theme's predicted/consensus prevalence,
+the goals of issue 12, the shrinkage strengths tried, and how often the
+top-3 evidence sentences of a correct tag overlap the coder's quote.
 
-Macro-F1 averages the themes with at least one coded review in the
-evaluated set; micro-F1 pools every (review, theme) decision.
-Also printed: the real-text seed check (../shared, skipped when missing).
+**(2) The bundled corpus** (fictional reviews written and coded here): a
+functional smoke test on review-shaped documents, dev (28, grouped CV for
+the trained model) and held-out (4, evaluated once).
 """
 
 from __future__ import annotations
@@ -42,177 +41,255 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pipeline.classify.aggregate import Aggregator  # noqa: E402
+import pfd  # noqa: E402
 from pipeline.classify.seedcheck import SEED_FILE, seed_ranks  # noqa: E402
 from pipeline.classify.supervised import TrainedClassifier  # noqa: E402
-from pipeline.classify.training import (document_passages, find_documents, label_passages,  # noqa: E402
-                                        read_annotations, read_splits)
-from pipeline.classify.zeroshot import ZeroShotClassifier  # noqa: E402
+from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
+from pipeline.classify.training import (Coding, document_passages, find_documents, label_passages,  # noqa: E402
+                                        read_annotations, read_splits, _overlaps)
+from pipeline.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from pipeline.codebook import load_codebook  # noqa: E402
 from pipeline.embed import MODEL_NAME, memoised  # noqa: E402
 
 CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
+METHODS = ("keyword", "zero-shot (embeddings only)", "zero-shot (one threshold)", "default", "trained")
+SHORT = {"keyword": "keyword", "zero-shot (embeddings only)": "zs-emb", "zero-shot (one threshold)": "zs-1thr",
+         "default": "default", "trained": "trained"}
+MIN_PREVALENCE = 0.05
 
-METHODS = ("keyword", "tfidf-lr", "zero-shot (embeddings only)", "zero-shot (full)", "trained")
 
-
-def keyword_predict(texts: dict[str, str], ids: list[str], baseline: Path) -> dict[str, np.ndarray]:
+def keyword_predict(texts: dict[str, str], doc_ids: list[str], ids: list[str], baseline: Path) -> np.ndarray:
     import yaml
 
     terms = yaml.safe_load(baseline.read_text(encoding="utf-8"))
     patterns = {t: re.compile(r"\b(?:" + "|".join(re.escape(x) for x in terms.get(t, [])) + r")\b", re.I)
                 if terms.get(t) else None for t in ids}
-    return {d: np.array([bool(patterns[t] and patterns[t].search(text)) for t in ids]) for d, text in texts.items()}
+    return np.array([[bool(patterns[t] and patterns[t].search(texts[d])) for t in ids] for d in doc_ids])
 
 
-def tfidf_predict(train, test, ids) -> dict[str, np.ndarray]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+def cohen_kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
+    from sklearn.metrics import cohen_kappa_score
 
-    texts = [p.text for doc in train for p in doc.passages]
-    Y = np.vstack([doc.labels for doc in train])
-    W = np.vstack([doc.weights for doc in train])
-    vectoriser = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-    X = vectoriser.fit_transform(texts)
-    aggregator = Aggregator(top_k=3)
-    out = {}
-    heads = {}
-    for j in range(len(ids)):
-        if 0 < Y[:, j].sum() < len(Y):
-            heads[j] = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(X, Y[:, j], sample_weight=W[:, j])
-    for doc in test:
-        Xt = vectoriser.transform([p.text for p in doc.passages])
-        scores = np.zeros((len(doc.passages), len(ids)))
-        for j, head in heads.items():
-            scores[:, j] = head.predict_proba(Xt)[:, 1]
-        out[doc.doc_id] = aggregator.noisy_or(scores) >= 0.5
-    return out
+    if truth.all() == predicted.all() and (truth == predicted).all():
+        return 1.0
+    return float(cohen_kappa_score(truth, predicted))
 
 
-def classifier_predict(classifier, docs) -> dict[str, np.ndarray]:
-    return {doc.doc_id: np.array([t.present for t in classifier.tag(doc.passages)]) for doc in docs}
-
-
-def scores_table(truth: dict[str, np.ndarray], predicted: dict[str, np.ndarray], ids: list[str]) -> dict:
-    docs = sorted(truth)
-    T = np.vstack([truth[d] for d in docs]).astype(bool)
-    P = np.vstack([predicted[d] for d in docs]).astype(bool)
+def scores_table(truth: np.ndarray, predicted: np.ndarray, ids: list[str], main: list[int] | None = None) -> dict:
+    """Per-theme P/R/F1/kappa; macro-F1 over ``main`` (default: themes with a coded document)."""
+    truth, predicted = truth.astype(bool), predicted.astype(bool)
     per_theme = {}
     for j, t in enumerate(ids):
-        tp, fp, fn = int(np.sum(T[:, j] & P[:, j])), int(np.sum(~T[:, j] & P[:, j])), int(np.sum(T[:, j] & ~P[:, j]))
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        per_theme[t] = {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": int(T[:, j].sum()),
-                        "fp": fp}
-    evaluated = [t for t in ids if per_theme[t]["support"] > 0]
-    tp, fp, fn = int(np.sum(T & P)), int(np.sum(~T & P)), int(np.sum(T & ~P))
-    return {"themes": per_theme,
-            "macro_f1": float(np.mean([per_theme[t]["f1"] for t in evaluated])) if evaluated else 0.0,
-            "micro_f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0}
+        tp = int(np.sum(truth[:, j] & predicted[:, j]))
+        per_theme[t] = {"p": tp / max(int(predicted[:, j].sum()), 1), "r": tp / max(int(truth[:, j].sum()), 1),
+                        "f1": f1_score(truth[:, j], predicted[:, j]), "kappa": cohen_kappa(truth[:, j], predicted[:, j]),
+                        "support": int(truth[:, j].sum()), "predicted": int(predicted[:, j].sum())}
+    main = main if main is not None else [j for j in range(len(ids)) if truth[:, j].any()]
+    return {"themes": per_theme, "macro_f1": float(np.mean([per_theme[ids[j]]["f1"] for j in main])),
+            "micro_f1": f1_score(truth.ravel(), predicted.ravel()),
+            "themes_per_doc": float(predicted.sum(axis=1).mean()), "main": [ids[j] for j in main]}
 
 
-def print_table(title: str, results: dict[str, dict], ids: list[str]) -> None:
-    short = {"keyword": "kw", "tfidf-lr": "tfidf", "zero-shot (embeddings only)": "zs-emb",
-             "zero-shot (full)": "zs-full", "trained": "trained"}
+def print_table(title: str, results: dict[str, dict], ids: list[str], truth: np.ndarray, *, kappa_ref=None) -> None:
     print(f"\n== {title} ==")
-    header = f"{'theme':26s} {'n':>3s} " + " ".join(f"{short[m]:>17s}" for m in results)
-    print(header)
-    print(f"{'':26s} {'':>3s} " + " ".join(f"{'P    R    F1':>17s}" for _ in results))
+    print(f"{'theme':24s} {'n':>3s} " + " ".join(f"{SHORT[m]:>16s}" for m in results)
+          + ("   coders' kappa" if kappa_ref else ""))
+    print(f"{'':24s} {'':>3s} " + " ".join(f"{'F1  kappa prev':>16s}" for _ in results))
     first = next(iter(results.values()))
-    for t in ids:
+    for t in (first["main"] if kappa_ref else ids):
         support = first["themes"][t]["support"]
-        cells = " ".join(f"{r['themes'][t]['p']:4.2f} {r['themes'][t]['r']:4.2f} {r['themes'][t]['f1']:4.2f}".rjust(17)
+        cells = " ".join(f"{r['themes'][t]['f1']:4.2f} {r['themes'][t]['kappa']:5.2f} {r['themes'][t]['predicted']:4d}".rjust(16)
                          for r in results.values())
-        extra = "" if support else "   (no coded reviews: FP only)"
-        print(f"{t:26s} {support:3d} {cells}{extra}")
-    print(f"{'macro-F1':30s} " + " ".join(f"{r['macro_f1']:17.3f}" for r in results.values()))
-    print(f"{'micro-F1':30s} " + " ".join(f"{r['micro_f1']:17.3f}" for r in results.values()))
+        ref = f"   {kappa_ref[t]:.2f}" if kappa_ref else ""
+        print(f"{t:24s} {support:3d} {cells}{ref}")
+    print(f"{'macro-F1':28s} " + " ".join(f"{r['macro_f1']:16.3f}" for r in results.values()))
+    print(f"{'micro-F1 (all themes)':28s} " + " ".join(f"{r['micro_f1']:16.3f}" for r in results.values()))
+    print(f"{'themes per document':28s} " + " ".join(f"{r['themes_per_doc']:16.2f}" for r in results.values())
+          + f"   (coded: {truth.sum(axis=1).mean():.2f})")
 
 
-def evaluate(train_docs, test_docs, ids, codebook, texts, baseline, *, folds: int | None) -> dict[str, dict]:
-    """All methods; with ``folds``, trainable methods use GroupKFold over ``test_docs`` themselves."""
+def probabilities(classifier, docs: dict[str, list]) -> np.ndarray:
+    """[documents, themes] document probabilities in ``docs`` order."""
+    return np.array([[t.score for t in classifier.tag(p)] for p in docs.values()])
+
+
+def goals(result: dict, keyword: dict, truth: np.ndarray, ids: list[str]) -> list[str]:
+    main = result["main"]
+    lines = [f"macro-F1 {result['macro_f1']:.3f} vs keyword {keyword['macro_f1']:.3f}: "
+             f"{result['macro_f1'] - keyword['macro_f1']:+.3f} (goal >= +0.20)"]
+    close = [t for t in main if result["themes"][t]["kappa"] >= pfd.CODER_KAPPA.get(t, 1.0) - 0.15]
+    lines.append(f"kappa within 0.15 of the coders' on {len(close)}/{len(main)} themes (goal >= 4): {', '.join(close) or 'none'}")
+    coded = truth.sum(axis=1).mean()
+    lines.append(f"themes per report {result['themes_per_doc']:.2f} vs consensus {coded:.2f}: "
+                 f"ratio {result['themes_per_doc'] / coded:.2f} (goal 0.75-1.25)")
+    ratios = {t: result["themes"][t]["predicted"] / max(result["themes"][t]["support"], 1) for t in main}
+    bad = [f"{t} {r:.2f}" for t, r in ratios.items() if not 1 / 1.5 <= r <= 1.5]
+    lines.append("prevalence ratio predicted/consensus: " + ", ".join(f"{t} {r:.2f}" for t, r in ratios.items())
+                 + f" -> {len(bad)} outside 1/1.5-1.5" + (f" ({', '.join(bad)})" if bad else ""))
+    return lines
+
+
+def evidence_overlap(classifier_scores: dict[str, np.ndarray], docs: dict[str, list], truth: np.ndarray,
+                     predicted: np.ndarray, quotes: dict, ids: list[str], top: int = 3) -> tuple[int, int]:
+    """(hits, correct tags): a correct tag whose top-``top`` evidence sentences overlap the coder's quote."""
+    hits = total = 0
+    for i, (doc_id, passages) in enumerate(docs.items()):
+        scores = classifier_scores[doc_id]
+        for j, t in enumerate(ids):
+            if not (truth[i, j] and predicted[i, j]) or not quotes.get((doc_id, t)):
+                continue
+            total += 1
+            order = np.lexsort((np.arange(len(passages)), -scores[:, j]))[:top]
+            hits += any(_overlaps(passages[k].text, quotes[(doc_id, t)]) for k in order)
+    return hits, total
+
+
+def bundled_corpus(codebook, coder: str = "coder_a"):
+    """(dev LabelledPassages, held-out LabelledPassages, texts) of the bundled corpus."""
+    ids = codebook.ids
+    coding = read_annotations(ROOT / "annotations" / "codings.csv", ids, coder=coder)
+    splits = read_splits(ROOT / "corpus" / "metadata.csv")
+    out, texts = {}, {}
+    for split in ("dev", "heldout"):
+        doc_ids = [d for d in coding.doc_ids if splits.get(d) == split]
+        files = find_documents(ROOT / "corpus", doc_ids)
+        out[split] = []
+        for d in doc_ids:
+            passages = document_passages(files[d], cache=CACHE)
+            texts[d] = "\n".join(p.text for p in passages)
+            out[split].append(label_passages(d, passages, coding, ids))
+    return out["dev"], out["heldout"], texts
+
+
+def real_text(codebook, bundled_dev, args) -> dict:
+    """Section (1): every method out of fold on pfd_dev."""
+    from sklearn.model_selection import KFold
+
+    ids = codebook.ids
+    texts = pfd.report_texts()
+    doc_ids, truth, quotes = pfd.coding(ids)
+    docs = {d: p for d, p in pfd.passages({d: texts[d] for d in doc_ids}, cache=CACHE).items()}
+    coding = Coding(quotes={}, doc_themes={d: {t for j, t in enumerate(ids) if truth[i, j]} for i, d in enumerate(doc_ids)})
+    labelled = [label_passages(d, docs[d], coding, ids) for d in doc_ids]
+    main = [j for j in range(len(ids)) if truth[:, j].mean() >= MIN_PREVALENCE]
+    print(f"\n(1) REAL TEXT: ../shared/data/pfd_dev, {len(doc_ids)} reports, gold = consensus; "
+          f"{args.folds}-fold CV grouped by report; themes with prevalence >= 5%: {', '.join(ids[j] for j in main)}")
+
+    zs_emb = ZeroShotClassifier(codebook, use_lexical=False, use_polarity=False, use_sections=False, window=0.0,
+                                competition=0.0, calibrated=False).fit()
+    zs = ZeroShotClassifier(codebook, calibrated=False).fit()
+    p_emb, p_zs = probabilities(zs_emb, docs), probabilities(zs, docs)
+    bundled_truth = np.vstack([d.doc_labels for d in bundled_dev]).astype(bool)
+    bundled_prob = probabilities(zs, {d.doc_id: d.passages for d in bundled_dev})
+
+    folds = list(KFold(n_splits=args.folds, shuffle=True, random_state=0).split(doc_ids))
+    by_strength = {}
+    for strength in args.strengths:
+        predicted = np.zeros(truth.shape, dtype=bool)
+        for train, test in folds:
+            fit = ShrunkThresholds(strength=strength).fit(np.vstack([p_zs[train], bundled_prob]),
+                                                          np.vstack([truth[train], bundled_truth]), ids,
+                                                          ZERO_SHOT_THRESHOLD)
+            predicted[test] = fit.predict(p_zs[test], ids)
+        by_strength[strength] = predicted
+    trained = np.zeros(truth.shape, dtype=bool)
+    if not args.no_trained:
+        for train, test in folds:
+            model = TrainedClassifier(codebook).fit([labelled[i] for i in train] + list(bundled_dev))
+            trained[test] = np.array([[t.present for t in model.tag(docs[doc_ids[i]])] for i in test])
+    keyword = keyword_predict(texts, doc_ids, ids, args.baseline)
+    results = {
+        "keyword": scores_table(truth, keyword, ids, main),
+        "zero-shot (embeddings only)": scores_table(truth, p_emb >= ZERO_SHOT_THRESHOLD, ids, main),
+        "zero-shot (one threshold)": scores_table(truth, p_zs >= ZERO_SHOT_THRESHOLD, ids, main),
+        "default": scores_table(truth, by_strength[DEFAULT_STRENGTH], ids, main),
+        "trained": scores_table(truth, trained, ids, main),
+    }
+    print_table("(1) pfd_dev, out of fold: F1, kappa vs consensus, number tagged", results, ids, truth,
+                kappa_ref=pfd.CODER_KAPPA)
+    for name in ("default", "trained"):
+        print(f"\n{name} against the goals of issue 12:")
+        for line in goals(results[name], results["keyword"], truth, ids):
+            print("  " + line)
+    print("\nshrinkage strength of the default's per-theme thresholds (coded positives at which a theme's "
+          "own cut and the global one weigh the same):")
+    for strength, predicted in by_strength.items():
+        table = scores_table(truth, predicted, ids, main)
+        print(f"  {strength:>6g}: macro-F1 {table['macro_f1']:.3f}, micro-F1 {table['micro_f1']:.3f}, "
+              f"themes/report {table['themes_per_doc']:.2f}" + ("   <- shipped" if strength == DEFAULT_STRENGTH else ""))
+    passage_scores = {d: zs.score_passages(docs[d]) for d in doc_ids}
+    hits, total = evidence_overlap(passage_scores, docs, truth, by_strength[DEFAULT_STRENGTH], quotes, ids)
+    print(f"\nevidence: for {hits}/{total} correct default tags ({100 * hits / max(total, 1):.0f}%) one of the top-3 "
+          f"evidence sentences overlaps the coder's quote (goal >= 60%)")
+    return {"results": results, "evidence_overlap": [hits, total],
+            "strengths": {str(k): scores_table(truth, v, ids, main)["macro_f1"] for k, v in by_strength.items()}}
+
+
+def bundled(codebook, dev, heldout, texts, args) -> dict:
+    """Section (2): the bundled corpus as a functional smoke test."""
     from sklearn.model_selection import GroupKFold
 
-    truth = {d.doc_id: d.doc_labels for d in test_docs}
+    ids = codebook.ids
+    report = {}
     zs_emb = ZeroShotClassifier(codebook, use_lexical=False, use_polarity=False, use_sections=False, window=0.0,
-                                competition=0.0).fit()
-    zs_full = ZeroShotClassifier(codebook).fit()
-    predictions = {
-        "keyword": keyword_predict({d.doc_id: texts[d.doc_id] for d in test_docs}, ids, baseline),
-        "zero-shot (embeddings only)": classifier_predict(zs_emb, test_docs),
-        "zero-shot (full)": classifier_predict(zs_full, test_docs),
-        "tfidf-lr": {}, "trained": {},
-    }
-    if folds:
-        splits = [([test_docs[i] for i in a], [test_docs[i] for i in b]) for a, b in
-                  GroupKFold(n_splits=folds).split(np.arange(len(test_docs)), groups=np.arange(len(test_docs)))]
-    else:
-        splits = [(train_docs, test_docs)]
-    for fold_train, fold_test in splits:
-        predictions["tfidf-lr"].update(tfidf_predict(fold_train, fold_test, ids))
-        model = TrainedClassifier(codebook).fit(fold_train)
-        predictions["trained"].update(classifier_predict(model, fold_test))
-    return {m: scores_table(truth, predictions[m], ids) for m in METHODS}
+                                competition=0.0, calibrated=False).fit()
+    zs_one = ZeroShotClassifier(codebook, calibrated=False).fit()
+    default = ZeroShotClassifier(codebook).fit()
+    for name, docs in (("dev", dev), ("held-out", heldout)):
+        truth = np.vstack([d.doc_labels for d in docs]).astype(bool)
+        as_dict = {d.doc_id: d.passages for d in docs}
+        trained = np.zeros(truth.shape, dtype=bool)
+        if not args.no_trained:
+            if name == "dev":
+                splits = GroupKFold(n_splits=4).split(np.arange(len(docs)), groups=np.arange(len(docs)))
+            else:
+                splits = [(None, np.arange(len(docs)))]
+            for train, test in splits:
+                model = TrainedClassifier(codebook).fit([docs[i] for i in train] if train is not None else list(dev))
+                trained[test] = np.array([[t.present for t in model.tag(docs[i].passages)] for i in test])
+        results = {
+            "keyword": scores_table(truth, keyword_predict(texts, list(as_dict), ids, args.baseline), ids),
+            "zero-shot (embeddings only)": scores_table(truth, probabilities(zs_emb, as_dict) >= ZERO_SHOT_THRESHOLD, ids),
+            "zero-shot (one threshold)": scores_table(truth, probabilities(zs_one, as_dict) >= ZERO_SHOT_THRESHOLD, ids),
+            "default": scores_table(truth, np.array([[t.present for t in default.tag(p)] for p in as_dict.values()]), ids),
+            "trained": scores_table(truth, trained, ids),
+        }
+        label = "grouped 4-fold CV for the trained model" if name == "dev" else "trained on all dev, evaluated once"
+        print_table(f"(2) bundled corpus, {name} ({len(docs)} reviews; {label})", results, ids, truth)
+        report[name] = results
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--annotations", type=Path, default=ROOT / "annotations" / "codings.csv")
-    parser.add_argument("--coder", default="coder_a")
-    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--baseline", type=Path, default=ROOT / "benchmarks" / "keyword_baseline.yaml")
-    parser.add_argument("--folds", type=int, default=4)
-    parser.add_argument("--no-heldout", action="store_true", help="skip the final held-out evaluation")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--strengths", type=float, nargs="+", default=[0, 5, 10, 20, 40, 1e9])
+    parser.add_argument("--no-trained", action="store_true", help="skip the trained model (faster)")
     parser.add_argument("--json", type=Path, help="also write every number to this JSON file")
     args = parser.parse_args(argv)
+    if DEFAULT_STRENGTH not in args.strengths:
+        args.strengths.append(DEFAULT_STRENGTH)
 
     started = time.perf_counter()
     codebook = load_codebook()
-    ids = codebook.ids
-    coding = read_annotations(args.annotations, ids, coder=args.coder)
-    splits = read_splits(args.corpus / "metadata.csv")
-    dev = [d for d in coding.doc_ids if splits.get(d) == "dev"]
-    heldout = [d for d in coding.doc_ids if splits.get(d) == "heldout"]
-    files = find_documents(args.corpus, dev + heldout)
-    print(f"codebook {codebook.version} ({codebook.sha256[:12]}); gold = {args.coder} in {args.annotations.name}")
-    print(f"dev reviews ({len(dev)}): {', '.join(dev)}")
-    print(f"held-out reviews ({len(heldout)}): {', '.join(heldout)}")
-
-    def load(doc_ids):
-        docs, texts = [], {}
-        for d in doc_ids:
-            passages = document_passages(files[d], cache=CACHE)
-            texts[d] = "\n".join(p.text for p in passages)
-            docs.append(label_passages(d, passages, coding, ids))
-        return docs, texts
-
+    print(f"codebook {codebook.version} ({codebook.sha256[:12]})")
     report: dict = {}
     with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
-        dev_docs, dev_texts = load(dev)
-        cv = evaluate(dev_docs, dev_docs, ids, codebook, dev_texts, args.baseline, folds=min(args.folds, len(dev_docs)))
-        print_table(f"(a) DEV, grouped {min(args.folds, len(dev_docs))}-fold CV by review ({len(dev_docs)} reviews)", cv, ids)
-        report["dev_cv"] = cv
-        if heldout and not args.no_heldout:
-            held_docs, held_texts = load(heldout)
-            final = evaluate(dev_docs, held_docs, ids, codebook, held_texts, args.baseline, folds=None)
-            print_table(f"(b) HELD-OUT, trained on all dev, evaluated once ({len(held_docs)} reviews)", final, ids)
-            report["heldout"] = final
-        for name, res in report.items():
-            kw = res["keyword"]["macro_f1"]
-            print(f"\n{name}: macro-F1 gain over keyword: zero-shot {res['zero-shot (full)']['macro_f1'] - kw:+.3f} "
-                  f"(goal +0.10), trained {res['trained']['macro_f1'] - kw:+.3f} (goal +0.20)")
-
-        if SEED_FILE.is_file():
-            print("\n== real text: ../shared seed 004, theme paragraphs (rank of the heading's theme, zero-shot) ==")
-            rows = seed_ranks(ZeroShotClassifier(codebook).fit())
-            for row in rows:
-                top = ", ".join(f"{t} {s:.2f}" for t, s in row["top3"])
-                print(f"  rank {row['rank']}  {row['heading'][:45]:45s} -> {top}")
-            print(f"  {sum(r['rank'] <= 2 for r in rows)}/{len(rows)} paragraphs rank their theme 1st or 2nd")
-            report["seed_ranks"] = rows
+        dev, heldout, texts = bundled_corpus(codebook)
+        if pfd.available():
+            report["pfd_dev"] = real_text(codebook, dev, args)
         else:
-            print("\n(seed check skipped: ../shared not found)")
+            print("\n(1) real text skipped: ../shared/data/pfd_dev not found")
+        report["bundled"] = bundled(codebook, dev, heldout, texts, args)
+        if SEED_FILE.is_file():
+            rows = seed_ranks(ZeroShotClassifier(codebook).fit())
+            print(f"\nseed check (../shared seed 004, Panel theme paragraphs): "
+                  f"{sum(r['rank'] <= 2 for r in rows)}/{len(rows)} rank their heading's theme 1st or 2nd "
+                  f"({sum(r['rank'] == 1 for r in rows)} first)")
+            report["seed_ranks"] = rows
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")

@@ -15,7 +15,9 @@ DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "models" / "codebook
 
 THEME_KINDS = ("practice", "context")
 REQUIRED_FIELDS = ("id", "label", "kind", "definition", "include", "exclude", "exemplars")
-OPTIONAL_FIELDS = ("cues", "anchors", "negative_exemplars", "aliases", "notes")
+OPTIONAL_FIELDS = ("cues", "anchors", "negative_exemplars", "aliases", "notes", "subject")
+# Whom a theme can be about: "" (anyone in the case) or "child" (only a child under 18).
+SUBJECTS = ("", "child")
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -43,6 +45,9 @@ class Theme:
     # The topic's own vocabulary ("interpreter", "aged {11-17}"): when set, a passage whose
     # paragraph names none of these (nor a cue) counts for only part of its score.
     anchors: tuple[str, ...] = ()
+    # "child": the theme describes a child's own circumstances (a young person's self-harm, a
+    # child's disability), so it cannot apply to a document about an adult (``classify.subject``).
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ class Codebook:
 
 def theme_to_dict(theme: Theme) -> dict[str, Any]:
     data = asdict(theme)
+    if not theme.subject:
+        data.pop("subject")
     if not theme.anchors:
         # A theme without anchors hashes as it did before the field existed, so models trained
         # on an older codebook still match their unchanged themes.
@@ -168,7 +175,15 @@ def _parse_theme(raw: Any, position: int, source: str) -> Theme:
         aliases=_as_str_tuple(raw.get("aliases"), f"{where}: aliases"),
         notes=str(raw.get("notes") or "").strip(),
         anchors=_parse_anchors(raw.get("anchors"), f"{where}: anchors"),
+        subject=_parse_subject(raw.get("subject"), f"{where}: subject"),
     )
+
+
+def _parse_subject(value: Any, where: str) -> str:
+    subject = "" if value is None else str(value).strip().lower()
+    if subject not in SUBJECTS:
+        raise CodebookError(f"{where} must be one of {', '.join(repr(s) for s in SUBJECTS if s)} or absent, got {value!r}")
+    return subject
 
 
 def parse_codebook(data: Any, source: str = "<codebook>") -> Codebook:

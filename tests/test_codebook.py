@@ -63,7 +63,7 @@ def _normalise(sentence: str) -> str:
 
 def test_shipped_codebook_loads_with_version_and_hash(codebook):
     assert codebook.name == "practice-themes"
-    assert codebook.version == "1.1.0"
+    assert codebook.version == "1.2.0"
     assert len(codebook.sha256) == 64
 
 
@@ -297,14 +297,14 @@ def test_malformed_anchor_range_is_named(tmp_path, anchor):
         load_codebook(_write(tmp_path, {"themes": [_theme(anchors=[anchor])]}))
 
 
-def test_a_theme_without_anchors_hashes_as_before_the_field_existed():
-    # Regression: adding the anchors field must not invalidate models trained on older codebooks.
+def test_a_theme_without_anchors_or_subject_hashes_as_before_the_fields_existed():
+    # Regression: adding the anchors and subject fields must not invalidate models trained on older codebooks.
     from pipeline.classify.persistence import theme_sha256
     from pipeline.codebook import parse_codebook
 
     theme = parse_codebook({"themes": [_theme()]}).themes[0]
     before = asdict(theme)
-    del before["anchors"]  # the theme as it was serialised before anchors existed
+    del before["anchors"], before["subject"]  # the theme as it was serialised before either existed
     assert theme_sha256(theme) == hashlib.sha256(
         json.dumps(before, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     anchored = parse_codebook({"themes": [_theme(anchors=["agency"])]}).themes[0]
@@ -316,3 +316,18 @@ def test_context_themes_with_anchors_name_their_subject(codebook):
     anchors = set(codebook["adolescent_risk"].anchors)
     assert {"young person", "teenager", "aged {11-17}"} <= anchors
     assert not anchors & {"mental health", "overdose", "depression", "anxiety"}
+
+
+def test_subject_must_be_child_or_absent(tmp_path):
+    from pipeline.codebook import parse_codebook
+
+    assert parse_codebook({"themes": [_theme(subject="child")]}).themes[0].subject == "child"
+    assert parse_codebook({"themes": [_theme()]}).themes[0].subject == ""
+    with pytest.raises(CodebookError, match="subject"):
+        load_codebook(_write(tmp_path, {"themes": [_theme(subject="adult")]}))
+
+
+def test_shipped_child_only_themes_are_the_coding_guides_seven():
+    child_only = {t.id for t in load_codebook().themes if t.subject == "child"}
+    assert child_only == {"neglect", "disability", "adolescent_risk", "home_education", "sudi_safe_sleep",
+                          "infant_injury", "exploitation"}

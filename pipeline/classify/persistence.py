@@ -29,7 +29,7 @@ from pipeline.types import Passage
 
 FORMAT_VERSION = 2  # 2: one stacked document-level model shared by all themes
 WEIGHTS_FILE = "weights.npz"
-CONSTRUCTOR_SETTINGS = ("C", "Cs", "min_docs", "n_splits", "top_k", "margin", "n_evidence")
+CONSTRUCTOR_SETTINGS = ("C", "Cs", "min_docs", "n_splits", "strength", "top_k", "margin", "n_evidence")
 METADATA_FILE = "metadata.json"
 
 

@@ -29,13 +29,13 @@ import numpy as np
 from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator
 from pipeline.classify.sections import is_substantive, passage_weight
 from pipeline.classify.stacking import FEATURE_NAMES, document_features
+from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, best_threshold, f1_score
 from pipeline.classify.training import LabelledPassages
 from pipeline.classify.zeroshot import PassageAnalysis, ZeroShotClassifier
 from pipeline.codebook import Codebook
 from pipeline.embed import MODEL_NAME, encode, memoised
 from pipeline.types import Passage, ThemeTag
 
-THRESHOLD_GRID = np.round(np.arange(0.10, 0.901, 0.025), 3)
 # Candidate regularisation strengths, chosen by grouped CV when ``C`` is not fixed: on 18 coded
 # reviews C barely mattered; on 28 the weaker settings won, so the choice is left to the data.
 C_GRID = (0.1, 0.3, 1.0, 3.0)
@@ -45,18 +45,13 @@ def _f1(truth: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
     tp = float(np.sum(truth & predicted))
     precision = tp / max(float(np.sum(predicted)), 1.0)
     recall = tp / max(float(np.sum(truth)), 1.0)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+    return precision, recall, f1_score(truth, predicted)
 
 
-def best_threshold(truth: np.ndarray, probability: np.ndarray, default: float = DEFAULT_THRESHOLD) -> float:
-    """The threshold with the best F1; the middle of the best plateau, so it is not on an edge."""
-    truth = np.asarray(truth, dtype=bool)
-    if truth.sum() == 0 or truth.sum() == truth.size:
-        return default
-    scores = np.array([_f1(truth, probability >= t)[2] for t in THRESHOLD_GRID])
-    best = np.flatnonzero(scores >= scores.max() - 1e-9)
-    return float(THRESHOLD_GRID[best[len(best) // 2]])
+def global_threshold(truth: np.ndarray, probability: np.ndarray) -> float:
+    """The one F1-best threshold over every (document, theme) pair; the default when nothing is coded."""
+    found = best_threshold(np.asarray(truth).ravel(), np.asarray(probability).ravel())
+    return DEFAULT_THRESHOLD if found is None or np.asarray(truth).all() else found
 
 
 def analysis_features(analysis: PassageAnalysis, passages: list[Passage], is_context: np.ndarray,
@@ -93,13 +88,15 @@ class TrainedClassifier(StackedTagging):
     min_docs : a theme counts as trained (``trained_themes_``) with this many coded training documents;
         the model scores every theme of its codebook either way.
     n_splits : folds for the grouped (by document) threshold CV.
+    strength : shrinkage of the per-theme thresholds towards the model's one global threshold, in
+        coded positive documents (``thresholds.ShrunkThresholds``).
     top_k, margin, n_evidence : the zero-shot pooling depth, the "possible" band and evidence count.
     """
 
     kind = "trained"
 
     def __init__(self, codebook: Codebook, *, C: float | None = None, Cs: tuple[float, ...] = C_GRID,
-                 min_docs: int = 1, n_splits: int = 4,
+                 min_docs: int = 1, n_splits: int = 4, strength: float = DEFAULT_STRENGTH,
                  top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, precision: str | None = None,
                  name: str = "trained") -> None:
         self.codebook = codebook
@@ -107,6 +104,7 @@ class TrainedClassifier(StackedTagging):
         self.Cs = tuple(Cs)
         self.min_docs = min_docs
         self.n_splits = n_splits
+        self.strength = strength
         self.top_k = top_k
         self.margin = margin
         self.n_evidence = n_evidence
@@ -115,7 +113,7 @@ class TrainedClassifier(StackedTagging):
         self.threshold_overrides: dict[str, float] = {}
 
     def settings(self) -> dict:
-        return {"C": self.C, "Cs": list(self.Cs), "min_docs": self.min_docs, "n_splits": self.n_splits,
+        return {"C": self.C, "Cs": list(self.Cs), "min_docs": self.min_docs, "n_splits": self.n_splits, "strength": self.strength,
                 "top_k": self.top_k, "margin": self.margin, "n_evidence": self.n_evidence, "model": "stacked-document-lr",
                 "features": list(FEATURE_NAMES)}
 
@@ -169,13 +167,16 @@ class TrainedClassifier(StackedTagging):
                 params = self._fit_lr(X[rows], y[rows], C)
                 test = features[test_docs].reshape(-1, n_features)
                 oof[test_docs] = self._predict(test, *params).reshape(-1, n_themes)
-            threshold = best_threshold(truth, oof)
-            pooled_f1[C] = _f1(truth, oof >= threshold)[2]
+            threshold = global_threshold(truth, oof)
+            pooled_f1[C] = f1_score(truth, oof >= threshold)
             # A tie keeps the earlier, more strongly regularised candidate.
             if best is None or pooled_f1[C] > pooled_f1[best[0]] + 1e-9:
                 best = (C, threshold, oof)
         self.C_, threshold, oof = best
-        self.thresholds_ = {t: threshold for t in ids}
+        # One global cut is the prior; a theme with enough coded positives moves towards its own.
+        self.global_threshold_ = threshold
+        self.threshold_fit_ = ShrunkThresholds(strength=self.strength).fit(oof, truth, ids, threshold)
+        self.thresholds_ = dict(self.threshold_fit_.thresholds_)
         self.cv_scores_ = self._cv_report(truth, oof)
         self.cv_scores_["C"] = self.C_
         self.cv_scores_["C_candidates"] = {str(c): round(f, 4) for c, f in pooled_f1.items()}
@@ -186,7 +187,7 @@ class TrainedClassifier(StackedTagging):
         return self._ready()
 
     def _cv_report(self, truth: np.ndarray, probability: np.ndarray) -> dict:
-        report = {"note": "out-of-fold documents, GroupKFold by document; C and the one threshold are tuned on the "
+        report = {"note": "out-of-fold documents, GroupKFold by document; C and the thresholds are tuned on the "
                           "same folds, so these are slightly optimistic", "themes": {}}
         tp = fp = fn = 0
         for j, t in enumerate(self.codebook.ids):

@@ -48,6 +48,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -55,8 +56,9 @@ from pipeline.classify.aggregate import Aggregator, tag_documents
 from pipeline.classify.background import NEUTRAL_SENTENCES
 from pipeline.classify.lexical import LexicalAnalysis, LexicalMatcher
 from pipeline.classify.sections import is_substantive, passage_weight
+from pipeline.classify.subject import ADULT_SUBJECT_FACTOR, is_adult_subject
 from pipeline.classify.stacking import BODY_WEIGHT
-from pipeline.codebook import Codebook
+from pipeline.codebook import DEFAULT_CODEBOOK, Codebook
 from pipeline.embed import MODEL_NAME, cache_dir, encode, memoised
 from pipeline.types import Passage, ThemeTag
 
@@ -67,6 +69,18 @@ CONTEXT_KIND = "context"
 # (pooled 0.225); F1 weighs recall, so it sits below P = 0.5.
 ZERO_SHOT_CALIBRATION = (1.5, 1.0)
 ZERO_SHOT_THRESHOLD = 0.3
+# Per-theme thresholds, each shrunk towards ZERO_SHOT_THRESHOLD by its number of coded positives
+# (``thresholds.py``), fitted on real coroners' reports and the bundled reviews together by
+# ``models/fit_zero_shot_thresholds.py``. A theme it does not list keeps ZERO_SHOT_THRESHOLD.
+SHIPPED_THRESHOLDS = DEFAULT_CODEBOOK.parent / "zero-shot-thresholds.json"
+
+
+def shipped_thresholds(path: Path = SHIPPED_THRESHOLDS) -> dict[str, float]:
+    """theme id -> the shipped per-theme threshold; empty when the file is absent."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): float(v) for k, v in data["thresholds"].items()}
 
 
 @dataclass
@@ -117,6 +131,7 @@ class ZeroShotClassifier:
                  top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, competition: float = 1.0,
                  anchor_factor: float = 0.3, rule: str = "mean", distinct_paragraphs: bool = True,
                  floor: float = 0.0, calibration: tuple[float, float] | None = ZERO_SHOT_CALIBRATION,
+                 adult_subject_factor: float = ADULT_SUBJECT_FACTOR, calibrated: bool = True,
                  precision: str | None = None) -> None:
         self.codebook = codebook
         self.n_best_exemplars = n_best_exemplars
@@ -135,11 +150,13 @@ class ZeroShotClassifier:
         self.use_sections = use_sections
         self.threshold = threshold
         self.thresholds = dict(thresholds or {})
+        self.calibrated = calibrated
         self.top_k = top_k
         self.margin = margin
         self.n_evidence = n_evidence
         self.competition = competition
         self.anchor_factor = anchor_factor
+        self.adult_subject_factor = adult_subject_factor
         self.rule = rule
         self.distinct_paragraphs = distinct_paragraphs
         self.floor = floor
@@ -158,19 +175,23 @@ class ZeroShotClassifier:
             self.negative_vectors_ = [encode(list(t.negative_exemplars), precision=self.precision) for t in themes]
             neutral_vectors = encode(list(NEUTRAL_SENTENCES), precision=self.precision)
         self.is_context_ = np.array([t.kind == CONTEXT_KIND for t in themes])
+        self.child_only_ = np.array([t.subject == "child" for t in themes])
         self.null_mean_ = np.zeros(len(themes))
         self.null_std_ = np.ones(len(themes))
         neutral = self._similarity(neutral_vectors)
         self.null_mean_ = neutral.mean(axis=0)
         self.null_std_ = np.maximum(neutral.std(axis=0), 0.02)
         self.matcher_ = LexicalMatcher(self.codebook)
+        self.shipped_thresholds_ = shipped_thresholds() if self.calibrated else {}
         self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
                                       rule=self.rule, distinct_paragraphs=self.distinct_paragraphs, floor=self.floor)
         return self
 
     @property
     def theme_thresholds(self) -> dict[str, float]:
-        return {t: self.thresholds.get(t, self.threshold) for t in self.codebook.ids}
+        """An explicit ``thresholds`` entry, else the shipped per-theme one (``calibrated``), else ``threshold``."""
+        shipped = getattr(self, "shipped_thresholds_", {}) if self.threshold == ZERO_SHOT_THRESHOLD else {}
+        return {t: self.thresholds.get(t, shipped.get(t, self.threshold)) for t in self.codebook.ids}
 
     # -- semantic side -------------------------------------------------------------------
     def _similarity(self, vectors: np.ndarray) -> np.ndarray:
@@ -237,6 +258,8 @@ class ZeroShotClassifier:
             probs *= self._anchor_damp(lexical.anchors, paragraphs)
         if self.window > 0 and len(texts):
             probs = self._borrow_from_neighbours(probs, paragraphs)
+        if self.use_lexical and self.adult_subject_factor < 1 and len(texts) and self.child_only_.any():
+            probs *= self._adult_subject_damp(passages, kept)
         scores = np.zeros((n, m), dtype=np.float64)
         scores[kept] = probs * weights[kept, None]
         return PassageAnalysis(kept, weights, vectors, lexical, semantic, scores)
@@ -257,6 +280,20 @@ class ZeroShotClassifier:
         np.logical_or.at(in_paragraph, inverse, anchored)
         unanchored = ~in_paragraph[inverse] & self.matcher_.has_anchors[None, :]
         return np.where(unanchored, self.anchor_factor, 1.0)
+
+    def _adult_subject_damp(self, passages: list[Passage], kept: np.ndarray) -> np.ndarray:
+        """``adult_subject_factor`` for child-only themes in the kept rows of documents about an adult.
+
+        Grouped by ``doc_id``, because ``tag_documents`` scores many documents in one call.
+        """
+        texts_of: dict[str, list[str]] = {}
+        for p in passages:
+            texts_of.setdefault(p.doc_id, []).append(p.text)
+        adult = {doc_id: is_adult_subject(texts) for doc_id, texts in texts_of.items()}
+        rows = np.array([adult[passages[i].doc_id] for i in kept], dtype=bool)
+        damp = np.ones((len(kept), len(self.codebook)))
+        damp[np.ix_(rows, self.child_only_)] = self.adult_subject_factor
+        return damp
 
     def _borrow_from_neighbours(self, probs: np.ndarray, paragraphs: list[int]) -> np.ndarray:
         out = probs.copy()
@@ -296,7 +333,7 @@ class ZeroShotClassifier:
             "n_best_exemplars", "definition_weight", "midpoint", "slope", "cue_bonus", "body_cue_bonus",
             "negative_damping", "absence_floor", "good_practice_factor", "hedge_factor", "window",
             "use_lexical", "use_polarity", "use_sections", "top_k", "margin", "n_evidence",
-            "competition", "anchor_factor", "rule", "distinct_paragraphs", "floor", "calibration")}
+            "competition", "anchor_factor", "adult_subject_factor", "calibrated", "rule", "distinct_paragraphs", "floor", "calibration")}
 
     @property
     def fingerprint(self) -> str:

@@ -1,0 +1,70 @@
+"""Fit the default classifier's per-theme thresholds: ``models/zero-shot-thresholds.json``.
+
+    .venv/bin/python models/fit_zero_shot_thresholds.py
+
+The zero-shot scorer's document probabilities on two registers, the real
+coroners' reports of ``../shared/data/pfd_dev`` (consensus coding) and the
+bundled corpus's dev reviews (coder_a), are pooled, and each theme's
+F1-best threshold is shrunk towards the global one by its number of coded
+positives (``pipeline/classify/thresholds.py``). The strength and the
+pooling were chosen by grouped cross-validation (``benchmarks/accuracy.py``
+prints the out-of-fold figures). Rerun after changing the scorer or the
+codebook.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import pfd  # noqa: E402
+from accuracy import CACHE, bundled_corpus, probabilities  # noqa: E402
+from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
+from pipeline.classify.zeroshot import SHIPPED_THRESHOLDS, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from pipeline.codebook import load_codebook  # noqa: E402
+from pipeline.embed import MODEL_NAME, memoised  # noqa: E402
+
+
+def main() -> int:
+    if not pfd.available():
+        print(f"needs {pfd.PFD_DEV} (the real development set); not found", file=sys.stderr)
+        return 2
+    codebook = load_codebook()
+    ids = codebook.ids
+    with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+        zs = ZeroShotClassifier(codebook, calibrated=False).fit()
+        dev, _, _ = bundled_corpus(codebook)
+        doc_ids, truth, _ = pfd.coding(ids)
+        texts = pfd.report_texts()
+        docs = pfd.passages({d: texts[d] for d in doc_ids}, cache=CACHE)
+        probability = np.vstack([probabilities(zs, docs), probabilities(zs, {d.doc_id: d.passages for d in dev})])
+    truth = np.vstack([truth, np.vstack([d.doc_labels for d in dev]).astype(bool)])
+    fit = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(probability, truth, ids, ZERO_SHOT_THRESHOLD)
+    out = {
+        "about": "Per-theme thresholds of the default zero-shot classifier; written by "
+                 "models/fit_zero_shot_thresholds.py. Each theme's F1-best cut, shrunk towards the global "
+                 "threshold by n_positive / (n_positive + strength).",
+        "codebook_sha256": codebook.sha256, "codebook_version": codebook.version,
+        "prior": ZERO_SHOT_THRESHOLD, "strength": DEFAULT_STRENGTH,
+        "fitted_on": {"pfd_dev consensus (../shared/data/pfd_dev)": len(doc_ids),
+                      "bundled corpus dev, coder_a": len(dev)},
+        "n_positive": fit.n_positive_, "own": fit.own_, "weight": fit.weights_,
+        "thresholds": fit.thresholds_,
+    }
+    SHIPPED_THRESHOLDS.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {SHIPPED_THRESHOLDS}")
+    for t in ids:
+        print(f"  {t:26s} n+ {fit.n_positive_[t]:3d}  own {fit.own_[t] if fit.own_[t] is not None else '-':>5}  "
+              f"-> {fit.thresholds_[t]:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
