@@ -111,3 +111,19 @@ def test_default_classifier_uses_the_shipped_per_theme_thresholds_unless_overrid
     assert len(set(default.values())) > 1
     overridden = load_classifier(thresholds={"neglect": 0.9}).theme_thresholds
     assert overridden["neglect"] == 0.9 and overridden["information_sharing"] == shipped["information_sharing"]
+
+
+def test_a_document_coded_with_no_theme_present_is_kept_as_negative_for_every_theme(tmp_path):
+    # Regression: training dropped documents whose coding had no present = 1 row, biasing thresholds up.
+    from pipeline.classify.training import read_annotations
+    from pipeline.codebook import load_codebook
+
+    ids = load_codebook().ids
+    sheet = tmp_path / "coding.csv"
+    rows = ["doc_id,coder,theme,present,quote", "r1,ann,neglect,1,", "r1,ann,domestic_abuse,0,",
+            "r2,ann,neglect,0,", "r2,ann,domestic_abuse,0,"]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    coding = read_annotations(sheet, ids, coder="ann")
+    assert coding.doc_ids == ["r1", "r2"]
+    assert coding.doc_themes["r2"] == set()
+    assert coding.doc_themes["r1"] == {"neglect"}

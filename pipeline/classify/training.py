@@ -50,7 +50,9 @@ class Coding:
 
 def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] | None = None,
                      coder: str | None = None) -> Coding:
-    """Read one or more human coding files (long CSV/XLSX, doc_id, coder, theme, quote, ...).
+    """Read one or more human coding files: a long table, a document sheet or a REFI-QDA project.
+
+    A document the coder coded with no theme present is kept, with an empty theme set.
 
     Parsing and validation are the evaluation harness's (``evaluation.readers.read_gold``):
     misspelt columns, unknown themes, duplicates and ``present = 0`` rows are handled
@@ -67,12 +69,24 @@ def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] 
         if not path.is_file():
             raise AnnotationError(f"annotations file not found: {path}")
         digest.update(path.read_bytes())
-        codes = read_gold(path, theme_ids=theme_ids).codes
+        gold = read_gold(path, theme_ids=theme_ids)
+        codes, covered = gold.codes, gold.coverage
         if coder is not None:
-            codes = codes[codes["coder"] == coder]
+            codes, covered = codes[codes["coder"] == coder], covered[covered["coder"] == coder]
+        # Every document a coder coded counts, including one coded with no theme present: it is a
+        # negative for all themes, and dropping it would bias every threshold upwards.
+        if theme_ids is not None and len(covered):
+            matrix = gold.document_matrix(theme_ids)
+            matrix = matrix[matrix.index.get_level_values("coder").isin(covered["coder"].unique())]
+            coded = matrix.notna().any(axis=1)
+            covered_ids = {doc_id for (doc_id, _), is_coded in coded.items() if is_coded}
+        else:
+            covered_ids = set(covered["doc_id"])
+        for doc_id in covered_ids:
+            doc_themes.setdefault(doc_id, set())
         for row in codes[codes["present"] == 1].itertuples(index=False):
             doc_themes.setdefault(row.doc_id, set()).add(row.theme)
-            quote = (row.quote or "").strip()
+            quote = (row.quote or "").strip() if isinstance(row.quote, str) else ""
             if quote:
                 quotes.setdefault(row.doc_id, []).append((row.theme, quote))
     if not doc_themes:
