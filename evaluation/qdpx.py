@@ -209,13 +209,15 @@ def build_project(
     *,
     project_name: str = "practice-themes machine coding",
     user: str = MACHINE_USER,
+    descriptions: Mapping[str, str] | None = None,
 ) -> tuple[ET.Element, dict[str, str]]:
     """Build the ``Project`` element and the ``sources/`` files of a REFI-QDA project.
 
     ``codings`` has columns doc_id, theme, start, end (character offsets into
     ``texts[doc_id]``). ``themes`` yields (id, label, definition); each becomes
-    a Code named by its label with the id in its description. Returns the XML
-    root and a mapping of archive member name to text.
+    a Code named by its label with the id in its description.
+    ``descriptions`` (doc_id -> text) become the sources' Description. Returns
+    the XML root and a mapping of archive member name to text.
     """
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     user_guid = _guid("user", user)
@@ -248,6 +250,8 @@ def build_project(
             "guid": source_guid, "name": f"{doc_id}.txt", "plainTextPath": f"internal://{source_guid}.txt",
             "creatingUser": user_guid, "creationDateTime": now,
         })
+        if descriptions and doc_id in descriptions:
+            ET.SubElement(source, f"{_Q}Description").text = descriptions[doc_id]
         group = by_doc.get(doc_id)
         if group is None:
             continue
@@ -352,10 +356,12 @@ def write_qdpx(
     texts: Mapping[str, str],
     codings: pd.DataFrame,
     themes: Iterable[tuple[str, str, str]],
+    *,
+    descriptions: Mapping[str, str] | None = None,
     **project: str,
 ) -> Path:
     """Write a validated ``.qdpx`` archive; raise ``ValueError`` listing any structural problem."""
-    root, files = build_project(texts, codings, themes, **project)
+    root, files = build_project(texts, codings, themes, descriptions=descriptions, **project)
     problems = validate_project(root, files)
     if problems:
         raise ValueError("the REFI-QDA project would be invalid: " + "; ".join(problems[:10]))
@@ -369,7 +375,7 @@ def write_qdpx(
     return path
 
 
-def _ingest_texts(paths: Mapping[str, Path]) -> dict[str, str]:
+def ingest_texts(paths: Mapping[str, Path]) -> dict[str, str]:
     """Cleaned text of each source file, as ``code`` produced it (ingest + clean)."""
     from pipeline.clean import clean_document
     from pipeline.ingest import ingest_file
@@ -412,7 +418,7 @@ def export_results(
             found = {doc_id_for(p): p for p in sorted(Path(source_dir).rglob("*")) if p.suffix.lower() in SUPPORTED_SUFFIXES}
         else:
             found = {d: Path(p) for d, p in machine.source_paths.items() if Path(p).is_file()}
-        texts = _ingest_texts({d: found[d] for d in docs if d in found})
+        texts = ingest_texts({d: found[d] for d in docs if d in found})
     missing = [d for d in docs if d not in texts]
     if missing:
         raise PredictionError(
