@@ -50,7 +50,8 @@ def trained(tmp_path_factory):
         for doc_id, theme, i in CODES:
             writer.writerow([doc_id, "coder_a", theme, DOCS[doc_id][i], ""])
     out = folder / "model"
-    result = runner.invoke(app, ["train", str(annotations), "-o", str(out), "--corpus", str(corpus)])
+    result = runner.invoke(app, ["train", str(annotations), "-o", str(out), "--corpus", str(corpus),
+                                 "--min-positives", "2"])
     assert result.exit_code == 0, result.output
     return out
 
@@ -62,6 +63,8 @@ def test_model_folder_records_what_it_was_trained_with(trained):
     assert metadata["embedding_model"] == "all-MiniLM-L6-v2"
     assert len(metadata["training_data"]["sha256"]) == 64
     assert set(metadata["trained_themes"]) == {"domestic_abuse", "neglect"}
+    # every uncoded theme stays at the default classifier, and says why
+    assert metadata["default_themes"]["escalation"].startswith("0 coded positive document(s), fewer than 2")
     assert "macro_f1" in metadata["cv_scores"] and metadata["versions"]["sklearn"]
     assert metadata["chosen_C"] in metadata["settings"]["Cs"] and metadata["settings"]["C"] is None
     assert sum(f.stat().st_size for f in trained.iterdir()) < 2_000_000

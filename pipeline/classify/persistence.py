@@ -68,6 +68,7 @@ def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha2
                           "n_documents": model.n_documents_},
         "settings": model.settings(),
         "trained_themes": list(model.trained_themes_),
+        "default_themes": {t: model.default_reasons_[t] for t in model.default_themes_},
         "n_positive_passages": model.n_positive_passages_,
         "thresholds": model.thresholds_,
         "chosen_C": model.C_,
@@ -116,6 +117,8 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
                               **settings)
     model.zeroshot_ = model._zeroshot()
     model.trained_themes_ = list(metadata["trained_themes"])
+    model.default_reasons_ = dict(metadata.get("default_themes", {}))
+    model.default_themes_ = [t for t in trained_codebook.ids if t in model.default_reasons_]
     model.thresholds_ = {k: float(v) for k, v in metadata["thresholds"].items()}
     model.cv_scores_ = metadata.get("cv_scores", {})
     model.C_ = metadata.get("chosen_C", model.C)

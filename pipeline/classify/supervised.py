@@ -54,6 +54,27 @@ def global_threshold(truth: np.ndarray, probability: np.ndarray) -> float:
     return DEFAULT_THRESHOLD if found is None or np.asarray(truth).all() else found
 
 
+def _kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
+    """Cohen's kappa of two boolean arrays; NaN when both raters use one category only and disagree never."""
+    from evaluation.stats import cohen_kappa
+
+    return float(cohen_kappa(np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int)))
+
+
+def more_documents_needed(n_positive: int, n_documents: int, recall: float, half_width: float = 0.1) -> int:
+    """About how many more coded documents, at this prevalence, would narrow recall's 95% interval to +/-0.1.
+
+    The normal approximation: n_pos = 1.96^2 r (1 - r) / h^2 coded positives, with r kept off 0 and 1
+    so a perfect recall on three positives does not claim certainty.
+    """
+    r = min(max(recall, 0.1), 0.9)
+    needed_positive = int(np.ceil(1.96 ** 2 * r * (1 - r) / half_width ** 2))
+    if n_positive >= needed_positive:
+        return 0
+    prevalence = n_positive / max(n_documents, 1)
+    return int(np.ceil((needed_positive - n_positive) / max(prevalence, 1e-9)))
+
+
 def analysis_features(analysis: PassageAnalysis, passages: list[Passage], is_context: np.ndarray,
                       top_k: int = 3) -> np.ndarray:
     """``stacking.document_features`` of one analysed document."""
@@ -85,8 +106,10 @@ class TrainedClassifier(StackedTagging):
     C : inverse regularisation strength of the logistic regression; None (default) chooses it from
         ``Cs`` by the grouped CV, by the pooled F1 of its out-of-fold probabilities. Fitted: ``C_``.
     Cs : the candidates for ``C``.
-    min_docs : a theme counts as trained (``trained_themes_``) with this many coded training documents;
-        the model scores every theme of its codebook either way.
+    min_docs : a theme counts as trained (``trained_themes_``) with this many coded training documents.
+        A theme with fewer, or whose out-of-fold F1 is below the default classifier's on the same
+        documents, stays at the default (``default_themes_``, with the reason in ``default_reasons_``):
+        training must never lose to the default on a theme it could not learn.
     n_splits : folds for the grouped (by document) threshold CV.
     strength : shrinkage of the per-theme thresholds towards the model's one global threshold, in
         coded positive documents (``thresholds.ShrunkThresholds``).
@@ -96,7 +119,7 @@ class TrainedClassifier(StackedTagging):
     kind = "trained"
 
     def __init__(self, codebook: Codebook, *, C: float | None = None, Cs: tuple[float, ...] = C_GRID,
-                 min_docs: int = 1, n_splits: int = 4, strength: float = DEFAULT_STRENGTH,
+                 min_docs: int = 3, n_splits: int = 4, strength: float = DEFAULT_STRENGTH,
                  top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, precision: str | None = None,
                  name: str = "trained") -> None:
         self.codebook = codebook
@@ -177,7 +200,10 @@ class TrainedClassifier(StackedTagging):
         self.global_threshold_ = threshold
         self.threshold_fit_ = ShrunkThresholds(strength=self.strength).fit(oof, truth, ids, threshold)
         self.thresholds_ = dict(self.threshold_fit_.thresholds_)
-        self.cv_scores_ = self._cv_report(truth, oof)
+        default_probability = np.stack([self._default_probability(d.passages) for d in docs])
+        self._choose_default_themes(truth, oof, default_probability)
+        self.trained_themes_ = [t for t in self.trained_themes_ if t not in self.default_themes_]
+        self.cv_scores_ = self._cv_report(truth, self._decide(oof, default_probability))
         self.cv_scores_["C"] = self.C_
         self.cv_scores_["C_candidates"] = {str(c): round(f, 4) for c, f in pooled_f1.items()}
         self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_ = self._fit_lr(X, y, self.C_)
@@ -186,23 +212,79 @@ class TrainedClassifier(StackedTagging):
                                      for t in self.trained_themes_}
         return self._ready()
 
-    def _cv_report(self, truth: np.ndarray, probability: np.ndarray) -> dict:
-        report = {"note": "out-of-fold documents, GroupKFold by document; C and the thresholds are tuned on the "
-                          "same folds, so these are slightly optimistic", "themes": {}}
-        tp = fp = fn = 0
+    def _default_probability(self, passages: list[Passage]) -> np.ndarray:
+        """The default (zero-shot, shipped thresholds) classifier's document probabilities."""
+        scores = self.zeroshot_.score_passages(passages)
+        return self.zeroshot_.aggregator_.document_probability(scores, self.zeroshot_.document_calibration(),
+                                                               [p.paragraph for p in passages])
+
+    def _default_thresholds(self) -> dict[str, float]:
+        return self.zeroshot_.theme_thresholds
+
+    def _choose_default_themes(self, truth: np.ndarray, oof: np.ndarray, default_probability: np.ndarray) -> None:
+        """Themes that stay at the default classifier, and why."""
+        default_cut = self._default_thresholds()
+        self.default_reasons_ = {}
         for j, t in enumerate(self.codebook.ids):
-            if not truth[:, j].any():
+            n_positive = int(truth[:, j].sum())
+            if n_positive < self.min_docs:
+                self.default_reasons_[t] = f"{n_positive} coded positive document(s), fewer than {self.min_docs}"
                 continue
-            predicted = probability[:, j] >= self.thresholds_[t]
-            p, rc, f = _f1(truth[:, j], predicted)
-            report["themes"][t] = {"precision": round(p, 4), "recall": round(rc, 4), "f1": round(f, 4),
-                                   "threshold": self.thresholds_[t]}
-            tp += int(np.sum(truth[:, j] & predicted))
-            fp += int(np.sum(~truth[:, j] & predicted))
-            fn += int(np.sum(truth[:, j] & ~predicted))
-        f1s = [v["f1"] for v in report["themes"].values()]
-        report["macro_f1"] = round(float(np.mean(f1s)), 4) if f1s else 0.0
-        report["micro_f1"] = round(2 * tp / max(2 * tp + fp + fn, 1), 4)
+            trained_f1 = f1_score(truth[:, j], oof[:, j] >= self.thresholds_[t])
+            default_f1 = f1_score(truth[:, j], default_probability[:, j] >= default_cut[t])
+            if trained_f1 < default_f1:
+                self.default_reasons_[t] = (f"out-of-fold F1 {trained_f1:.2f} below the default's "
+                                            f"{default_f1:.2f} on the same documents")
+        self.default_themes_ = [t for t in self.codebook.ids if t in self.default_reasons_]
+
+    def _decide(self, probability: np.ndarray, default_probability: np.ndarray) -> np.ndarray:
+        """[documents, themes] decisions: each theme by the trained model or, for default themes, the default."""
+        ids = self.codebook.ids
+        default_cut = self._default_thresholds()
+        decided = np.zeros(probability.shape, dtype=bool)
+        for j, t in enumerate(ids):
+            if t in self.default_themes_:
+                decided[:, j] = default_probability[:, j] >= default_cut[t]
+            else:
+                decided[:, j] = probability[:, j] >= self.thresholds_[t]
+        return decided
+
+    def _cv_report(self, truth: np.ndarray, decided: np.ndarray) -> dict:
+        """Per theme: out-of-fold precision, recall and kappa with 95% intervals, coded positives, and how many
+        more coded documents would narrow the recall interval to +/- 0.1."""
+        from evaluation.proportions import wilson_ci
+
+        report = {"note": "out-of-fold documents, GroupKFold by document; C and the thresholds are tuned on the "
+                          "same folds, so these are slightly optimistic. Intervals: Wilson for precision and "
+                          "recall, percentile bootstrap over documents (1,000 resamples) for kappa.",
+                  "themes": {}}
+        n_docs = truth.shape[0]
+        rng = np.random.default_rng(0)
+        resamples = rng.integers(0, n_docs, size=(1000, n_docs))
+        for j, t in enumerate(self.codebook.ids):
+            y, d = truth[:, j], decided[:, j]
+            tp, n_pred, n_pos = int(np.sum(y & d)), int(d.sum()), int(y.sum())
+            entry = {"n_positive": n_pos, "source": "default" if t in self.default_themes_ else "trained",
+                     "threshold": (self._default_thresholds()[t] if t in self.default_themes_
+                                   else self.thresholds_[t])}
+            if t in self.default_reasons_:
+                entry["why_default"] = self.default_reasons_[t]
+            if n_pos:
+                precision, recall = tp / max(n_pred, 1), tp / n_pos
+                kappas = [_kappa(y[r], d[r]) for r in resamples]
+                kappas = [k for k in kappas if not np.isnan(k)]
+                entry.update({
+                    "precision": round(precision, 4), "precision_ci": [round(x, 4) for x in wilson_ci(tp, n_pred)]
+                    if n_pred else None,
+                    "recall": round(recall, 4), "recall_ci": [round(x, 4) for x in wilson_ci(tp, n_pos)],
+                    "f1": round(f1_score(y, d), 4), "kappa": round(_kappa(y, d), 4),
+                    "kappa_ci": [round(float(np.percentile(kappas, q)), 4) for q in (2.5, 97.5)] if kappas else None,
+                    "more_documents_for_recall_ci_0.1": more_documents_needed(n_pos, n_docs, recall),
+                })
+            report["themes"][t] = entry
+        coded = [v for v in report["themes"].values() if v["n_positive"]]
+        report["macro_f1"] = round(float(np.mean([v["f1"] for v in coded])), 4) if coded else 0.0
+        report["micro_f1"] = round(f1_score(truth.ravel(), decided.ravel()), 4)
         return report
 
     # -- inference -----------------------------------------------------------------------
@@ -212,10 +294,19 @@ class TrainedClassifier(StackedTagging):
         return self
 
     def document_scores(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
-        """(zero-shot passage scores [n_passages, n_themes], document probabilities [n_themes])."""
+        """(zero-shot passage scores [n_passages, n_themes], document probabilities [n_themes]).
+
+        A default theme's probability is the default classifier's, judged by its threshold.
+        """
         scores, features = self._features(passages)
         params = (self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_)
-        return scores, np.round(self._predict(features, *params), 6)
+        probabilities = self._predict(features, *params)
+        defaults = [j for j, t in enumerate(self.codebook.ids) if t in getattr(self, "default_themes_", ())]
+        if defaults:
+            default_probability = self.zeroshot_.aggregator_.document_probability(
+                scores, self.zeroshot_.document_calibration(), [p.paragraph for p in passages])
+            probabilities[defaults] = default_probability[defaults]
+        return scores, np.round(probabilities, 6)
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:
         """[n_passages, n_themes] passage probabilities (the evidence scores)."""
@@ -223,7 +314,9 @@ class TrainedClassifier(StackedTagging):
 
     @property
     def theme_thresholds(self) -> dict[str, float]:
-        out = {t: self.thresholds_.get(t, DEFAULT_THRESHOLD) for t in self.codebook.ids}
+        default_cut = self._default_thresholds()
+        out = {t: default_cut[t] if t in getattr(self, "default_themes_", ()) else self.thresholds_.get(t, DEFAULT_THRESHOLD)
+               for t in self.codebook.ids}
         out.update(self.threshold_overrides)
         return out
 
@@ -245,7 +338,8 @@ class TrainedClassifier(StackedTagging):
         return {"kind": self.kind, "model": self.name, "embedding_model": MODEL_NAME,
                 "codebook_name": self.codebook.name, "codebook_version": self.codebook.version,
                 "codebook_sha256": self.codebook.sha256, "thresholds": self.theme_thresholds,
-                "trained_themes": list(self.trained_themes_), "settings": self.settings()}
+                "trained_themes": list(self.trained_themes_),
+                "default_themes": list(getattr(self, "default_themes_", [])), "settings": self.settings()}
 
 
 def tag_each(classifier, documents: list[list[Passage]]) -> list[list[ThemeTag]]:

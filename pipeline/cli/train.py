@@ -23,6 +23,8 @@ def train(
     coder: str = typer.Option(None, "--coder", help="Use only this coder's rows (default: pool all coders)."),
     c: float = typer.Option(None, "--C", help="Fix the inverse regularisation strength of the stacked logistic "
                                                "regression (default: chosen by the grouped CV from 0.1, 0.3, 1, 3)."),
+    min_positives: int = typer.Option(3, "--min-positives", min=1,
+                                      help="A theme with fewer coded positive documents stays at the default classifier."),
     id_column: str = ID_COLUMN_OPTION,
     text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
@@ -57,7 +59,7 @@ def train(
             if labelled.unmatched_quotes:
                 console.print(f"{doc_id}: {len(labelled.unmatched_quotes)} quote(s) not found in the text")
             docs.append(labelled)
-        model = TrainedClassifier(codebook, C=c, name=out.name).fit(docs)
+        model = TrainedClassifier(codebook, C=c, min_docs=min_positives, name=out.name).fit(docs)
         save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
                    extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
     except (PracticeThemesError, ValueError, OSError) as exc:  # too few documents, an unreadable file, ...
@@ -70,6 +72,28 @@ def train(
     console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
                   f"(C {model.C_:g}; grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; "
                   f"optimistic) -> {out}")
-    untrained = [t for t in codebook.ids if t not in model.trained_themes_]
-    if untrained:
-        console.print(f"zero-shot (too few coded examples): {', '.join(untrained)}")
+    print_theme_report(cv, console)
+
+
+def print_theme_report(cv: dict, console) -> None:
+    """Per theme: who decides it, coded positives, out-of-fold P/R/kappa with 95% intervals, documents still needed."""
+    from rich.table import Table
+
+    def ci(entry: dict, key: str) -> str:
+        value, interval = entry.get(key), entry.get(f"{key}_ci")
+        if value is None:
+            return "-"
+        return f"{value:.2f}" + (f" [{interval[0]:.2f}-{interval[1]:.2f}]" if interval else "")
+
+    table = Table(title="Per theme, out of fold (grouped by document)", title_justify="left")
+    for column in ("theme", "decided by", "coded +", "precision", "recall", "kappa", "more docs for recall ±0.1"):
+        table.add_column(column, justify="left" if column in ("theme", "decided by") else "right")
+    for theme, entry in cv["themes"].items():
+        table.add_row(theme, entry["source"], str(entry["n_positive"]), ci(entry, "precision"), ci(entry, "recall"),
+                      ci(entry, "kappa"), str(entry.get("more_documents_for_recall_ci_0.1", "-")))
+    console.print(table)
+    reasons = {t: e["why_default"] for t, e in cv["themes"].items() if e.get("why_default")}
+    if reasons:
+        console.print("themes left at the default classifier:")
+        for theme, why in reasons.items():
+            console.print(f"  {theme}: {why}")
