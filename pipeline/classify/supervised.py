@@ -121,7 +121,7 @@ class TrainedClassifier(StackedTagging):
     def __init__(self, codebook: Codebook, *, C: float | None = None, Cs: tuple[float, ...] = C_GRID,
                  min_docs: int = 3, n_splits: int = 4, strength: float = DEFAULT_STRENGTH,
                  top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, precision: str | None = None,
-                 name: str = "trained") -> None:
+                 default_thresholds: dict[str, float] | None = None, name: str = "trained") -> None:
         self.codebook = codebook
         self.C = C
         self.Cs = tuple(Cs)
@@ -133,6 +133,8 @@ class TrainedClassifier(StackedTagging):
         self.n_evidence = n_evidence
         self.precision = precision
         self.name = name
+        # The default classifier's thresholds, for the themes that stay at the default; None: the shipped ones.
+        self.default_thresholds = dict(default_thresholds) if default_thresholds else None
         self.threshold_overrides: dict[str, float] = {}
 
     def settings(self) -> dict:
@@ -142,8 +144,8 @@ class TrainedClassifier(StackedTagging):
 
     # -- training ------------------------------------------------------------------------
     def _zeroshot(self) -> ZeroShotClassifier:
-        return ZeroShotClassifier(self.codebook, top_k=self.top_k, margin=self.margin,
-                                  n_evidence=self.n_evidence, precision=self.precision).fit()
+        return ZeroShotClassifier(self.codebook, top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
+                                  thresholds=self.default_thresholds, precision=self.precision).fit()
 
     def _features(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         """(zero-shot passage scores, [n_themes, n_features] document features)."""
