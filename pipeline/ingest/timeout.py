@@ -80,6 +80,11 @@ def run_with_limits(func: Callable[[], Document], *, path: str, timeout_s: float
         IngestError subclasses the reader raised; otherwise the corrupt-file
         error of the file's format.
     """
+    if multiprocessing.current_process().daemon:
+        # A daemonic worker (Dask's process workers) may not start children. The archive and size
+        # checks made before reading still apply, and the worker is already a process of its own
+        # that its scheduler can replace, so the file is read here.
+        return func()
     ctx = multiprocessing.get_context("fork")
     parent_conn, child_conn = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(child_conn, func, memory_bytes), daemon=True)
