@@ -308,9 +308,14 @@ def _doc_sheet_from_frame(
         if all(v is None for v in cells.values()):
             continue
         doc_id = _as_id(cells.get("doc_id"))
-        coder = _as_id(cells.get("coder")) if "coder" in frame.columns else DOC_SHEET_CODER
-        if doc_id is None or coder is None:
-            raise AnnotationError(f"{source}: row {row}: blank {'doc_id' if doc_id is None else 'coder'!r}")
+        if doc_id is not None and all(_as_text(cells.get(t)) is None for t in themes):
+            # A row of a handed-out sheet not coded yet (its coder cell is blank too): not a document.
+            blank_rows.append(row)
+            continue
+        # The sample sheet leaves `coder` for the coder to fill in; a blank one is the sheet's one coder.
+        coder = (_as_id(cells.get("coder")) if "coder" in frame.columns else None) or DOC_SHEET_CODER
+        if doc_id is None:
+            raise AnnotationError(f"{source}: row {row}: blank 'doc_id'")
         if (doc_id, coder) in seen:
             raise AnnotationError(
                 f"{source}: document {doc_id!r} (coder {coder!r}) is in {format_rows([seen[(doc_id, coder)], row])}"

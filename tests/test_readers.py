@@ -304,3 +304,23 @@ def test_long_table_accepts_present_written_as_a_float(tmp_path):
     path = write(tmp_path / "codes.csv", "doc_id,coder,theme,present\nr1,ann,neglect,1.0\nr1,ann,domestic_abuse,0.0\n")
     matrix = read_long(path, theme_ids=THEMES).document_matrix(THEMES)
     assert matrix.loc[("r1", "ann")].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_a_half_coded_sample_sheet_reads_its_coded_rows_and_skips_blank_ones(tmp_path):
+    # Regression: a handed-out sheet whose uncoded rows have a blank coder cell failed to read.
+    from evaluation.readers import read_gold
+    from pipeline.codebook import load_codebook
+
+    ids = load_codebook().ids
+    header = ["doc_id", "sample", "coder", *ids]
+    coded = ["r1", "random", "", *["1" if t == "neglect" else "0" for t in ids]]
+    zeros = ["r2", "informative", "ann", *["0" for _ in ids]]
+    blank = ["r3", "random", "", *["" for _ in ids]]
+    sheet = tmp_path / "to_code.csv"
+    sheet.write_text("\n".join(",".join(r) for r in (header, coded, zeros, blank)) + "\n", encoding="utf-8")
+    gold = read_gold(sheet, theme_ids=ids)
+    assert sorted(gold.coverage["doc_id"]) == ["r1", "r2"]
+    matrix = gold.document_matrix(ids)
+    assert matrix.loc[("r2", "ann")].sum() == 0
+    assert gold.samples == {"r1": "random", "r2": "informative"}
+    assert any("blank" in note for note in gold.notes)
