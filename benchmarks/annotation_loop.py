@@ -74,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             np.vstack([d.doc_labels for d in bundled_dev]).astype(bool), ids, ZERO_SHOT_THRESHOLD).thresholds_
         default_probability = probabilities(raw, docs)
         default_decision = default_probability >= np.array([unseen[t] for t in ids])
-        scores = pd.DataFrame(default_probability, index=doc_ids, columns=ids)
+        scores = pd.DataFrame(default_probability, index=pd.Index(doc_ids, name="doc_id"), columns=ids)
         run = RunForSampling(folder=Path("pfd_dev"), scores=scores,
-                             labels=pd.DataFrame(default_decision.astype(int), index=doc_ids, columns=ids),
+                             labels=pd.DataFrame(default_decision.astype(int), index=pd.Index(doc_ids, name="doc_id"), columns=ids),
                              passages=pd.DataFrame(), thresholds=unseen, threshold_source="refitted on bundled dev")
         coding = Coding(quotes={}, doc_themes={d: {t for j, t in enumerate(ids) if truth[i, j]}
                                                for i, d in enumerate(doc_ids)})
