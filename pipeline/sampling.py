@@ -40,11 +40,11 @@ import numpy as np
 import pandas as pd
 
 from evaluation.readers import DOC_SHEET_OPTIONAL, SAMPLE_KINDS
+from pipeline.classify.aggregate import DEFAULT_THRESHOLD, logit
 from pipeline.codebook import Codebook
 from pipeline.errors import PracticeThemesError
 
 RANDOM, INFORMATIVE = SAMPLE_KINDS
-DEFAULT_THRESHOLD = 0.5
 RARE_SHARE = 0.10
 RARE_TOP = 3
 RARE_BONUS = 1.0
@@ -156,11 +156,6 @@ def cue_disagreement(passages: pd.DataFrame, labels: pd.DataFrame, codebook: Cod
     return flags
 
 
-def _logit(p: np.ndarray | float) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), _EPS, 1 - _EPS)
-    return np.log(p / (1 - p))
-
-
 def candidate_values(
     run: RunForSampling,
     candidates: Sequence[str],
@@ -174,7 +169,7 @@ def candidate_values(
     for theme in themes:
         threshold = run.thresholds[theme]
         column = scores[theme]
-        near = pd.Series(np.exp(-np.abs(_logit(column.fillna(0.0).to_numpy()) - _logit(threshold))), index=column.index)
+        near = pd.Series(np.exp(-np.abs(logit(column.fillna(0.0).to_numpy(), _EPS) - logit(threshold, _EPS))), index=column.index)
         near[column.isna()] = 0.0
         rare_docs: set[str] = set()
         rare = bool(tagged_share[theme] < RARE_SHARE)

@@ -120,14 +120,19 @@ class Aggregator:
         return out
 
 
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+def logit(p: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """log(p / (1 - p)), with p kept ``eps`` inside (0, 1) so scores of exactly 0 or 1 stay finite."""
+    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
     return np.log(p / (1 - p))
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
 def platt(p: np.ndarray, a, b) -> np.ndarray:
     """Platt scaling of probabilities in logit space."""
-    return 1.0 / (1.0 + np.exp(-(np.asarray(a) * logit(p) + np.asarray(b))))
+    return sigmoid(np.asarray(a) * logit(p) + np.asarray(b))
 
 
 def parse_threshold_overrides(values: list[str] | None, theme_ids: list[str]) -> dict[str, float]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.classify.aggregate import logit
+from pipeline.classify.aggregate import logit, sigmoid
 
 THRESHOLD_GRID = np.round(np.arange(0.02, 0.981, 0.02), 3)
 # Chosen by grouped CV on the real development set (README, Accuracy): a theme with this many
@@ -44,10 +44,6 @@ def best_threshold(truth: np.ndarray, probability: np.ndarray, grid: np.ndarray 
     scores = np.array([f1_score(truth, probability >= t) for t in grid])
     best = np.flatnonzero(scores >= scores.max() - 1e-9)
     return float(grid[best[len(best) // 2]])
-
-
-def _sigmoid(x: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-x)))
 
 
 @dataclass
@@ -84,7 +80,7 @@ class ShrunkThresholds:
             weight = n_positive / (n_positive + self.strength) if own is not None else 0.0
             prior_t = float(priors[theme])
             mixed = weight * float(logit(own if own is not None else prior_t)) + (1 - weight) * float(logit(prior_t))
-            self.thresholds_[theme] = round(_sigmoid(mixed), 4)
+            self.thresholds_[theme] = round(float(sigmoid(mixed)), 4)
             self.own_[theme] = own
             self.weights_[theme] = round(weight, 4)
             self.n_positive_[theme] = n_positive

@@ -52,7 +52,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify.aggregate import Aggregator, tag_documents
+from pipeline.classify.aggregate import Aggregator, sigmoid, tag_documents
 from pipeline.classify.background import NEUTRAL_SENTENCES
 from pipeline.classify.lexical import LexicalAnalysis, LexicalMatcher
 from pipeline.classify.sections import is_substantive, passage_weight
@@ -106,10 +106,6 @@ def codebook_cache_file(codebook: Codebook):
     if folder is None:
         return None
     return folder / f"codebook-{codebook.sha256[:16]}-{MODEL_NAME}.npz"
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 class ZeroShotClassifier:
@@ -242,12 +238,12 @@ class ZeroShotClassifier:
                 # is strong evidence; in recommendations or terms of reference it stays weak.
                 plain = (weights[kept] >= BODY_WEIGHT) & ~lexical.hedge & ~(lexical.good_practice & ~lexical.failure)
                 logits = logits + self.body_cue_bonus * (named & plain[:, None])
-        probs = _sigmoid(logits) * self._negative_damp(vectors)
+        probs = sigmoid(logits) * self._negative_damp(vectors)
         if self.competition > 0 and len(texts):
             probs *= self._competition(semantic)
         if self.use_polarity and len(texts):
             if residual_rows:
-                rest = _sigmoid(self.slope * (self.semantic_z(all_vectors[len(texts):]) - self.midpoint))
+                rest = sigmoid(self.slope * (self.semantic_z(all_vectors[len(texts):]) - self.midpoint))
                 rows = np.array(residual_rows)
                 probs[rows] = np.maximum(np.minimum(probs[rows], rest), self.absence_floor * probs[rows])
             praise = lexical.good_practice & ~lexical.failure
