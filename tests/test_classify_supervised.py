@@ -21,7 +21,7 @@ class FixedFeatures(TrainedClassifier):
     def _features(self, passages):
         return None, self.features_by_doc[passages[0]]
 
-    def _default_probability(self, passages):
+    def _default_probability(self, passages, scores):
         return self.default_by_doc.get(passages[0], np.zeros(len(self.codebook)))
 
     def _default_thresholds(self):

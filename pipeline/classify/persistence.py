@@ -189,8 +189,7 @@ class CodebookAdapter(StackedTagging):
             scores[:, j], probabilities[j] = inner_scores[:, k], inner_probabilities[k]
         if self.zeroshot_ is not None:
             fallback = self.zeroshot_.score_passages(passages)
-            fallback_probabilities = self.zeroshot_.aggregator_.document_probability(
-                fallback, self.zeroshot_.document_calibration(), [p.paragraph for p in passages])
+            fallback_probabilities = self.zeroshot_.document_probabilities(passages, fallback)
             for k, t in enumerate(self.zeroshot_.codebook.ids):
                 scores[:, ids.index(t)], probabilities[ids.index(t)] = fallback[:, k], fallback_probabilities[k]
         return scores, np.round(probabilities, 6)

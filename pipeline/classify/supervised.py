@@ -26,7 +26,7 @@ import json
 
 import numpy as np
 
-from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator
+from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, sigmoid
 from pipeline.classify.sections import is_substantive, passage_weight
 from pipeline.classify.stacking import FEATURE_NAMES, document_features
 from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, best_threshold, f1_score
@@ -39,13 +39,6 @@ from pipeline.types import Passage, ThemeTag
 # Candidate regularisation strengths, chosen by grouped CV when ``C`` is not fixed: on 18 coded
 # reviews C barely mattered; on 28 the weaker settings won, so the choice is left to the data.
 C_GRID = (0.1, 0.3, 1.0, 3.0)
-
-
-def _f1(truth: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
-    tp = float(np.sum(truth & predicted))
-    precision = tp / max(float(np.sum(predicted)), 1.0)
-    recall = tp / max(float(np.sum(truth)), 1.0)
-    return precision, recall, f1_score(truth, predicted)
 
 
 def global_threshold(truth: np.ndarray, probability: np.ndarray) -> float:
@@ -165,7 +158,7 @@ class TrainedClassifier(StackedTagging):
 
     @staticmethod
     def _predict(X: np.ndarray, mean, scale, coef, intercept) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(((X - mean) / scale) @ coef[0] + intercept[0])))
+        return sigmoid(((X - mean) / scale) @ coef[0] + intercept[0])
 
     def fit(self, docs: list[LabelledPassages]) -> "TrainedClassifier":
         """Train on labelled documents: out-of-fold threshold and CV scores, then the final model."""
@@ -175,7 +168,11 @@ class TrainedClassifier(StackedTagging):
             raise ValueError(f"training needs at least 2 coded documents, got {len(docs)}")
         ids = self.codebook.ids
         self.zeroshot_ = self._zeroshot()
-        features = np.stack([self._features(d.passages)[1] for d in docs])  # [docs, themes, F]
+        # One zero-shot analysis per document gives both the stacked features and the default's probabilities.
+        analysed = [self._features(d.passages) for d in docs]
+        features = np.stack([f for _, f in analysed])  # [docs, themes, F]
+        default_probability = np.stack([self._default_probability(d.passages, scores)
+                                        for d, (scores, _) in zip(docs, analysed)])
         truth = np.vstack([d.doc_labels for d in docs]).astype(bool)
         n_docs, n_themes, n_features = features.shape
         X, y = features.reshape(-1, n_features), truth.reshape(-1).astype(int)
@@ -202,7 +199,6 @@ class TrainedClassifier(StackedTagging):
         self.global_threshold_ = threshold
         self.threshold_fit_ = ShrunkThresholds(strength=self.strength).fit(oof, truth, ids, threshold)
         self.thresholds_ = dict(self.threshold_fit_.thresholds_)
-        default_probability = np.stack([self._default_probability(d.passages) for d in docs])
         self._choose_default_themes(truth, oof, default_probability)
         self.trained_themes_ = [t for t in self.trained_themes_ if t not in self.default_themes_]
         self.cv_scores_ = self._cv_report(truth, self._decide(oof, default_probability))
@@ -214,11 +210,9 @@ class TrainedClassifier(StackedTagging):
                                      for t in self.trained_themes_}
         return self._ready()
 
-    def _default_probability(self, passages: list[Passage]) -> np.ndarray:
-        """The default (zero-shot, shipped thresholds) classifier's document probabilities."""
-        scores = self.zeroshot_.score_passages(passages)
-        return self.zeroshot_.aggregator_.document_probability(scores, self.zeroshot_.document_calibration(),
-                                                               [p.paragraph for p in passages])
+    def _default_probability(self, passages: list[Passage], scores: np.ndarray) -> np.ndarray:
+        """The default (zero-shot) classifier's document probabilities, from its passage ``scores``."""
+        return self.zeroshot_.document_probabilities(passages, scores)
 
     def _default_thresholds(self) -> dict[str, float]:
         return self.zeroshot_.theme_thresholds
@@ -305,9 +299,7 @@ class TrainedClassifier(StackedTagging):
         probabilities = self._predict(features, *params)
         defaults = [j for j, t in enumerate(self.codebook.ids) if t in getattr(self, "default_themes_", ())]
         if defaults:
-            default_probability = self.zeroshot_.aggregator_.document_probability(
-                scores, self.zeroshot_.document_calibration(), [p.paragraph for p in passages])
-            probabilities[defaults] = default_probability[defaults]
+            probabilities[defaults] = self._default_probability(passages, scores)[defaults]
         return scores, np.round(probabilities, 6)
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:

@@ -310,6 +310,11 @@ class ZeroShotClassifier:
             return None
         return np.tile(np.asarray(self.calibration, dtype=np.float64), (len(self.codebook), 1))
 
+    def document_probabilities(self, passages: list[Passage], scores: np.ndarray) -> np.ndarray:
+        """[n_themes] calibrated document probabilities from this classifier's passage ``scores``."""
+        return self.aggregator_.document_probability(scores, self.document_calibration(),
+                                                     [p.paragraph for p in passages])
+
     def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray | None]:
         """Passage probabilities and the document calibration."""
         return self.score_passages(passages), self.document_calibration()
