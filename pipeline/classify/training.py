@@ -73,20 +73,14 @@ def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] 
         codes, covered = gold.codes, gold.coverage
         if coder is not None:
             codes, covered = codes[codes["coder"] == coder], covered[covered["coder"] == coder]
-        # Every document a coder coded counts, including one coded with no theme present: it is a
-        # negative for all themes, and dropping it would bias every threshold upwards.
-        if theme_ids is not None and len(covered):
-            matrix = gold.document_matrix(theme_ids)
-            matrix = matrix[matrix.index.get_level_values("coder").isin(covered["coder"].unique())]
-            coded = matrix.notna().any(axis=1)
-            covered_ids = {doc_id for (doc_id, _), is_coded in coded.items() if is_coded}
-        else:
-            covered_ids = set(covered["doc_id"])
-        for doc_id in covered_ids:
+        # Every document a coder coded counts (the reader's coverage leaves out sheet rows not coded
+        # yet), including one coded with no theme present: it is a negative for all themes, and
+        # dropping it would bias every threshold upwards.
+        for doc_id in covered["doc_id"]:
             doc_themes.setdefault(doc_id, set())
         for row in codes[codes["present"] == 1].itertuples(index=False):
             doc_themes.setdefault(row.doc_id, set()).add(row.theme)
-            quote = (row.quote or "").strip() if isinstance(row.quote, str) else ""
+            quote = row.quote.strip() if isinstance(row.quote, str) else ""
             if quote:
                 quotes.setdefault(row.doc_id, []).append((row.theme, quote))
     if not doc_themes:

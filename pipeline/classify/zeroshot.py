@@ -178,7 +178,9 @@ class ZeroShotClassifier:
         self.null_mean_ = neutral.mean(axis=0)
         self.null_std_ = np.maximum(neutral.std(axis=0), 0.02)
         self.matcher_ = LexicalMatcher(self.codebook)
-        self.shipped_thresholds_ = shipped_thresholds() if self.calibrated else {}
+        # An explicit global ``threshold`` replaces the shipped per-theme ones.
+        use_shipped = self.calibrated and self.threshold == ZERO_SHOT_THRESHOLD
+        self.shipped_thresholds_ = shipped_thresholds() if use_shipped else {}
         self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
                                       rule=self.rule, distinct_paragraphs=self.distinct_paragraphs, floor=self.floor)
         return self
@@ -186,7 +188,7 @@ class ZeroShotClassifier:
     @property
     def theme_thresholds(self) -> dict[str, float]:
         """An explicit ``thresholds`` entry, else the shipped per-theme one (``calibrated``), else ``threshold``."""
-        shipped = getattr(self, "shipped_thresholds_", {}) if self.threshold == ZERO_SHOT_THRESHOLD else {}
+        shipped = getattr(self, "shipped_thresholds_", {})
         return {t: self.thresholds.get(t, shipped.get(t, self.threshold)) for t in self.codebook.ids}
 
     # -- semantic side -------------------------------------------------------------------
