@@ -47,7 +47,7 @@ import pfd  # noqa: E402
 from pipeline.classify.seedcheck import SEED_FILE, seed_ranks  # noqa: E402
 from pipeline.classify.supervised import TrainedClassifier  # noqa: E402
 from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
-from pipeline.classify.training import (Coding, document_passages, find_documents, label_passages,  # noqa: E402
+from pipeline.classify.training import (document_passages, find_documents, label_passages,  # noqa: E402
                                         read_annotations, read_splits, _overlaps)
 from pipeline.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from pipeline.codebook import load_codebook  # noqa: E402
@@ -70,11 +70,12 @@ def keyword_predict(texts: dict[str, str], doc_ids: list[str], ids: list[str], b
 
 
 def cohen_kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
-    from sklearn.metrics import cohen_kappa_score
+    """The harness's kappa, except that identical codings count as perfect agreement even on one category."""
+    from evaluation.stats import cohen_kappa as kappa
 
-    if truth.all() == predicted.all() and (truth == predicted).all():
+    if (truth == predicted).all():
         return 1.0
-    return float(cohen_kappa_score(truth, predicted))
+    return float(kappa(truth.astype(int), predicted.astype(int)))
 
 
 def scores_table(truth: np.ndarray, predicted: np.ndarray, ids: list[str], main: list[int] | None = None) -> dict:
@@ -168,11 +169,9 @@ def real_text(codebook, bundled_dev, args) -> dict:
     from sklearn.model_selection import KFold
 
     ids = codebook.ids
-    texts = pfd.report_texts()
-    doc_ids, truth, quotes = pfd.coding(ids)
-    docs = {d: p for d, p in pfd.passages({d: texts[d] for d in doc_ids}, cache=CACHE).items()}
-    coding = Coding(quotes={}, doc_themes={d: {t for j, t in enumerate(ids) if truth[i, j]} for i, d in enumerate(doc_ids)})
-    labelled = [label_passages(d, docs[d], coding, ids) for d in doc_ids]
+    dev = pfd.load(ids, cache=CACHE)
+    doc_ids, truth, quotes, texts, docs = dev.doc_ids, dev.truth, dev.quotes, dev.texts, dev.passages
+    labelled = list(dev.labelled(ids).values())
     main = [j for j in range(len(ids)) if truth[:, j].mean() >= MIN_PREVALENCE]
     print(f"\n(1) REAL TEXT: ../shared/data/pfd_dev, {len(doc_ids)} reports, gold = consensus; "
           f"{args.folds}-fold CV grouped by report; themes with prevalence >= 5%: {', '.join(ids[j] for j in main)}")

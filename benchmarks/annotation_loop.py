@@ -37,7 +37,6 @@ import pfd  # noqa: E402
 from accuracy import CACHE, bundled_corpus, probabilities  # noqa: E402
 from pipeline.classify.supervised import TrainedClassifier  # noqa: E402
 from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
-from pipeline.classify.training import Coding, label_passages  # noqa: E402
 from pipeline.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from pipeline.codebook import load_codebook  # noqa: E402
 from pipeline.embed import MODEL_NAME, memoised  # noqa: E402
@@ -63,9 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     ids = codebook.ids
     with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
-        doc_ids, truth, _ = pfd.coding(ids)
-        texts = pfd.report_texts()
-        docs = pfd.passages({d: texts[d] for d in doc_ids}, cache=CACHE)
+        dev = pfd.load(ids, cache=CACHE)
+        doc_ids, truth, docs = dev.doc_ids, dev.truth, dev.passages
         main_themes = [j for j in range(len(ids)) if truth[:, j].mean() >= 0.05]
         bundled_dev, _, _ = bundled_corpus(codebook)
         raw = ZeroShotClassifier(codebook, calibrated=False).fit()
@@ -78,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         run = RunForSampling(folder=Path("pfd_dev"), scores=scores,
                              labels=pd.DataFrame(default_decision.astype(int), index=pd.Index(doc_ids, name="doc_id"), columns=ids),
                              passages=pd.DataFrame(), thresholds=unseen, threshold_source="refitted on bundled dev")
-        coding = Coding(quotes={}, doc_themes={d: {t for j, t in enumerate(ids) if truth[i, j]}
-                                               for i, d in enumerate(doc_ids)})
-        labelled = {d: label_passages(d, docs[d], coding, ids) for d in doc_ids}
+        labelled = dev.labelled(ids)
         index = {d: i for i, d in enumerate(doc_ids)}
 
         def train_and_score(coded: list[str]) -> tuple[float, float]:

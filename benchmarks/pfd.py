@@ -8,9 +8,9 @@ absent.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +28,11 @@ def available() -> bool:
 
 
 def report_texts() -> dict[str, str]:
-    """doc_id -> the report's three sections, one paragraph each (blank lines between)."""
-    with open(PFD_DEV / "reports.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return {r["id"]: "\n\n".join(r[c].strip() for c in TEXT_COLUMNS if (r.get(c) or "").strip()) for r in rows}
+    """doc_id -> the report's three sections, one paragraph each, as ``code reports.csv --id-column id
+    --text-columns investigation circumstances concerns`` reads them."""
+    from pipeline.ingest.tabular import TableSpec, read_table
+
+    return {row.doc_id: row.text for row in read_table(PFD_DEV / "reports.csv", TableSpec("id", TEXT_COLUMNS))}
 
 
 def coding(theme_ids: list[str], coder: str = "consensus") -> tuple[list[str], np.ndarray, dict]:
@@ -64,3 +65,29 @@ def passages(texts: dict[str, str], cache: Path | None = None) -> dict:
             cache.mkdir(parents=True, exist_ok=True)
             cached.write_text(json.dumps([p.to_dict() for p in out[doc_id]]), encoding="utf-8")
     return out
+
+
+@dataclass
+class PfdDev:
+    """The development set loaded for one codebook: consensus coding, texts and passages, in ``doc_ids`` order."""
+
+    doc_ids: list[str]
+    truth: np.ndarray  # [reports, themes] bool
+    quotes: dict  # (doc_id, theme) -> the coder's quote
+    texts: dict[str, str]
+    passages: dict  # doc_id -> passages
+
+    def labelled(self, theme_ids: list[str]) -> dict:
+        """doc_id -> ``LabelledPassages`` with the consensus's document labels (no quotes: document level)."""
+        from pipeline.classify.training import Coding, label_passages
+
+        coding = Coding(quotes={}, doc_themes={d: {t for j, t in enumerate(theme_ids) if self.truth[i, j]}
+                                               for i, d in enumerate(self.doc_ids)})
+        return {d: label_passages(d, self.passages[d], coding, theme_ids) for d in self.doc_ids}
+
+
+def load(theme_ids: list[str], cache: Path | None = None) -> PfdDev:
+    """Consensus coding, report texts and passages of every coded report."""
+    doc_ids, truth, quotes = coding(theme_ids)
+    texts = report_texts()
+    return PfdDev(doc_ids, truth, quotes, texts, passages({d: texts[d] for d in doc_ids}, cache=cache))

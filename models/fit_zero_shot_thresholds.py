@@ -41,11 +41,10 @@ def main() -> int:
     with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
         zs = ZeroShotClassifier(codebook, calibrated=False).fit()
         dev, _, _ = bundled_corpus(codebook)
-        doc_ids, truth, _ = pfd.coding(ids)
-        texts = pfd.report_texts()
-        docs = pfd.passages({d: texts[d] for d in doc_ids}, cache=CACHE)
-        probability = np.vstack([probabilities(zs, docs), probabilities(zs, {d.doc_id: d.passages for d in dev})])
-    truth = np.vstack([truth, np.vstack([d.doc_labels for d in dev]).astype(bool)])
+        real = pfd.load(ids, cache=CACHE)
+        probability = np.vstack([probabilities(zs, real.passages),
+                                 probabilities(zs, {d.doc_id: d.passages for d in dev})])
+    truth = np.vstack([real.truth, np.vstack([d.doc_labels for d in dev]).astype(bool)])
     fit = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(probability, truth, ids, ZERO_SHOT_THRESHOLD)
     out = {
         "about": "Per-theme thresholds of the default zero-shot classifier; written by "
@@ -53,7 +52,7 @@ def main() -> int:
                  "threshold by n_positive / (n_positive + strength).",
         "codebook_sha256": codebook.sha256, "codebook_version": codebook.version,
         "prior": ZERO_SHOT_THRESHOLD, "strength": DEFAULT_STRENGTH,
-        "fitted_on": {"pfd_dev consensus (../shared/data/pfd_dev)": len(doc_ids),
+        "fitted_on": {"pfd_dev consensus (../shared/data/pfd_dev)": len(real.doc_ids),
                       "bundled corpus dev, coder_a": len(dev)},
         "n_positive": fit.n_positive_, "own": fit.own_, "weight": fit.weights_,
         "thresholds": fit.thresholds_,
