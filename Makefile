@@ -20,11 +20,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/practice-themes code corpus/ -o results/ --metadata corpus/metadata.csv
 
-# test_hostile.py runs in its own process: its memory and time limits fail when the process already
-# holds what earlier tests loaded (5 failures in one full run, 0 alone; not yet isolated in-process).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --ignore=tests/test_hostile.py
-	$(BIN)/python -m pytest -q tests/test_hostile.py
+	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
