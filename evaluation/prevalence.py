@@ -229,9 +229,10 @@ def ppi_prevalence(
     human_ci = wilson_ci(k_h, n, level)
     warning = None
     if n < min_sample:
+        # About the sample, not the theme: every consumer shows it once, and each theme's human-only
+        # interval is in ``human_only_ci`` and in the tables beside the corrected one.
         warning = (f"only {n} human-coded documents (fewer than {min_sample}): the corrected interval rests on the "
-                   f"few machine errors such a sample shows; the human-only Wilson interval "
-                   f"[{human_ci[0]:.3f}, {human_ci[1]:.3f}] is given beside it")
+                   f"few machine errors such a sample shows; the human-only Wilson interval is given beside it")
     return PrevalenceEstimate(
         naive=naive,
         naive_ci=naive_ci,
