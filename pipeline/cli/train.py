@@ -86,12 +86,17 @@ def print_theme_report(cv: dict, console) -> None:
         return f"{value:.2f}" + (f" [{interval[0]:.2f}-{interval[1]:.2f}]" if interval else "")
 
     table = Table(title="Per theme, out of fold (grouped by document)", title_justify="left")
-    for column in ("theme", "decided by", "coded +", "precision", "recall", "kappa", "more docs for recall ±0.1"):
-        table.add_column(column, justify="left" if column in ("theme", "decided by") else "right")
+    # One line per theme with its whole id: it fits 120 columns (footnote below the table).
+    table.add_column("theme", no_wrap=True)
+    table.add_column("by", no_wrap=True)
+    for column in ("coded +", "precision", "recall", "kappa", "more docs*"):
+        table.add_column(column, justify="right", no_wrap=True)
     for theme, entry in cv["themes"].items():
         table.add_row(theme, entry["source"], str(entry["n_positive"]), ci(entry, "precision"), ci(entry, "recall"),
                       ci(entry, "kappa"), str(entry.get("more_documents_for_recall_ci_0.1", "-")))
     console.print(table)
+    console.print("* about how many more coded documents would narrow recall's 95% interval to ±0.1; "
+                  "'by': the trained model, or the default classifier")
     reasons = {t: e["why_default"] for t, e in cv["themes"].items() if e.get("why_default")}
     if reasons:
         console.print("themes left at the default classifier:")
