@@ -169,6 +169,14 @@ def test_own_page_posts_are_accepted(screener, tmp_path):
     assert _upload(_client(screener, tmp_path / "w"), "r.docx", data, own).status_code == 200
 
 
+def test_own_page_post_with_origin_null_under_no_referrer_is_accepted(screener, tmp_path):
+    # Regression: Chromium posts the server's own form with Origin: null because the page is served
+    # with Referrer-Policy: no-referrer; every upload from a real browser was refused as cross-site.
+    data = hostile.normal_docx(tmp_path / "r.docx").read_bytes()
+    own = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert _upload(_client(screener, tmp_path / "w"), "r.docx", data, own).status_code == 200
+
+
 def test_bomb_upload_is_refused_and_the_next_upload_is_screened(screener, tmp_path):
     client = _client(screener, tmp_path / "w")
     bomb = hostile.paragraph_bomb_docx(tmp_path / "bomb.docx").read_bytes()

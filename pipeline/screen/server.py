@@ -19,9 +19,10 @@ Safety rules, because rapid reviews are confidential:
   Without one (loopback only), requests must name a loopback Host, which
   stops a web page from reaching the app through DNS rebinding.
 * A request that changes anything (POST) must come from the app's own page:
-  an ``Origin`` other than the server's own, ``Origin: null`` or a
-  ``Sec-Fetch-Site`` other than same-origin/none is refused (403), so no
-  other web page can drive the server from the user's browser.
+  a ``Sec-Fetch-Site`` other than same-origin/none is refused (403), and
+  where a browser sends no ``Sec-Fetch-Site``, an ``Origin`` other than the
+  server's own (``Origin: null`` included), so no other web page can drive
+  the server from the user's browser.
 """
 
 from __future__ import annotations
@@ -204,8 +205,10 @@ def _host_is_loopback(host_header: str) -> bool:
 def _cross_site(request) -> str | None:
     """Why a state-changing request did not come from this server's own page, or None if it did."""
     fetch_site = request.headers.get("sec-fetch-site", "").strip().lower()
-    if fetch_site and fetch_site not in SAME_ORIGIN_FETCH:
-        return f"Sec-Fetch-Site: {fetch_site}"
+    if fetch_site:
+        # Fetch Metadata, which no page can forge, decides when the browser sends it. Origin cannot:
+        # under this server's Referrer-Policy: no-referrer, Chromium posts our own form with Origin: null.
+        return None if fetch_site in SAME_ORIGIN_FETCH else f"Sec-Fetch-Site: {fetch_site}"
     origin = request.headers.get("origin")
     if origin is None:
         return None  # not a browser (curl, scripts): the Host and token checks apply
