@@ -44,14 +44,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from pipeline.classify.seedcheck import SEED_FILE, seed_ranks  # noqa: E402
-from pipeline.classify.supervised import TrainedClassifier  # noqa: E402
-from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
-from pipeline.classify.training import (document_passages, find_documents, label_passages,  # noqa: E402
+from seedcheck import SEED_FILE, seed_ranks  # noqa: E402
+from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
+from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
+from practice_themes.classify.training import (document_passages, find_documents, label_passages,  # noqa: E402
                                         read_annotations, read_splits, _overlaps)
-from pipeline.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
-from pipeline.codebook import load_codebook  # noqa: E402
-from pipeline.embed import MODEL_NAME, memoised  # noqa: E402
+from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from practice_themes.codebook import load_codebook  # noqa: E402
+from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402
 
 CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
 METHODS = ("keyword", "zero-shot (embeddings only)", "zero-shot (one threshold)", "default", "trained")
@@ -71,7 +71,7 @@ def keyword_predict(texts: dict[str, str], doc_ids: list[str], ids: list[str], b
 
 def cohen_kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
     """The harness's kappa, except that identical codings count as perfect agreement even on one category."""
-    from evaluation.stats import cohen_kappa as kappa
+    from practice_themes.evaluation.stats import cohen_kappa as kappa
 
     if (truth == predicted).all():
         return 1.0

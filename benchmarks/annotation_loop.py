@@ -35,12 +35,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
 from accuracy import CACHE, bundled_corpus, probabilities  # noqa: E402
-from pipeline.classify.supervised import TrainedClassifier  # noqa: E402
-from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
-from pipeline.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
-from pipeline.codebook import load_codebook  # noqa: E402
-from pipeline.embed import MODEL_NAME, memoised  # noqa: E402
-from pipeline.sampling import RunForSampling, select  # noqa: E402
+from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
+from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
+from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from practice_themes.codebook import load_codebook  # noqa: E402
+from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402
+from practice_themes.sampling import RunForSampling, select  # noqa: E402
 
 SIZES = (10, 20, 40, 60)
 

@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.bulk.inputs import expand_inputs  # noqa: E402
-from pipeline.bulk.runner import RunSettings, run_corpus  # noqa: E402
-from pipeline.bulk.synthetic import write_pdf  # noqa: E402
-from pipeline.bulk.worker import ClassifierSpec  # noqa: E402
+from practice_themes.bulk.inputs import expand_inputs  # noqa: E402
+from practice_themes.bulk.runner import RunSettings, run_corpus  # noqa: E402
+from practice_themes.bulk.synthetic import write_pdf  # noqa: E402
+from practice_themes.bulk.worker import ClassifierSpec  # noqa: E402
 
 CACHE = Path(os.environ.get("PRACTICE_THEMES_BENCH_CACHE", Path.home() / ".cache" / "practice-themes" / "bench-bulk"))
 TARGET_DOCS, TARGET_PAGES = 2000, 50

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import hostile_files as hostile  # noqa: E402
 
 CACHE = ROOT / ".benchcache" / "hostile"
-CLI = [sys.executable, "-c", "from pipeline.cli import app; app()"]
+CLI = [sys.executable, "-c", "from practice_themes.cli import app; app()"]
 MB = 1024 * 1024
 GOAL_S, GOAL_MB = 30.0, 1024.0
 

@@ -67,9 +67,9 @@ def raw_pdfplumber(files: list[Path], per_file: int) -> tuple[int, tuple[float, 
 
 
 def full(files: list[Path]) -> tuple[int, int, tuple[float, float]]:
-    from pipeline.clean import clean_document
-    from pipeline.ingest import ingest_file
-    from pipeline.segment import segment_document, sentence_pipeline
+    from practice_themes.clean import clean_document
+    from practice_themes.ingest import ingest_file
+    from practice_themes.segment import segment_document, sentence_pipeline
 
     sentence_pipeline()  # loading spaCy is a one-off, not per page
     pages = passages = 0
@@ -92,9 +92,9 @@ def _peak_child(path: str, queue) -> None:
     import threading
     import tracemalloc
 
-    from pipeline.clean import clean_document
-    from pipeline.ingest import ingest_file
-    from pipeline.segment import segment_document, sentence_pipeline
+    from practice_themes.clean import clean_document
+    from practice_themes.ingest import ingest_file
+    from practice_themes.segment import segment_document, sentence_pipeline
 
     sentence_pipeline()
     baseline = _rss_mib()

@@ -30,14 +30,14 @@ def available() -> bool:
 def report_texts() -> dict[str, str]:
     """doc_id -> the report's three sections, one paragraph each, as ``code reports.csv --id-column id
     --text-columns investigation circumstances concerns`` reads them."""
-    from pipeline.ingest.tabular import TableSpec, read_table
+    from practice_themes.ingest.tabular import TableSpec, read_table
 
     return {row.doc_id: row.text for row in read_table(PFD_DEV / "reports.csv", TableSpec("id", TEXT_COLUMNS))}
 
 
 def coding(theme_ids: list[str], coder: str = "consensus") -> tuple[list[str], np.ndarray, dict]:
     """(doc_ids, truth [docs, themes] bool, {(doc_id, theme): quote}) for one coder."""
-    from evaluation.readers import read_gold
+    from practice_themes.evaluation.readers import read_gold
 
     gold = read_gold(PFD_DEV / "codings.csv", theme_ids=theme_ids)
     matrix = gold.document_matrix(theme_ids).xs(coder, level="coder")
@@ -48,8 +48,8 @@ def coding(theme_ids: list[str], coder: str = "consensus") -> tuple[list[str], n
 
 def passages(texts: dict[str, str], cache: Path | None = None) -> dict:
     """doc_id -> passages, as ``tag`` makes them from plain text; cached by the text and the segmenter."""
-    from pipeline.classify.text import passages_from_text
-    from pipeline.types import Passage
+    from practice_themes.classify.text import passages_from_text
+    from practice_themes.types import Passage
 
     out = {}
     for doc_id, text in texts.items():
@@ -79,7 +79,7 @@ class PfdDev:
 
     def labelled(self, theme_ids: list[str]) -> dict:
         """doc_id -> ``LabelledPassages`` with the consensus's document labels (no quotes: document level)."""
-        from pipeline.classify.training import Coding, label_passages
+        from practice_themes.classify.training import Coding, label_passages
 
         coding = Coding(quotes={}, doc_themes={d: {t for j, t in enumerate(theme_ids) if self.truth[i, j]}
                                                for i, d in enumerate(self.doc_ids)})

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".benchcache" / "screen"
 SOURCE = ROOT / "corpus" / "source" / "r01_lcspr_child_a.md"
 GOALS = {"cold": 10.0, "warm": 3.0}
-CLI = [sys.executable, "-c", "from pipeline.cli import app; app()"]
+CLI = [sys.executable, "-c", "from practice_themes.cli import app; app()"]
 
 
 def review_pdf(pages: int) -> Path:
@@ -132,18 +132,18 @@ def lap(name, _s={"t": t0, "c": c0}):
     t, c = time.perf_counter(), time.process_time()
     out[name] = {"wall": t - _s["t"], "cpu": c - _s["c"]}
     _s["t"], _s["c"] = t, c
-from pipeline.cli import app
-import pipeline.screen.screener, pipeline.screen.render, pipeline.process
+from practice_themes.cli import app
+import practice_themes.screen.screener, practice_themes.screen.render, practice_themes.process
 lap("import: cli + pipeline")
 import torch, spacy
 lap("import: torch, spacy")
-from pipeline.embed import load_model
+from practice_themes.embed import load_model
 load_model()
 lap("model load (weights, no transformers)")
-from pipeline.screen.screener import Screener
+from practice_themes.screen.screener import Screener
 screener = Screener()
 lap("classifier (cached fit)")
-import pipeline.classify.zeroshot as zeroshot
+import practice_themes.classify.zeroshot as zeroshot
 encode, spent = zeroshot.encode, [0.0, 0.0]
 def timed(*a, **k):
     t, c = time.perf_counter(), time.process_time()
@@ -154,7 +154,7 @@ def timed(*a, **k):
 zeroshot.encode = timed
 report = screener.screen(sys.argv[1])
 lap("screen")
-from pipeline.screen.render import write_report
+from practice_themes.screen.render import write_report
 write_report(report, sys.argv[2])
 lap("render + write")
 screen = out.pop("screen")

@@ -7,7 +7,7 @@ segmented once, outside the timings). Measured in one process:
 
 - raw: ``SentenceTransformer.encode`` of every sentence, batch 64, fp32, the
   way a plain script would call it (the goal's reference), and the project's
-  own fp32 encoder (``pipeline.embed.load_model``), which reproduces it
+  own fp32 encoder (``practice_themes.embed.load_model``), which reproduces it
   without importing sentence-transformers;
 - tagging: the full zero-shot ``classifier.tag`` per review (section weights,
   skipping, dedup, lexical matching, polarity, scoring, aggregation, evidence)
@@ -33,10 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2, help="best of N timings for each side")
     args = parser.parse_args(argv)
 
-    from pipeline.classify.training import document_passages, read_splits
-    from pipeline.classify.zeroshot import ZeroShotClassifier
-    from pipeline.codebook import load_codebook
-    from pipeline.embed import bf16_supported, load_model, resolve_precision
+    from practice_themes.classify.training import document_passages, read_splits
+    from practice_themes.classify.zeroshot import ZeroShotClassifier
+    from practice_themes.codebook import load_codebook
+    from practice_themes.embed import bf16_supported, load_model, resolve_precision
 
     splits = read_splits(args.corpus / "metadata.csv")
     files = sorted(p for p in (args.corpus / "reviews").glob("*.pdf") if splits.get(p.stem) == "dev")

@@ -6,8 +6,8 @@
 Reference (the "gold" the machine is scored against): the coder named by
 ``reference``; else the only coder; else the one coder named like a
 consensus; else the majority of the independent coders with ties left out
-(``evaluation.consensus``: one rule, shared with ``summarize --human``).
-The human ceiling is ``evaluation.ceiling`` (shared with ``agreement``);
+(``practice_themes.evaluation.consensus``: one rule, shared with ``summarize --human``).
+The human ceiling is ``practice_themes.evaluation.ceiling`` (shared with ``agreement``);
 a consensus coder is never part of it.
 """
 
@@ -26,16 +26,16 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluation.bootstrap import DEFAULT_SEED, bootstrap_ci, bootstrap_metrics
-from evaluation.ceiling import VERDICT_RULE, ceiling_comparison
-from evaluation.consensus import ceiling_coders as choose_ceiling_coders
-from evaluation.consensus import reference_coding
-from evaluation.machine import MachineOutput
-from evaluation.passages import passage_agreement
-from evaluation.prevalence import ppi_prevalence
-from evaluation.proportions import wilson_ci
-from evaluation.readers import GoldCoding
-from evaluation.stats import (
+from practice_themes.evaluation.bootstrap import DEFAULT_SEED, bootstrap_ci, bootstrap_metrics
+from practice_themes.evaluation.ceiling import VERDICT_RULE, ceiling_comparison
+from practice_themes.evaluation.consensus import ceiling_coders as choose_ceiling_coders
+from practice_themes.evaluation.consensus import reference_coding
+from practice_themes.evaluation.machine import MachineOutput
+from practice_themes.evaluation.passages import passage_agreement
+from practice_themes.evaluation.prevalence import ppi_prevalence
+from practice_themes.evaluation.proportions import wilson_ci
+from practice_themes.evaluation.readers import GoldCoding
+from practice_themes.evaluation.stats import (
     Confusion,
     cohen_kappa,
     confusion_counts,
@@ -44,7 +44,7 @@ from evaluation.stats import (
     krippendorff_alpha,
     raw_agreement,
 )
-from evaluation.tables import AnnotationError
+from practice_themes.evaluation.tables import AnnotationError
 
 SCHEMA = "practice-themes/evaluation/1"
 METRICS = ("precision", "recall", "f1", "agreement", "kappa", "ac1")
@@ -450,11 +450,11 @@ def results_hash(metrics: Mapping[str, Any]) -> str:
 def supervised_learning_curve(texts: Mapping[str, str], seed: int) -> Callable[[list[str], pd.DataFrame], dict[str, Any]] | None:
     """The learning-curve hook when a supervised trainer is importable, else None.
 
-    Expects ``pipeline.classify.supervised.make_fit_predict(texts, theme_ids, gold=..., seed=...)``
+    Expects ``practice_themes.classify.supervised.make_fit_predict(texts, theme_ids, gold=..., seed=...)``
     returning a ``fit_predict(train_ids, test_ids) -> DataFrame`` as ``learning_curve`` wants.
     """
     try:
-        from pipeline.classify.supervised import make_fit_predict  # type: ignore[attr-defined]
+        from practice_themes.classify.supervised import make_fit_predict  # type: ignore[attr-defined]
     except ImportError:
         return None
     return lambda docs, gold: curve_block(make_fit_predict(texts, list(gold.columns), gold=gold, seed=seed),
@@ -463,7 +463,7 @@ def supervised_learning_curve(texts: Mapping[str, str], seed: int) -> Callable[[
 
 def curve_block(fit_predict, docs: Sequence[str], gold: pd.DataFrame, *, seed: int, n_repeats: int = 5) -> dict[str, Any]:
     """Run ``learning_curve`` and package it for metrics.json (rows and a per-size summary)."""
-    from evaluation.learning_curve import default_sizes, learning_curve, summarise_curve
+    from practice_themes.evaluation.learning_curve import default_sizes, learning_curve, summarise_curve
 
     curve = learning_curve(fit_predict, list(docs), gold, default_sizes(len(docs)), n_repeats=n_repeats, seed=seed)
     return {
@@ -493,10 +493,10 @@ def run_evaluation(
     text_table: Any = None,
 ) -> dict[str, Any]:
     """Read the inputs, evaluate, and write metrics.json, report.md, report.html and the PNG plots."""
-    from evaluation.machine import read_machine, read_texts
-    from evaluation.readers import read_gold
-    from evaluation.report import write_report
-    from pipeline.codebook import DEFAULT_CODEBOOK, load_codebook
+    from practice_themes.evaluation.machine import read_machine, read_texts
+    from practice_themes.evaluation.readers import read_gold
+    from practice_themes.evaluation.report import write_report
+    from practice_themes.codebook import DEFAULT_CODEBOOK, load_codebook
 
     codebook = load_codebook(codebook_path)
     gold = read_gold(gold_path, theme_ids=codebook.ids, coders=coders, mapping=mapping,
@@ -509,7 +509,7 @@ def run_evaluation(
         hook = supervised_learning_curve(texts, seed) if texts else None
         if hook is None:
             curve_note = ("skipped: needs document texts (--text) and an importable trainer "
-                          "(pipeline.classify.supervised.make_fit_predict)")
+                          "(practice_themes.classify.supervised.make_fit_predict)")
     metrics = evaluate(gold, machine, codebook, reference=reference, ceiling_coders=ceiling_coders, texts=texts,
                        seed=seed, n_boot=n_boot, learning_curve=hook)
     if metrics["learning_curve"] is None:

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Sequence
 
 import pandas as pd
 
-from pipeline.outputs import RunManifest, read_manifest
+from practice_themes.outputs import RunManifest, read_manifest
 
 PASSAGE_COLUMNS = ("doc_id", "theme", "rank", "score", "page", "start", "end", "section", "region", "text")
 
@@ -225,8 +225,8 @@ def read_texts(path: str | Path, table: Any = None) -> dict[str, str]:
 
 
 def _source_texts(path: Path, table: Any) -> dict[str, str]:
-    from pipeline.bulk.inputs import cleaned_texts
-    from pipeline.errors import PracticeThemesError
+    from practice_themes.bulk.inputs import cleaned_texts
+    from practice_themes.errors import PracticeThemesError
 
     try:
         return cleaned_texts([path], table)

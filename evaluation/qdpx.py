@@ -23,8 +23,8 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
-from evaluation.readers import LONG_COLUMNS, GoldCoding, check_themes
-from evaluation.tables import AnnotationError, read_table, require_columns
+from practice_themes.evaluation.readers import LONG_COLUMNS, GoldCoding, check_themes
+from practice_themes.evaluation.tables import AnnotationError, read_table, require_columns
 
 NS = "urn:QDA-XML:project:1.0"
 _Q = f"{{{NS}}}"
@@ -377,8 +377,8 @@ def write_qdpx(
 
 def ingest_texts(paths: Mapping[str, Path]) -> dict[str, str]:
     """Cleaned text of each source file, as ``code`` produced it (ingest + clean)."""
-    from pipeline.clean import clean_document
-    from pipeline.ingest import ingest_file
+    from practice_themes.clean import clean_document
+    from practice_themes.ingest import ingest_file
 
     texts = {}
     for doc_id, path in paths.items():
@@ -403,10 +403,10 @@ def export_results(
     ``source_path`` column of documents.csv. Every passage must read the same
     in the text as in passages.csv, so spans cannot silently drift.
     """
-    from evaluation.machine import PredictionError, read_machine, read_texts
-    from evaluation.passages import normalise_words
-    from pipeline.codebook import load_codebook
-    from pipeline.ingest import SUPPORTED_SUFFIXES, doc_id_for
+    from practice_themes.evaluation.machine import PredictionError, read_machine, read_texts
+    from practice_themes.evaluation.passages import normalise_words
+    from practice_themes.codebook import load_codebook
+    from practice_themes.ingest import SUPPORTED_SUFFIXES, doc_id_for
 
     codebook = load_codebook(codebook_path)
     machine = read_machine(results, codebook.ids)

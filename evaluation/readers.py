@@ -30,7 +30,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from evaluation.tables import AnnotationError, read_table, require_columns, spreadsheet_row, to_binary
+from practice_themes.evaluation.tables import AnnotationError, read_table, require_columns, spreadsheet_row, to_binary
 
 LONG_REQUIRED = ("doc_id", "coder", "theme")
 LONG_OPTIONAL = ("quote", "start", "end", "page", "present", "note")
@@ -508,7 +508,7 @@ def read_gold(
     """
     path = Path(path)
     if path.suffix.lower() == ".qdpx":
-        from evaluation.qdpx import read_qdpx
+        from practice_themes.evaluation.qdpx import read_qdpx
 
         if mapping is None:
             raise AnnotationError(f"{path}: a .qdpx project needs a mapping file from code names to theme ids (--mapping)")

@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from pipeline.codebook import Codebook, Theme, load_codebook  # noqa: E402
+from practice_themes.codebook import Codebook, Theme, load_codebook  # noqa: E402
 
 OUTPUT = HERE / "CODEBOOK.md"
 N_EXEMPLARS_SHOWN = 5

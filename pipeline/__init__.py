@@ -1,6 +1,6 @@
 """practice-themes: tag practice themes, with evidence, in child-safeguarding case reviews."""
 
-from pipeline.offline import enforce_offline
+from practice_themes.offline import enforce_offline
 
 # Before anything can import huggingface_hub or transformers.
 enforce_offline()

@@ -6,12 +6,17 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "models" / "codebook.yaml"
+# The codebook and shipped models are package data (``practice_themes.models``), so an
+# installed wheel finds them as a source checkout does. Wheels install unzipped, so the
+# resource is a real folder.
+MODELS_DIR = Path(str(files("practice_themes.models")))
+DEFAULT_CODEBOOK = MODELS_DIR / "codebook.yaml"
 
 THEME_KINDS = ("practice", "context")
 REQUIRED_FIELDS = ("id", "label", "kind", "definition", "include", "exclude", "exemplars")

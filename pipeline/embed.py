@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-import pipeline  # noqa: F401  (sets the offline switches first)
+import practice_themes  # noqa: F401  (sets the offline switches first)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Iterable, Mapping
 
-from pipeline.codebook import Codebook
-from pipeline.types import DocumentResult
+from practice_themes.codebook import Codebook
+from practice_themes.types import DocumentResult
 
 DOCUMENT_COLUMNS = ("doc_id", "status", "source_path", "content_sha256", "n_pages", "n_passages",
                     "error_type", "stage", "error")

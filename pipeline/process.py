@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from pipeline.clean import clean_document
-from pipeline.errors import EmptyDocumentError, IngestTimeoutError, NeedsOCRError, PracticeThemesError
-from pipeline.ingest import doc_id_for, ingest_file
-from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
-from pipeline.ingest.tabular import TableRow, row_document
-from pipeline.segment import segment_document
-from pipeline.types import Document, DocumentResult, Passage, ThemeTag
+from practice_themes.clean import clean_document
+from practice_themes.errors import EmptyDocumentError, IngestTimeoutError, NeedsOCRError, PracticeThemesError
+from practice_themes.ingest import doc_id_for, ingest_file
+from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits
+from practice_themes.ingest.tabular import TableRow, row_document
+from practice_themes.segment import segment_document
+from practice_themes.types import Document, DocumentResult, Passage, ThemeTag
 
 STAGES = ("ingest", "clean", "segment", "classify")
 # pdfium is not thread-safe: threads of one process (Dask thread workers, a

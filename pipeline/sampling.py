@@ -39,10 +39,10 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluation.readers import DOC_SHEET_OPTIONAL, SAMPLE_KINDS
-from pipeline.classify.aggregate import DEFAULT_THRESHOLD, logit
-from pipeline.codebook import Codebook
-from pipeline.errors import PracticeThemesError
+from practice_themes.evaluation.readers import DOC_SHEET_OPTIONAL, SAMPLE_KINDS
+from practice_themes.classify.aggregate import DEFAULT_THRESHOLD, logit
+from practice_themes.codebook import Codebook
+from practice_themes.errors import PracticeThemesError
 
 RANDOM, INFORMATIVE = SAMPLE_KINDS
 RARE_SHARE = 0.10
@@ -106,7 +106,7 @@ class Selection:
 
 def load_run(folder: str | Path, codebook: Codebook) -> RunForSampling:
     """Read a ``code`` output folder: scores, labels and evidence of its "ok" documents, and its thresholds."""
-    from evaluation.machine import PredictionError, read_machine
+    from practice_themes.evaluation.machine import PredictionError, read_machine
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -137,7 +137,7 @@ def cue_disagreement(passages: pd.DataFrame, labels: pd.DataFrame, codebook: Cod
     Themes without cues are never flagged (there is no cue side to disagree),
     nor are pairs without stored passages.
     """
-    from pipeline.classify.lexical import LexicalMatcher
+    from practice_themes.classify.lexical import LexicalMatcher
 
     flags = pd.DataFrame(False, index=labels.index, columns=list(codebook.ids))
     evidence = passages[passages["doc_id"].isin(labels.index) & passages["theme"].isin(codebook.ids)]
@@ -273,12 +273,12 @@ def read_excluded(path: str | Path, theme_ids: Sequence[str]) -> set[str]:
     Accepts a coding sheet of ``sample``'s layout (.xlsx sheet "coding" or
     .csv), a long coding table (doc_id, coder, theme, present), a plain list
     (column ``doc_id``) or a REFI-QDA project. Files holding coding are read
-    and checked with ``evaluation.readers.read_gold``; every listed doc_id is
+    and checked with ``practice_themes.evaluation.readers.read_gold``; every listed doc_id is
     excluded, coded yet or not, so a document handed out is never drawn twice.
     """
-    from evaluation.qdpx import read_qdpx
-    from evaluation.readers import coding_sheet, read_gold
-    from evaluation.tables import read_table, require_columns
+    from practice_themes.evaluation.qdpx import read_qdpx
+    from practice_themes.evaluation.readers import coding_sheet, read_gold
+    from practice_themes.evaluation.tables import read_table, require_columns
 
     path = Path(path)
     if not path.is_file():

@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pipeline.clean import page_at
-from pipeline.types import Document, Passage
+from practice_themes.clean import page_at
+from practice_themes.types import Document, Passage
 
 ABBREVIATIONS = (
     "Dr.", "Mr.", "Mrs.", "Ms.", "Prof.", "St.", "Cllr.", "Rev.", "Sgt.", "Insp.", "PC.", "DC.",

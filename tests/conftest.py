@@ -11,7 +11,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def codebook():
-    from pipeline.codebook import load_codebook
+    from practice_themes.codebook import load_codebook
 
     return load_codebook()
 
@@ -19,6 +19,6 @@ def codebook():
 @pytest.fixture(scope="session")
 def zero_shot(codebook):
     """The shipped zero-shot classifier (default settings), fitted once."""
-    from pipeline.classify import load_classifier
+    from practice_themes.classify import load_classifier
 
     return load_classifier(None, codebook=codebook)

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
-from evaluation.tables import AnnotationError
+from practice_themes.evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
+from practice_themes.evaluation.tables import AnnotationError
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PFD = SHARED / "data" / "pfd_child_suicide" / "consensus_annotations.xlsx"
@@ -96,7 +96,7 @@ def test_pfd_numbers_agree_with_independent_implementations(pfd_table):
 def test_pfd_agreement_command_reproduces_the_figures(tmp_path):
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from practice_themes.cli import app
 
     out = tmp_path / "pfd.json"
     args = [
@@ -194,7 +194,7 @@ def test_rater_arguments_split_on_commas_unless_a_column_has_the_comma():
 def test_cli_accepts_repeated_and_comma_separated_raters(tmp_path):
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from practice_themes.cli import app
 
     path = tmp_path / "codes.csv"
     path.write_text(
@@ -219,7 +219,7 @@ def test_cli_accepts_repeated_and_comma_separated_raters(tmp_path):
 def test_cli_misspelt_rater_exits_with_a_clear_error(tmp_path):
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from practice_themes.cli import app
 
     path = tmp_path / "codes.csv"
     path.write_text("unit,coder_a,coder_b\nu1,yes,no\n", encoding="utf-8")
@@ -231,7 +231,7 @@ def test_cli_misspelt_rater_exits_with_a_clear_error(tmp_path):
 def test_agreement_report_with_missing_codes_and_text_labels():
     import pandas as pd
 
-    from evaluation.stats import cohen_kappa, krippendorff_alpha
+    from practice_themes.evaluation.stats import cohen_kappa, krippendorff_alpha
 
     table = pd.DataFrame(
         {

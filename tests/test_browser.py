@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.codebook import load_codebook
+from practice_themes.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -46,7 +46,7 @@ def server():
     import httpx
 
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", "from pipeline.cli import app; app()", "serve", "--port",
+    process = subprocess.Popen([sys.executable, "-c", "from practice_themes.cli import app; app()", "serve", "--port",
                                 str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 240

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.bulk.inputs import expand_inputs
-from pipeline.bulk.runner import RunSettings, run_corpus
-from pipeline.bulk.synthetic import review_paragraphs, write_pdf
-from pipeline.bulk.worker import ClassifierSpec
+from practice_themes.bulk.inputs import expand_inputs
+from practice_themes.bulk.runner import RunSettings, run_corpus
+from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+from practice_themes.bulk.worker import ClassifierSpec
 
-STAND_IN = ClassifierSpec(model="factory:pipeline.bulk.synthetic:keyword_classifier")
+STAND_IN = ClassifierSpec(model="factory:practice_themes.bulk.synthetic:keyword_classifier")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_changed_codebook_recomputes_everything_and_a_new_file_only_itself(corpu
     second = run_corpus(expand_inputs([corpus, extra]), out, STAND_IN, settings)
     assert (second.manifest["counts"]["computed"], second.manifest["counts"]["reused_from_store"]) == (1, 7)
 
-    from pipeline.codebook import DEFAULT_CODEBOOK
+    from practice_themes.codebook import DEFAULT_CODEBOOK
 
     edited = tmp_path / "codebook.yaml"
     edited.write_text(DEFAULT_CODEBOOK.read_text(encoding="utf-8").replace("Optimistic thinking", "Over-optimism", 1),

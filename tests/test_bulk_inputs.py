@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bulk.inputs import InputError, expand_inputs
-from pipeline.bulk.store import ResultStore, file_sha256, result_key
-from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
+from practice_themes.bulk.inputs import InputError, expand_inputs
+from practice_themes.bulk.store import ResultStore, file_sha256, result_key
+from practice_themes.types import DocumentResult, Evidence, Passage, ThemeTag
 
 
 def _touch(path: Path, data: bytes = b"%PDF-1.4") -> Path:
@@ -79,7 +79,7 @@ def test_key_changes_with_content_fingerprint_and_password():
 
 def test_store_key_changes_with_the_package_version(monkeypatch):
     # A new release may clean text differently: stored spans must not be reused across versions.
-    from pipeline.bulk import store
+    from practice_themes.bulk import store
 
     before = store.result_key("abc", "fp")
     monkeypatch.setattr(store, "__version__", "999.0")
@@ -89,7 +89,7 @@ def test_store_key_changes_with_the_package_version(monkeypatch):
 def test_a_result_from_other_code_is_not_reused(monkeypatch):
     # Regression: a new negation rule changed scores without changing the classifier's settings,
     # and a resumed run reused results computed before the change.
-    from pipeline.bulk import store
+    from practice_themes.bulk import store
 
     before = result_key("c" * 64, "f1")
     monkeypatch.setattr(store, "pipeline_sources_sha256", lambda: "0" * 64)
@@ -99,8 +99,8 @@ def test_a_result_from_other_code_is_not_reused(monkeypatch):
 def test_sources_hash_changes_with_one_edited_rule(tmp_path):
     import shutil
 
-    from pipeline.bulk.store import pipeline_sources_sha256
-    from pipeline.sources import sources_sha256
+    from practice_themes.bulk.store import pipeline_sources_sha256
+    from practice_themes.sources import sources_sha256
 
     package = Path(__file__).resolve().parents[1] / "pipeline"
     copy = tmp_path / "pipeline"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bulk.inputs import InputFile
-from pipeline.bulk.metadata import MetadataError, join_metadata
+from practice_themes.bulk.inputs import InputFile
+from practice_themes.bulk.metadata import MetadataError, join_metadata
 
 
 def _inputs(*names: str) -> list[InputFile]:
@@ -46,19 +46,19 @@ def test_bad_metadata_is_refused_with_the_reason(tmp_path, text, message):
 
 
 def test_metadata_reaches_the_documents_table(tmp_path):
-    from pipeline.bulk.synthetic import review_paragraphs, write_pdf
-    from pipeline.cli.app import app  # noqa: F401
+    from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+    from practice_themes.cli.app import app  # noqa: F401
     from typer.testing import CliRunner
 
-    import pipeline.cli  # noqa: F401  (registers the commands)
+    import practice_themes.cli  # noqa: F401  (registers the commands)
 
     for name in ("a", "b"):
         write_pdf(tmp_path / "in" / f"{name}.pdf", review_paragraphs(ord(name)))
     meta = tmp_path / "meta.csv"
     meta.write_text("file,year\na.pdf,2020\nzzz.pdf,2021\n")
-    result = CliRunner().invoke(pipeline.cli.app, [
+    result = CliRunner().invoke(practice_themes.cli.app, [
         "code", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--metadata", str(meta), "--no-progress",
-        "--scheduler", "local-threads", "--workers", "1", "--model", "factory:pipeline.bulk.synthetic:keyword_classifier"])
+        "--scheduler", "local-threads", "--workers", "1", "--model", "factory:practice_themes.bulk.synthetic:keyword_classifier"])
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
     assert "no row for 1 (b)" in output and "1 row(s) match no input (zzz.pdf)" in output

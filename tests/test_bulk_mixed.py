@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.bulk.synthetic import KeywordClassifier, review_paragraphs, write_pdf
-from pipeline.codebook import load_codebook
-from pipeline.process import code_file
+from practice_themes.bulk.synthetic import KeywordClassifier, review_paragraphs, write_pdf
+from practice_themes.codebook import load_codebook
+from practice_themes.process import code_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ROBUSTNESS = SHARED / "data" / "pdfs" / "robustness"
-STAND_IN = "factory:pipeline.bulk.synthetic:keyword_classifier"
+STAND_IN = "factory:practice_themes.bulk.synthetic:keyword_classifier"
 
 
 def _bad_files(folder: Path) -> dict[str, str]:
@@ -46,7 +46,7 @@ def test_mixed_corpus_codes_good_files_and_reports_every_bad_one(tmp_path):
     bad = _bad_files(corpus)
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import app; app()", "code", str(corpus), "-o", str(out),
+        [sys.executable, "-c", "from practice_themes.cli import app; app()", "code", str(corpus), "-o", str(out),
          "--no-progress", "--workers", "2", "--model", STAND_IN, "--xlsx"],
         capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 1, proc.stderr  # 1: some documents failed
@@ -103,7 +103,7 @@ def test_unexpected_exception_in_a_stage_is_recorded_not_raised(tmp_path):
 def test_unloadable_model_is_a_usage_error_naming_it(tmp_path):
     write_pdf(tmp_path / "in" / "a.pdf", review_paragraphs(3))
     proc = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import app; app()", "code", str(tmp_path / "in"), "-o",
+        [sys.executable, "-c", "from practice_themes.cli import app; app()", "code", str(tmp_path / "in"), "-o",
          str(tmp_path / "out"), "--no-progress", "--workers", "1", "--model", "factory:no_such_module:build"],
         capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2

@@ -13,11 +13,11 @@ import pandas as pd
 import psutil
 import pytest
 
-from pipeline.bulk.synthetic import review_paragraphs, write_pdf
+from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-c", "from pipeline.cli import app; app()", "code"]
-SLOW_STAND_IN = "factory:pipeline.bulk.synthetic:slow_keyword_classifier"
+CLI = [sys.executable, "-c", "from practice_themes.cli import app; app()", "code"]
+SLOW_STAND_IN = "factory:practice_themes.bulk.synthetic:slow_keyword_classifier"
 
 
 def _corpus(folder: Path, n: int = 10) -> Path:
@@ -80,7 +80,7 @@ def test_kill_9_then_rerun_matches_an_uninterrupted_run(corpus, tmp_path):
 
 
 def test_second_concurrent_run_is_refused_naming_the_pid(corpus, tmp_path):
-    from pipeline.bulk.lock import OutdirLock
+    from practice_themes.bulk.lock import OutdirLock
 
     out = tmp_path / "busy"
     with OutdirLock(out):
@@ -91,14 +91,14 @@ def test_second_concurrent_run_is_refused_naming_the_pid(corpus, tmp_path):
 
 
 def test_lock_left_by_a_killed_run_does_not_block(tmp_path):
-    from pipeline.bulk.lock import OutdirLock
+    from practice_themes.bulk.lock import OutdirLock
 
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pipeline.bulk.lock import OutdirLock; "
+        "import sys, time; from practice_themes.bulk.lock import OutdirLock; "
         f"OutdirLock({str(tmp_path)!r}).acquire(); print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert holder.stdout.readline().strip() == "held"
-    from pipeline.bulk.lock import OutdirLockedError
+    from practice_themes.bulk.lock import OutdirLockedError
 
     with pytest.raises(OutdirLockedError, match=f"PID {holder.pid}"):
         OutdirLock(tmp_path).acquire()

@@ -1,4 +1,4 @@
-"""The human ceiling: one rule (evaluation.ceiling) for `agreement` and `evaluate`."""
+"""The human ceiling: one rule (practice_themes.evaluation.ceiling) for `agreement` and `evaluate`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.agreement import agreement_report
-from evaluation.ceiling import ceiling_comparison
-from evaluation.consensus import ceiling_coders, is_consensus_name
-from evaluation.stats import cohen_kappa
+from practice_themes.evaluation.agreement import agreement_report
+from practice_themes.evaluation.ceiling import ceiling_comparison
+from practice_themes.evaluation.consensus import ceiling_coders, is_consensus_name
+from practice_themes.evaluation.stats import cohen_kappa
 
 
 def _noisy(truth: np.ndarray, flip: float, rng: np.random.Generator) -> np.ndarray:

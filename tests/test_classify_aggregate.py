@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from pipeline.classify.aggregate import Aggregator, parse_threshold_overrides
-from pipeline.classify.sections import is_substantive, passage_weight, section_kind
-from pipeline.codebook import load_codebook
-from pipeline.types import Passage
+from practice_themes.classify.aggregate import Aggregator, parse_threshold_overrides
+from practice_themes.classify.sections import is_substantive, passage_weight, section_kind
+from practice_themes.codebook import load_codebook
+from practice_themes.types import Passage
 
 
 def test_noisy_or_uses_only_the_top_k_passages():
@@ -70,7 +70,7 @@ def test_floor_drops_passing_mentions_and_short_texts_pool_what_they_have():
 
 
 def test_theme_competition_keeps_the_best_theme_and_shrinks_the_rest():
-    from pipeline.classify.zeroshot import ZeroShotClassifier
+    from practice_themes.classify.zeroshot import ZeroShotClassifier
 
     classifier = ZeroShotClassifier(load_codebook(), competition=1.0)
     factor = classifier._competition(np.array([[4.0, 3.0, 1.0], [0.0, 0.0, 0.0]]))

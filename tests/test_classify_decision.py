@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.classify.subject import is_adult_subject, stated_ages
-from pipeline.classify.thresholds import ShrunkThresholds, best_threshold, f1_score
+from practice_themes.classify.subject import is_adult_subject, stated_ages
+from practice_themes.classify.thresholds import ShrunkThresholds, best_threshold, f1_score
 
 
 def _separable(n_pos: int, n_neg: int, cut: float) -> tuple[np.ndarray, np.ndarray]:
@@ -84,9 +84,9 @@ def test_adult_subject(text, adult):
 
 @pytest.mark.slow
 def test_adult_subject_damps_child_only_themes_not_practice_themes():
-    from pipeline.classify.zeroshot import ZeroShotClassifier
-    from pipeline.codebook import load_codebook
-    from pipeline.types import Passage
+    from practice_themes.classify.zeroshot import ZeroShotClassifier
+    from practice_themes.codebook import load_codebook
+    from practice_themes.types import Passage
 
     codebook = load_codebook()
     text = ("The deceased, aged 47, had a long history of self-harm and suicidal thoughts. "
@@ -101,8 +101,8 @@ def test_adult_subject_damps_child_only_themes_not_practice_themes():
 
 @pytest.mark.slow
 def test_default_classifier_uses_the_shipped_per_theme_thresholds_unless_overridden():
-    from pipeline.classify import load_classifier
-    from pipeline.classify.zeroshot import ZERO_SHOT_THRESHOLD, shipped_thresholds
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, shipped_thresholds
 
     shipped = shipped_thresholds()
     assert shipped, "models/zero-shot-thresholds.json is missing"
@@ -115,8 +115,8 @@ def test_default_classifier_uses_the_shipped_per_theme_thresholds_unless_overrid
 
 def test_a_document_coded_with_no_theme_present_is_kept_as_negative_for_every_theme(tmp_path):
     # Regression: training dropped documents whose coding had no present = 1 row, biasing thresholds up.
-    from pipeline.classify.training import read_annotations
-    from pipeline.codebook import load_codebook
+    from practice_themes.classify.training import read_annotations
+    from practice_themes.codebook import load_codebook
 
     ids = load_codebook().ids
     sheet = tmp_path / "coding.csv"

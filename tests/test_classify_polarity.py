@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from pipeline.classify.lexical import LexicalMatcher
-from pipeline.classify.text import passages_from_text
+from practice_themes.classify.lexical import LexicalMatcher
+from practice_themes.classify.text import passages_from_text
 
 # ``codebook`` and ``zero_shot`` are session fixtures from conftest.py.
 
@@ -99,7 +99,7 @@ def test_a_parents_overdose_is_not_adolescent_risk(zero_shot):
 
 @pytest.mark.slow
 def test_anchor_gating_does_not_touch_themes_without_anchors(codebook):
-    from pipeline.classify.zeroshot import ZeroShotClassifier
+    from practice_themes.classify.zeroshot import ZeroShotClassifier
 
     text = "Mother said the father had moved out, yet his van was seen outside most nights."
     gated = ZeroShotClassifier(codebook).fit()
@@ -175,7 +175,7 @@ def test_cues_match_over_lemmas_not_only_the_written_form(codebook):
 
 
 def test_lemma_table_comes_from_the_installed_package():
-    from pipeline.classify.lexical import lemma_table
+    from practice_themes.classify.lexical import lemma_table
 
     table = lemma_table()
     assert table["shared"] == "share" and table["children"] == "child" and len(table) > 10_000

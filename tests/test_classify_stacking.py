@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pipeline.classify.stacking import FEATURE_NAMES, document_features
+from practice_themes.classify.stacking import FEATURE_NAMES, document_features
 
 
 def _doc(seed=0, n=12, m=5):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.clean import clean_document, section_kind
-from pipeline.clean.headers import furniture_key, furniture_lines, is_page_number
-from pipeline.clean.hyphenation import build_vocabulary, dehyphenate, join_lines
-from pipeline.clean.tables import format_row
-from pipeline.clean.unicode import normalise_text
-from pipeline.types import Document, Page, TextLine
+from practice_themes.clean import clean_document, section_kind
+from practice_themes.clean.headers import furniture_key, furniture_lines, is_page_number
+from practice_themes.clean.hyphenation import build_vocabulary, dehyphenate, join_lines
+from practice_themes.clean.tables import format_row
+from practice_themes.clean.unicode import normalise_text
+from practice_themes.types import Document, Page, TextLine
 
 
 def test_unicode_normalisation():
@@ -91,7 +91,7 @@ def test_prefix_or_short_word_before_a_break_does_not_keep_a_fragment_hyphenated
 def test_marked_fragments_do_not_vote_as_words():
     # pypdfium2 5.x joins "escal<mark>ate" on one line; its fragment "escal"
     # must not enter the vocabulary and keep the hyphen.
-    from pipeline.clean.hyphenation import without_marked_words
+    from practice_themes.clean.hyphenation import without_marked_words
 
     assert "escal" not in build_vocabulary([without_marked_words("a failure to escal\ufffeate it")])
 
@@ -193,7 +193,7 @@ def test_bundled_review_footnote_with_its_mark_appended_to_the_line_above():
     # pdfium ends r23 p.6's last body line with the "1" that opens the note below it.
     from pathlib import Path
 
-    from pipeline.ingest import ingest_file
+    from practice_themes.ingest import ingest_file
 
     pdf = Path(__file__).resolve().parents[1] / "corpus" / "reviews" / "r23_scr_child_y.pdf"
     doc = clean_document(ingest_file(pdf, ocr=False))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from pipeline.codebook import DEFAULT_CODEBOOK, CodebookError, load_codebook, parse_codebook
+from practice_themes.codebook import DEFAULT_CODEBOOK, CodebookError, load_codebook, parse_codebook
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -265,7 +265,7 @@ def _seed_paragraphs() -> dict[str, list[str]]:
 @pytest.mark.skipif(not SEED_REPORT.is_file(), reason="../shared/seeds is not available")
 def test_seed_paragraph_theme_ranks_first_or_second_by_exemplars(codebook):
     """Mean of the top 3 sentence-exemplar cosines puts the heading's theme 1st or 2nd."""
-    from pipeline.embed import encode
+    from practice_themes.embed import encode
 
     paragraphs = _seed_paragraphs()
     assert set(paragraphs) == set(SEED_HEADINGS)
@@ -285,7 +285,7 @@ def test_seed_paragraph_theme_ranks_first_or_second_by_exemplars(codebook):
 
 
 def test_anchor_ranges_expand_to_digits_and_words():
-    from pipeline.codebook import expand_anchor
+    from practice_themes.codebook import expand_anchor
 
     assert expand_anchor("aged {14-15}") == ["aged 14", "aged fourteen", "aged 15", "aged fifteen"]
     assert expand_anchor("young person") == ["young person"]
@@ -299,8 +299,8 @@ def test_malformed_anchor_range_is_named(tmp_path, anchor):
 
 def test_a_theme_without_anchors_or_subject_hashes_as_before_the_fields_existed():
     # Regression: adding the anchors and subject fields must not invalidate models trained on older codebooks.
-    from pipeline.classify.persistence import theme_sha256
-    from pipeline.codebook import parse_codebook
+    from practice_themes.classify.persistence import theme_sha256
+    from practice_themes.codebook import parse_codebook
 
     theme = parse_codebook({"themes": [_theme()]}).themes[0]
     before = asdict(theme)
@@ -319,7 +319,7 @@ def test_context_themes_with_anchors_name_their_subject(codebook):
 
 
 def test_subject_must_be_child_or_absent(tmp_path):
-    from pipeline.codebook import parse_codebook
+    from practice_themes.codebook import parse_codebook
 
     assert parse_codebook({"themes": [_theme(subject="child")]}).themes[0].subject == "child"
     assert parse_codebook({"themes": [_theme()]}).themes[0].subject == ""

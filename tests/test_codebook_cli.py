@@ -3,8 +3,8 @@
 import yaml
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.codebook import DEFAULT_CODEBOOK
+from practice_themes.cli import app
+from practice_themes.codebook import DEFAULT_CODEBOOK
 
 runner = CliRunner()
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from pipeline import embed
+from practice_themes import embed
 
 SENTENCES = [
     "The health visitor did not share her concerns about the baby's weight with the GP.",
@@ -133,7 +133,7 @@ def test_loading_the_model_imports_neither_transformers_nor_sentence_transformer
     import subprocess
     import sys
 
-    code = ("import sys; from pipeline import embed; embed.load_model('fp32'); "
+    code = ("import sys; from practice_themes import embed; embed.load_model('fp32'); "
             "print('sentence_transformers' in sys.modules or 'transformers' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -24,11 +24,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from evaluation.evaluate import reference_coding, run_evaluation
-from evaluation.learning_curve import learning_curve, summarise_curve
-from evaluation.passages import locate_quote, spans_match, texts_match
-from pipeline.cli import app
-from pipeline.outputs import RunManifest, write_manifest
+from practice_themes.evaluation.evaluate import reference_coding, run_evaluation
+from practice_themes.evaluation.learning_curve import learning_curve, summarise_curve
+from practice_themes.evaluation.passages import locate_quote, spans_match, texts_match
+from practice_themes.cli import app
+from practice_themes.outputs import RunManifest, write_manifest
 
 CODEBOOK = """
 name: test
@@ -198,7 +198,7 @@ def test_consensus_reference_leaves_ties_out(fixture_dir):
 
 
 def test_reference_must_be_a_coder(fixture_dir):
-    from evaluation.tables import AnnotationError
+    from practice_themes.evaluation.tables import AnnotationError
 
     with pytest.raises(AnnotationError, match="--reference 'carl' is not a coder"):
         run(fixture_dir, reference="carl")
@@ -264,7 +264,7 @@ def test_cli_evaluate_and_export_qdpx_round_trip(fixture_dir):
                                  "--text", str(fixture_dir / "ingest.jsonl"), "--codebook", str(fixture_dir / "codebook.yaml")])
     assert result.exit_code == 0, result.output
     assert zipfile.is_zipfile(qdpx)
-    from evaluation.qdpx import read_qdpx
+    from practice_themes.evaluation.qdpx import read_qdpx
 
     gold = read_qdpx(qdpx, mapping={"Neglect": "neglect", "Domestic abuse": "domestic_abuse"})
     got = gold.codes[["doc_id", "theme", "start", "end"]].astype({"start": int, "end": int})
@@ -274,8 +274,8 @@ def test_cli_evaluate_and_export_qdpx_round_trip(fixture_dir):
 
 
 def test_export_refuses_text_that_does_not_match_the_spans(fixture_dir):
-    from evaluation.machine import PredictionError
-    from evaluation.qdpx import export_results
+    from practice_themes.evaluation.machine import PredictionError
+    from practice_themes.evaluation.qdpx import export_results
 
     wrong = fixture_dir / "wrong.jsonl"
     wrong.write_text("".join(json.dumps({"doc_id": d, "text": "x" * 200}) + "\n" for d in TEXTS))
@@ -319,7 +319,7 @@ def test_learning_curve_with_a_toy_model():
 
 
 def test_machine_spans_that_do_not_hold_their_text_fall_back_to_text_matching():
-    from evaluation.passages import passage_agreement
+    from practice_themes.evaluation.passages import passage_agreement
 
     text = "Intro. The school did not share the referral. End."
     human = pd.DataFrame([{"doc_id": "a", "theme": "t", "quote": "The school did not share the referral.",

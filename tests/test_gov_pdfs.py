@@ -9,10 +9,10 @@ from statistics import median
 
 import pytest
 
-from pipeline.classify.sections import passage_weight
-from pipeline.clean import clean_document
-from pipeline.ingest import ingest_file
-from pipeline.segment import segment_document
+from practice_themes.classify.sections import passage_weight
+from practice_themes.clean import clean_document
+from practice_themes.ingest import ingest_file
+from practice_themes.segment import segment_document
 
 GOV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pdfs" / "gov"
 pytestmark = pytest.mark.skipif(not GOV.is_dir(), reason="../shared/data/pdfs/gov not present")

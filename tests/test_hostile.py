@@ -20,18 +20,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 import hostile_files as hostile
-from pipeline.bulk.synthetic import KeywordClassifier, review_paragraphs, write_pdf
-from pipeline.codebook import load_codebook
-from pipeline.errors import CorruptPDFError, CorruptWordError, IngestError, IngestMemoryError, InputLimitError
-from pipeline.ingest import ingest_file
-from pipeline.ingest.limits import IngestLimits
-from pipeline.screen.screener import Screener
-from pipeline.screen.server import ServerSettings, create_app
+from practice_themes.bulk.synthetic import KeywordClassifier, review_paragraphs, write_pdf
+from practice_themes.codebook import load_codebook
+from practice_themes.errors import CorruptPDFError, CorruptWordError, IngestError, IngestMemoryError, InputLimitError
+from practice_themes.ingest import ingest_file
+from practice_themes.ingest.limits import IngestLimits
+from practice_themes.screen.screener import Screener
+from practice_themes.screen.server import ServerSettings, create_app
 
 MB = 1024 * 1024
 LOCAL = "http://127.0.0.1"
-CLI = [sys.executable, "-c", "from pipeline.cli import app; app()"]
-STAND_IN = "factory:pipeline.bulk.synthetic:keyword_classifier"
+CLI = [sys.executable, "-c", "from practice_themes.cli import app; app()"]
+STAND_IN = "factory:practice_themes.bulk.synthetic:keyword_classifier"
 
 
 # The archive and stream limits are lowered so the bombs (and the test's own inflating) stay
@@ -65,8 +65,8 @@ def _ingest_in_a_fresh_interpreter(path: Path, limits: IngestLimits) -> dict:
     script = """
 import json, resource, sys, time
 import psutil
-from pipeline.ingest import ingest_file
-from pipeline.ingest.limits import IngestLimits
+from practice_themes.ingest import ingest_file
+from practice_themes.ingest.limits import IngestLimits
 path, limits = sys.argv[1], IngestLimits(**json.loads(sys.argv[2]))
 before, started = psutil.Process().memory_info().rss, time.monotonic()
 try:
@@ -99,8 +99,8 @@ def test_a_word_file_is_never_called_a_pdf(tmp_path):
 
 
 def test_a_paragraph_longer_than_spacy_max_length_is_segmented(tmp_path):
-    from pipeline.clean import clean_document
-    from pipeline.segment import segment_document
+    from practice_themes.clean import clean_document
+    from practice_themes.segment import segment_document
 
     doc = clean_document(ingest_file(hostile.long_paragraph_docx(tmp_path / "long.docx")))
     passages = segment_document(doc)
@@ -117,7 +117,7 @@ class _TagStandIn(KeywordClassifier):
 
 
 def test_tag_answers_every_line_whatever_it_holds():
-    from pipeline.cli.tag import tag_lines
+    from practice_themes.cli.tag import tag_lines
 
     lines = [
         json.dumps({"id": "ok", "text": "Information was not shared with the school."}).encode(),
@@ -252,7 +252,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_evaluate_on_an_empty_documents_csv_or_a_run_without_passages(tmp_path):
-    from pipeline.codebook import load_codebook as codebook
+    from practice_themes.codebook import load_codebook as codebook
 
     ids = codebook().ids
     gold = tmp_path / "gold.csv"

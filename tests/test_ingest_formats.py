@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean_document
-from pipeline.errors import CorruptWordError, IngestTimeoutError, NeedsOCRError, UnsupportedFormatError
-from pipeline.ingest import ingest_file
-from pipeline.ingest.ocr import ocr_available
-from pipeline.segment import segment_document
+from practice_themes.clean import clean_document
+from practice_themes.errors import CorruptWordError, IngestTimeoutError, NeedsOCRError, UnsupportedFormatError
+from practice_themes.ingest import ingest_file
+from practice_themes.ingest.ocr import ocr_available
+from practice_themes.segment import segment_document
 
 GOV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pdfs" / "gov"
 
@@ -100,7 +100,7 @@ def test_time_limit_kills_a_slow_ingestion():
 def test_ingest_command_writes_passages_and_reports_failures(rapid_review, tmp_path):
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from practice_themes.cli import app
 
     bad = tmp_path / "empty.pdf"
     bad.write_bytes(b"")
@@ -116,10 +116,10 @@ def test_ingest_command_writes_passages_and_reports_failures(rapid_review, tmp_p
 
 def test_ingest_and_code_expand_paths_alike(tmp_path):
     # `ingest` had its own folder walk that took .zip files while `code` skipped them,
-    # and no globs or list files; both now share pipeline.bulk.inputs.expand_inputs.
+    # and no globs or list files; both now share practice_themes.bulk.inputs.expand_inputs.
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from practice_themes.cli import app
 
     (tmp_path / "a.zip").write_bytes(b"not a zip")
     out = tmp_path / "out.jsonl"

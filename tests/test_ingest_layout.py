@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean_document
-from pipeline.ingest import ingest_file
-from pipeline.ingest.layout import column_frames, reading_order
-from pipeline.ingest.tables import looks_like_table, table_lines
-from pipeline.types import TextLine
+from practice_themes.clean import clean_document
+from practice_themes.ingest import ingest_file
+from practice_themes.ingest.layout import column_frames, reading_order
+from practice_themes.ingest.tables import looks_like_table, table_lines
+from practice_themes.types import TextLine
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEWS = ROOT / "corpus" / "reviews"
@@ -77,7 +77,7 @@ def test_table_filling_the_left_column_does_not_hide_the_gutter():
 
 
 def test_centred_footer_spans_the_gutter_but_a_long_word_stays_in_its_column():
-    from pipeline.ingest.layout import frame_of
+    from practice_themes.ingest.layout import frame_of
 
     frames = [(0.0, 0.5), (0.5, 1.0)]
     footer = _line("Page 3 of 5", 0.463, 0.537, 0.95)

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.bulk.inputs import InputError, content_sha256, expand_inputs, is_list_file
-from pipeline.clean import clean_document
-from pipeline.cli import app
-from pipeline.cli.table_options import fold_text_columns
-from pipeline.errors import EmptyDocumentError, TextEncodingError
-from pipeline.ingest import ingest_file
-from pipeline.ingest.tabular import TableError, TableSpec, read_table
-from pipeline.segment import segment_document
+from practice_themes.bulk.inputs import InputError, content_sha256, expand_inputs, is_list_file
+from practice_themes.clean import clean_document
+from practice_themes.cli import app
+from practice_themes.cli.table_options import fold_text_columns
+from practice_themes.errors import EmptyDocumentError, TextEncodingError
+from practice_themes.ingest import ingest_file
+from practice_themes.ingest.tabular import TableError, TableSpec, read_table
+from practice_themes.segment import segment_document
 
 runner = CliRunner()
 SPEC = TableSpec("id", ("circumstances", "concerns"))
@@ -193,10 +193,10 @@ def test_table_rows_expand_with_their_text_and_hash_by_text(tmp_path):
 # -- commands -----------------------------------------------------------------------------------
 
 def test_code_on_a_table_resumes_without_recomputing_and_redoes_only_an_edited_row(tmp_path):
-    from pipeline.bulk.runner import RunSettings, run_corpus
-    from pipeline.bulk.worker import ClassifierSpec
+    from practice_themes.bulk.runner import RunSettings, run_corpus
+    from practice_themes.bulk.worker import ClassifierSpec
 
-    spec = ClassifierSpec(model="factory:pipeline.bulk.synthetic:keyword_classifier")
+    spec = ClassifierSpec(model="factory:practice_themes.bulk.synthetic:keyword_classifier")
     settings = RunSettings(workers=1, progress=False, timeout_s=None)
     rows = [{"id": f"r{i}", "circumstances": f"Report {i}: the social worker visited the home.",
              "concerns": "Information was not shared between agencies." if i % 2 else ""} for i in range(4)]
@@ -236,7 +236,7 @@ def test_ingest_cli_reads_txt_and_table_rows(tmp_path):
 
 
 def test_evaluate_text_reads_a_folder_or_a_table_as_cleaned_text(tmp_path):
-    from evaluation.machine import read_texts
+    from practice_themes.evaluation.machine import read_texts
 
     folder = tmp_path / "texts"
     _write(folder / "a.txt", "Line one\nwraps.\n\nTwo.")
@@ -246,8 +246,8 @@ def test_evaluate_text_reads_a_folder_or_a_table_as_cleaned_text(tmp_path):
 
 
 def test_train_finds_txt_md_and_table_sources(tmp_path):
-    from evaluation.tables import AnnotationError
-    from pipeline.classify.training import document_passages, find_documents
+    from practice_themes.evaluation.tables import AnnotationError
+    from practice_themes.classify.training import document_passages, find_documents
 
     _write(tmp_path / "a.txt", "Alpha text.")
     _write(tmp_path / "sub" / "b.md", "# Findings\n\nBeta text.")

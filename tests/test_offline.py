@@ -7,7 +7,7 @@ import pytest
 
 
 def test_import_sets_hub_offline():
-    import pipeline  # noqa: F401
+    import practice_themes  # noqa: F401
 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
@@ -20,9 +20,9 @@ def test_tagging_works_with_sockets_blocked(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    from pipeline.classify import load_classifier
-    from pipeline.classify.text import passages_from_text
-    from pipeline.embed import load_model
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.text import passages_from_text
+    from practice_themes.embed import load_model
 
     load_model.cache_clear()  # load again, under the block
     classifier = load_classifier()

@@ -6,12 +6,12 @@ import json
 
 import pandas as pd
 
-from pipeline.codebook import load_codebook
-from pipeline.outputs import (
+from practice_themes.codebook import load_codebook
+from practice_themes.outputs import (
     DOCUMENT_COLUMNS, ERROR_COLUMNS, PASSAGE_COLUMNS, RunManifest, document_row, read_manifest, write_manifest,
     write_outputs,
 )
-from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
+from practice_themes.types import DocumentResult, Evidence, Passage, ThemeTag
 
 CODEBOOK = load_codebook()
 

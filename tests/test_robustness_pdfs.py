@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean_document
-from pipeline.errors import (
+from practice_themes.clean import clean_document
+from practice_themes.errors import (
     EmptyDocumentError,
     EncryptedPDFError,
     NeedsOCRError,
     WrongPasswordError,
 )
-from pipeline.ingest import ingest_file
-from pipeline.segment import segment_document
+from practice_themes.ingest import ingest_file
+from practice_themes.segment import segment_document
 
 ROBUSTNESS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pdfs" / "robustness"
 pytestmark = pytest.mark.skipif(not ROBUSTNESS.is_dir(), reason="../shared/data/pdfs/robustness not present")

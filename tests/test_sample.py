@@ -16,10 +16,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from evaluation.qdpx import NS, validate_project
-from evaluation.readers import read_gold
-from pipeline.sample_sheets import write_selection
-from pipeline.sampling import (
+from practice_themes.evaluation.qdpx import NS, validate_project
+from practice_themes.evaluation.readers import read_gold
+from practice_themes.sample_sheets import write_selection
+from practice_themes.sampling import (
     INFORMATIVE, RANDOM, SampleError, cue_disagreement, load_run, read_excluded, select,
 )
 
@@ -235,7 +235,7 @@ def test_select_errors(run):
 def _cli(*args: str):
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from practice_themes.cli import app
 
     return CliRunner().invoke(app, ["sample", *args])
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from practice_themes.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "corpus" / "reviews" / "r12_rapid_review_child_m.pdf"

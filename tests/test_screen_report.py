@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bulk.synthetic import KeywordClassifier
-from pipeline.codebook import load_codebook
-from pipeline.screen.render import full_text_pages, render_html, render_json
-from pipeline.screen.screener import Screener
+from practice_themes.bulk.synthetic import KeywordClassifier
+from practice_themes.codebook import load_codebook
+from practice_themes.screen.render import full_text_pages, render_html, render_json
+from practice_themes.screen.screener import Screener
 
 HOSTILE = '<script>alert("pwned")</script>'
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.segment import segment_document
-from pipeline.types import Block, Document
+from practice_themes.segment import segment_document
+from practice_themes.types import Block, Document
 
 
 def _passages(text: str, kind: str = "paragraph"):

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.bulk.synthetic import KeywordClassifier
-from pipeline.codebook import load_codebook
-from pipeline.screen.screener import Screener
-from pipeline.screen.server import ServerSettings, create_app, safe_name, sniff
+from practice_themes.bulk.synthetic import KeywordClassifier
+from practice_themes.codebook import load_codebook
+from practice_themes.screen.screener import Screener
+from practice_themes.screen.server import ServerSettings, create_app, safe_name, sniff
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCX = ROOT / "corpus" / "reviews" / "r08_rapid_review_child_h.docx"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.cli.screen import TOKEN_ENV, is_loopback
+from practice_themes.cli import app
+from practice_themes.cli.screen import TOKEN_ENV, is_loopback
 
 
 @pytest.mark.parametrize("host, expected", [

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from evaluation.prevalence import wilson_ci
-from pipeline.summarize import SummaryError, summarize
+from practice_themes.evaluation.prevalence import wilson_ci
+from practice_themes.summarize import SummaryError, summarize
 
 # Six documents, one failed. Over the five coded ones:
 #   alpha: 3/5; beta: 1/5; both: d1 only.  year 2020: d1,d2,d3 -> alpha 2/3; 2021: d4,d5 -> alpha 1/2.

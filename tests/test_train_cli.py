@@ -7,8 +7,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.codebook import DEFAULT_CODEBOOK, load_codebook
+from practice_themes.cli import app
+from practice_themes.codebook import DEFAULT_CODEBOOK, load_codebook
 
 runner = CliRunner()
 
@@ -72,8 +72,8 @@ def test_model_folder_records_what_it_was_trained_with(trained):
 
 @pytest.mark.slow
 def test_trained_model_tags_and_untrained_themes_fall_back_to_zero_shot(trained):
-    from pipeline.classify import load_classifier
-    from pipeline.classify.text import passages_from_text
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.text import passages_from_text
 
     model = load_classifier(trained)
     assert model.describe()["kind"] == "trained"
@@ -87,9 +87,9 @@ def test_trained_model_tags_and_untrained_themes_fall_back_to_zero_shot(trained)
 
 @pytest.mark.slow
 def test_changed_trained_theme_is_refused_and_added_theme_is_zero_shot(trained, tmp_path):
-    from pipeline.classify import load_classifier
-    from pipeline.classify.persistence import CodebookMismatchError
-    from pipeline.classify.text import passages_from_text
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.persistence import CodebookMismatchError
+    from practice_themes.classify.text import passages_from_text
 
     data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
     neglect = next(t for t in data["themes"] if t["id"] == "neglect")
@@ -117,7 +117,7 @@ def test_training_reads_coding_with_the_evaluation_reader(tmp_path):
     # numbers or column suggestions; it now shares evaluation.readers.read_gold.
     import pytest
 
-    from pipeline.classify.training import AnnotationError, read_annotations
+    from practice_themes.classify.training import AnnotationError, read_annotations
 
     ids = ["neglect", "domestic_abuse"]
     good = tmp_path / "coding.csv"

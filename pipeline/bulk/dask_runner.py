@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from pipeline.bulk.pool import crashed_result
-from pipeline.bulk.worker import ClassifierSpec, Task, describe, run_task
-from pipeline.types import DocumentResult
+from practice_themes.bulk.pool import crashed_result
+from practice_themes.bulk.worker import ClassifierSpec, Task, describe, run_task
+from practice_themes.types import DocumentResult
 
 
 class DaskBackend:

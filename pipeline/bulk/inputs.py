@@ -27,12 +27,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import PracticeThemesError
-from pipeline.ingest import READABLE_SUFFIXES, doc_id_for
-from pipeline.ingest.tabular import (TABLE_SUFFIXES, TableError, TableRow, TableSpec, is_table, read_table,
+from practice_themes.errors import PracticeThemesError
+from practice_themes.ingest import READABLE_SUFFIXES, doc_id_for
+from practice_themes.ingest.tabular import (TABLE_SUFFIXES, TableError, TableRow, TableSpec, is_table, read_table,
                                      row_document)
-from pipeline.ingest.text import TEXT_SUFFIXES
-from pipeline.types import Document
+from practice_themes.ingest.text import TEXT_SUFFIXES
+from practice_themes.types import Document
 
 LIST_SUFFIXES = (".lst", ".list")
 MAYBE_LIST_SUFFIXES = (".txt",)
@@ -70,14 +70,14 @@ def content_sha256(item: InputFile) -> str:
     """sha256 of what is coded: a file's bytes, or a row's text (so editing one row recomputes only it)."""
     if item.is_row:
         return hashlib.sha256(item.text.encode("utf-8")).hexdigest()
-    from pipeline.bulk.store import file_sha256
+    from practice_themes.bulk.store import file_sha256
 
     return file_sha256(item.path)
 
 
 def read_input(item: InputFile, *, password: str | None = None, timeout_s: float | None = None) -> Document:
     """The ingested (not yet cleaned) document of one input."""
-    from pipeline.ingest import ingest_file
+    from practice_themes.ingest import ingest_file
 
     if item.is_row:
         return row_document(TableRow(item.doc_id, item.text, item.path, item.row))
@@ -93,7 +93,7 @@ def cleaned_texts(args: list[str | Path], table: TableSpec | None = None) -> dic
         InputError: as ``expand_inputs``.
         IngestError: a document cannot be read (the message names it).
     """
-    from pipeline.clean import clean_document
+    from practice_themes.clean import clean_document
 
     return {item.doc_id: clean_document(read_input(item)).text for item in expand_inputs(args, table)}
 

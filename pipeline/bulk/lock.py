@@ -14,7 +14,7 @@ import socket
 import time
 from pathlib import Path
 
-from pipeline.errors import PracticeThemesError
+from practice_themes.errors import PracticeThemesError
 
 LOCK_NAME = ".lock"
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.bulk.inputs import InputFile
-from pipeline.errors import PracticeThemesError
+from practice_themes.bulk.inputs import InputFile
+from practice_themes.errors import PracticeThemesError
 
 # Columns tried, in order, as the join key.
 KEY_COLUMNS = ("doc_id", "id", "file", "file_name", "filename", "path")

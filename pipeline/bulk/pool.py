@@ -15,8 +15,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
-from pipeline.bulk.worker import ClassifierSpec, Task, describe, init_worker, run_task
-from pipeline.types import DocumentResult
+from practice_themes.bulk.worker import ClassifierSpec, Task, describe, init_worker, run_task
+from practice_themes.types import DocumentResult
 
 # "spawn" and "forkserver" both start workers from a fresh interpreter, so
 # torch's thread pools and the output folder's lock are never inherited.

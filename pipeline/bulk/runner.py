@@ -17,14 +17,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.bulk.inputs import InputFile, content_sha256
-from pipeline.bulk.lock import OutdirLock
-from pipeline.bulk.metadata import MetadataJoin
-from pipeline.bulk.store import ResultStore, result_key
-from pipeline.bulk.worker import ClassifierSpec, Task
-from pipeline.errors import PracticeThemesError
-from pipeline.process import STAGES
-from pipeline.types import DocumentResult
+from practice_themes.bulk.inputs import InputFile, content_sha256
+from practice_themes.bulk.lock import OutdirLock
+from practice_themes.bulk.metadata import MetadataJoin
+from practice_themes.bulk.store import ResultStore, result_key
+from practice_themes.bulk.worker import ClassifierSpec, Task
+from practice_themes.errors import PracticeThemesError
+from practice_themes.process import STAGES
+from practice_themes.types import DocumentResult
 
 
 class ClassifierLoadError(PracticeThemesError):
@@ -73,10 +73,10 @@ class RunOutcome:
 def _make_backend(spec: ClassifierSpec, settings: RunSettings):
     workers = settings.resolved_workers()
     if settings.scheduler:
-        from pipeline.bulk.dask_runner import DaskBackend
+        from practice_themes.bulk.dask_runner import DaskBackend
 
         return DaskBackend(spec, scheduler=settings.scheduler, workers=workers)
-    from pipeline.bulk.pool import DEFAULT_START_METHOD, ProcessPoolBackend
+    from practice_themes.bulk.pool import DEFAULT_START_METHOD, ProcessPoolBackend
 
     if spec.torch_threads is None:
         # workers x threads = cores: more threads than cores only adds contention.
@@ -132,8 +132,8 @@ def run_corpus(
     Raises:
         OutdirLockedError: another run holds ``outdir``.
     """
-    from pipeline.codebook import load_codebook
-    from pipeline.outputs import write_outputs
+    from practice_themes.codebook import load_codebook
+    from practice_themes.outputs import write_outputs
 
     outdir = Path(outdir)
     started_at, t0 = time.strftime("%Y-%m-%dT%H:%M:%S"), time.perf_counter()
@@ -193,7 +193,7 @@ def run_corpus(
         timings["tables"] = time.perf_counter() - t
         timings["wall"] = time.perf_counter() - t0
         manifest["timings"].update({k: round(v, 3) for k, v in timings.items()})
-        from pipeline.outputs import write_manifest
+        from practice_themes.outputs import write_manifest
 
         write_manifest(manifest, outdir)
     return RunOutcome(outdir=outdir, manifest=manifest, results=results)

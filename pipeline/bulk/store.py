@@ -34,9 +34,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
-from pipeline.sources import sources_sha256
-from pipeline.types import DocumentResult, Evidence, Passage, ThemeTag
+from practice_themes import __version__
+from practice_themes.sources import sources_sha256
+from practice_themes.types import DocumentResult, Evidence, Passage, ThemeTag
 
 STORE_DIR = "store"
 # Bump when the stored layout or the meaning of a result changes.

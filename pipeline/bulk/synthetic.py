@@ -81,7 +81,7 @@ class KeywordClassifier:
     appears in a passage; its probability is ``hits / (hits + 2)``. It makes
     no claim to accuracy: it lets tests and the pipeline-overhead benchmark
     run without loading the embedding model. Select it with
-    ``--model factory:pipeline.bulk.synthetic:keyword_classifier``.
+    ``--model factory:practice_themes.bulk.synthetic:keyword_classifier``.
     """
 
     def __init__(self, codebook, *, delay_s: float = 0.0, n_evidence: int = 3) -> None:
@@ -114,7 +114,7 @@ class KeywordClassifier:
     def tag(self, passages):
         import time
 
-        from pipeline.types import Evidence, ThemeTag
+        from practice_themes.types import Evidence, ThemeTag
 
         if self.delay_s:
             time.sleep(self.delay_s)  # paces a run so a test can interrupt it midway

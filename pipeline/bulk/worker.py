@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.types import DocumentResult
+from practice_themes.types import DocumentResult
 
 
 @dataclass(frozen=True)
@@ -51,21 +51,21 @@ _cache: dict[ClassifierSpec, Any] = {}
 
 def build_classifier(spec: ClassifierSpec):
     """Load the classifier ``spec`` describes (no caching)."""
-    from pipeline.codebook import load_codebook
+    from practice_themes.codebook import load_codebook
 
     codebook = load_codebook(spec.codebook_path)
     thresholds = json.loads(spec.thresholds_json) if spec.thresholds_json else None
     if spec.model and spec.model.startswith(FACTORY_PREFIX):
         return _from_factory(spec.model[len(FACTORY_PREFIX):], codebook)
     try:
-        from pipeline.classify import load_classifier
+        from practice_themes.classify import load_classifier
     except ImportError:  # the classifier's public loader has not landed yet
         load_classifier = None
     if load_classifier is not None:
         return load_classifier(spec.model, codebook=codebook, thresholds=thresholds)
     if spec.model:
-        raise ValueError(f"{spec.model}: trained models need pipeline.classify.load_classifier")
-    from pipeline.classify.zeroshot import ZeroShotClassifier
+        raise ValueError(f"{spec.model}: trained models need practice_themes.classify.load_classifier")
+    from practice_themes.classify.zeroshot import ZeroShotClassifier
 
     return ZeroShotClassifier(codebook).fit()
 
@@ -120,7 +120,7 @@ def describe(spec: ClassifierSpec, hold_s: float = 0.0) -> dict[str, Any]:
 
 def init_worker(spec: ClassifierSpec) -> None:
     """Process-pool initializer: load the classifier before the first document."""
-    import pipeline  # noqa: F401  (offline switches in the new process)
+    import practice_themes  # noqa: F401  (offline switches in the new process)
 
     _exit_with_parent()
     try:
@@ -149,9 +149,9 @@ def _warm_up() -> None:
     """Import every stage's libraries now, so the first document's timings are honest."""
     import importlib
 
-    for name in ("pipeline.process", "pipeline.ingest.pdf", "pipeline.ingest.docx"):
+    for name in ("practice_themes.process", "practice_themes.ingest.pdf", "practice_themes.ingest.docx"):
         importlib.import_module(name)
-    from pipeline.segment import sentence_pipeline
+    from practice_themes.segment import sentence_pipeline
 
     sentence_pipeline()
 
@@ -164,7 +164,7 @@ def run_task(task: Task, spec: ClassifierSpec) -> DocumentResult:
     C code that the in-process alarm cannot interrupt; the pool then sees a
     dead worker and the runner isolates the culprit.
     """
-    from pipeline.process import code_file
+    from practice_themes.process import code_file
 
     classifier = get_classifier(spec)
     watchdog = None

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.codebook import Codebook, load_codebook
+from practice_themes.codebook import MODELS_DIR, Codebook, load_codebook
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 ZERO_SHOT_NAMES = ("zero-shot", "zeroshot", "zero_shot", "")
 
 
 def resolve_model_path(model: str | Path) -> Path:
     """A model folder: the path itself, else a folder of that name under the shipped ``models/``."""
-    from pipeline.classify.persistence import METADATA_FILE, ModelLoadError
+    from practice_themes.classify.persistence import METADATA_FILE, ModelLoadError
 
     for candidate in (Path(model), MODELS_DIR / str(model)):
         if (candidate / METADATA_FILE).is_file():
@@ -37,10 +36,10 @@ def load_classifier(model: str | Path | None = None, *, codebook: Codebook | Non
     ``aggregate.parse_threshold_overrides`` for the CLI form).
     """
     if model is None or str(model).strip().lower() in ZERO_SHOT_NAMES:
-        from pipeline.classify.zeroshot import ZeroShotClassifier
+        from practice_themes.classify.zeroshot import ZeroShotClassifier
 
         return ZeroShotClassifier(codebook or load_codebook(), thresholds=thresholds).fit()
-    from pipeline.classify.persistence import load_model
+    from practice_themes.classify.persistence import load_model
 
     return load_model(resolve_model_path(model), codebook=codebook or load_codebook(), thresholds=thresholds)
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from pipeline.codebook import Codebook
-from pipeline.types import Evidence, Passage, ThemeTag
+from practice_themes.codebook import Codebook
+from practice_themes.types import Evidence, Passage, ThemeTag
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MARGIN = 0.15

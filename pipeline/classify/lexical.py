@@ -37,7 +37,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline.codebook import Codebook, expand_anchor
+from practice_themes.codebook import Codebook, expand_anchor
 
 ABSENCE_TRIGGERS: tuple[str, ...] = (
     "no concerns", "no concern", "no safeguarding concerns", "no significant concerns",

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify.stacking import FEATURE_NAMES
-from pipeline.classify.supervised import StackedTagging, TrainedClassifier
-from pipeline.classify.zeroshot import ZeroShotClassifier
-from pipeline.codebook import Codebook, Theme, parse_codebook, theme_to_dict
-from pipeline.embed import MODEL_NAME
-from pipeline.types import Passage
+from practice_themes.classify.stacking import FEATURE_NAMES
+from practice_themes.classify.supervised import StackedTagging, TrainedClassifier
+from practice_themes.classify.zeroshot import ZeroShotClassifier
+from practice_themes.codebook import Codebook, Theme, parse_codebook, theme_to_dict
+from practice_themes.embed import MODEL_NAME
+from practice_themes.types import Passage
 
 FORMAT_VERSION = 2  # 2: one stacked document-level model shared by all themes
 WEIGHTS_FILE = "weights.npz"

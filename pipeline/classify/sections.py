@@ -4,7 +4,7 @@ A theme named only in "Recommendations" or in a generic "Terms of reference"
 list is weaker evidence than one described in "Findings" or "Analysis";
 contents pages, references and footnotes are not evidence at all and are
 skipped before encoding. Section kinds come from
-``pipeline.clean.sections.section_kind`` when cleaning provides it; until
+``practice_themes.clean.sections.section_kind`` when cleaning provides it; until
 then a local heading matcher stands in.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.types import Passage
+from practice_themes.types import Passage
 
 # Multiplier on a passage's theme probability, by section kind.
 SECTION_WEIGHTS: dict[str, float] = {
@@ -83,7 +83,7 @@ def section_kind(section: str) -> str:
     (glossaries, abbreviations, contents) get the local matcher's kind.
     """
     try:
-        from pipeline.clean.sections import section_kind as cleaning_section_kind
+        from practice_themes.clean.sections import section_kind as cleaning_section_kind
     except ImportError:
         return _local_section_kind(section)
     kind = cleaning_section_kind(section)

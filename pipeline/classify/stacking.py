@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.classify.aggregate import logit
+from practice_themes.classify.aggregate import logit
 
 # Section weight (``sections.passage_weight``) at or above which a passage is body text
 # (findings, analysis, chronology, background); below it, introductions, ToR, recommendations.

@@ -26,15 +26,15 @@ import json
 
 import numpy as np
 
-from pipeline.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, sigmoid
-from pipeline.classify.sections import is_substantive, passage_weight
-from pipeline.classify.stacking import FEATURE_NAMES, document_features
-from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, best_threshold, f1_score
-from pipeline.classify.training import LabelledPassages
-from pipeline.classify.zeroshot import PassageAnalysis, ZeroShotClassifier
-from pipeline.codebook import Codebook
-from pipeline.embed import MODEL_NAME, encode, memoised
-from pipeline.types import Passage, ThemeTag
+from practice_themes.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, sigmoid
+from practice_themes.classify.sections import is_substantive, passage_weight
+from practice_themes.classify.stacking import FEATURE_NAMES, document_features
+from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, best_threshold, f1_score
+from practice_themes.classify.training import LabelledPassages
+from practice_themes.classify.zeroshot import PassageAnalysis, ZeroShotClassifier
+from practice_themes.codebook import Codebook
+from practice_themes.embed import MODEL_NAME, encode, memoised
+from practice_themes.types import Passage, ThemeTag
 
 # Candidate regularisation strengths, chosen by grouped CV when ``C`` is not fixed: on 18 coded
 # reviews C barely mattered; on 28 the weaker settings won, so the choice is left to the data.
@@ -49,7 +49,7 @@ def global_threshold(truth: np.ndarray, probability: np.ndarray) -> float:
 
 def _kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
     """Cohen's kappa of two boolean arrays; NaN when both raters use one category only and disagree never."""
-    from evaluation.stats import cohen_kappa
+    from practice_themes.evaluation.stats import cohen_kappa
 
     return float(cohen_kappa(np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int)))
 
@@ -248,7 +248,7 @@ class TrainedClassifier(StackedTagging):
     def _cv_report(self, truth: np.ndarray, decided: np.ndarray) -> dict:
         """Per theme: out-of-fold precision, recall and kappa with 95% intervals, coded positives, and how many
         more coded documents would narrow the recall interval to +/- 0.1."""
-        from evaluation.proportions import wilson_ci
+        from practice_themes.evaluation.proportions import wilson_ci
 
         report = {"note": "out-of-fold documents, GroupKFold by document; C and the thresholds are tuned on the "
                           "same folds, so these are slightly optimistic. Intervals: Wilson for precision and "
@@ -354,9 +354,9 @@ def make_fit_predict(texts, theme_ids: list[str], *, gold=None, seed: int = 0, *
     """
     import pandas as pd
 
-    from pipeline.classify.text import passages_from_text
-    from pipeline.classify.training import Coding, label_passages
-    from pipeline.codebook import load_codebook
+    from practice_themes.classify.text import passages_from_text
+    from practice_themes.classify.training import Coding, label_passages
+    from practice_themes.codebook import load_codebook
 
     if gold is None:
         raise TypeError("make_fit_predict needs gold=<doc x theme 0/1 DataFrame> to train from")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from pipeline.types import Passage
+from practice_themes.types import Passage
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def passages_from_text(text: str, doc_id: str = "") -> list[Passage]:
     """Sentences of ``text``, paragraphs at blank lines; ``start``/``end`` index ``text`` itself."""
-    from pipeline.segment import sentence_bounds
+    from practice_themes.segment import sentence_bounds
 
     spans, position = [], 0
     for match in [*_PARAGRAPH_BREAK.finditer(text), None]:

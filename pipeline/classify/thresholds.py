@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.classify.aggregate import logit, sigmoid
+from practice_themes.classify.aggregate import logit, sigmoid
 
 THRESHOLD_GRID = np.round(np.arange(0.02, 0.981, 0.02), 3)
 # Chosen by grouped CV on the real development set (README, Accuracy): a theme with this many

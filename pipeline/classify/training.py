@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.tables import AnnotationError
-from pipeline.ingest.tabular import TableError, TableRow, TableSpec, is_table, read_table, row_document
-from pipeline.sources import sources_sha256
-from pipeline.types import Passage
+from practice_themes.evaluation.tables import AnnotationError
+from practice_themes.ingest.tabular import TableError, TableRow, TableSpec, is_table, read_table, row_document
+from practice_themes.sources import sources_sha256
+from practice_themes.types import Passage
 
 
 
@@ -54,12 +54,12 @@ def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] 
 
     A document the coder coded with no theme present is kept, with an empty theme set.
 
-    Parsing and validation are the evaluation harness's (``evaluation.readers.read_gold``):
+    Parsing and validation are the evaluation harness's (``practice_themes.evaluation.readers.read_gold``):
     misspelt columns, unknown themes, duplicates and ``present = 0`` rows are handled
     the same way for training as for evaluation. With ``coder``, only that coder's
     rows are used; otherwise all coders are pooled.
     """
-    from evaluation.readers import read_gold
+    from practice_themes.evaluation.readers import read_gold
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     quotes: dict[str, list[tuple[str, str]]] = {}
@@ -198,9 +198,9 @@ def document_passages(path: Path | TableRow, cache: str | Path | None = None) ->
         cached = Path(cache) / f"passages-{stem}-{key}.json"
         if cached.is_file():
             return [Passage(**row) for row in json.loads(cached.read_text(encoding="utf-8"))]
-    from pipeline.clean import clean_document
-    from pipeline.ingest import ingest_file
-    from pipeline.segment import segment_document
+    from practice_themes.clean import clean_document
+    from practice_themes.ingest import ingest_file
+    from practice_themes.segment import segment_document
 
     doc = row_document(path) if isinstance(path, TableRow) else ingest_file(path)
     clean_document(doc)

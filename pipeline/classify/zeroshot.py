@@ -52,15 +52,15 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify.aggregate import Aggregator, sigmoid, tag_documents
-from pipeline.classify.background import NEUTRAL_SENTENCES
-from pipeline.classify.lexical import LexicalAnalysis, LexicalMatcher
-from pipeline.classify.sections import is_substantive, passage_weight
-from pipeline.classify.subject import ADULT_SUBJECT_FACTOR, is_adult_subject
-from pipeline.classify.stacking import BODY_WEIGHT
-from pipeline.codebook import DEFAULT_CODEBOOK, Codebook
-from pipeline.embed import MODEL_NAME, cache_dir, encode, memoised
-from pipeline.types import Passage, ThemeTag
+from practice_themes.classify.aggregate import Aggregator, sigmoid, tag_documents
+from practice_themes.classify.background import NEUTRAL_SENTENCES
+from practice_themes.classify.lexical import LexicalAnalysis, LexicalMatcher
+from practice_themes.classify.sections import is_substantive, passage_weight
+from practice_themes.classify.subject import ADULT_SUBJECT_FACTOR, is_adult_subject
+from practice_themes.classify.stacking import BODY_WEIGHT
+from practice_themes.codebook import DEFAULT_CODEBOOK, Codebook
+from practice_themes.embed import MODEL_NAME, cache_dir, encode, memoised
+from practice_themes.types import Passage, ThemeTag
 
 CONTEXT_KIND = "context"
 # Document calibration, one for every theme: P = sigmoid(a * logit(pooled) + b), a logistic fit of
@@ -71,7 +71,7 @@ ZERO_SHOT_CALIBRATION = (1.5, 1.0)
 ZERO_SHOT_THRESHOLD = 0.3
 # Per-theme thresholds, each shrunk towards ZERO_SHOT_THRESHOLD by its number of coded positives
 # (``thresholds.py``), fitted on real coroners' reports and the bundled reviews together by
-# ``models/fit_zero_shot_thresholds.py``. A theme it does not list keeps ZERO_SHOT_THRESHOLD.
+# ``benchmarks/fit_zero_shot_thresholds.py``. A theme it does not list keeps ZERO_SHOT_THRESHOLD.
 SHIPPED_THRESHOLDS = DEFAULT_CODEBOOK.parent / "zero-shot-thresholds.json"
 
 

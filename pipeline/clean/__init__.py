@@ -21,11 +21,11 @@ import re
 from dataclasses import replace
 from statistics import median
 
-from pipeline.clean.footnotes import attach_note_marks
-from pipeline.clean.headers import furniture_lines
-from pipeline.clean.hyphenation import build_vocabulary, dehyphenate, join_lines, without_marked_words
-from pipeline.clean.paragraphs import RawBlock, continues_across_pages, page_blocks
-from pipeline.clean.sections import (
+from practice_themes.clean.footnotes import attach_note_marks
+from practice_themes.clean.headers import furniture_lines
+from practice_themes.clean.hyphenation import build_vocabulary, dehyphenate, join_lines, without_marked_words
+from practice_themes.clean.paragraphs import RawBlock, continues_across_pages, page_blocks
+from practice_themes.clean.sections import (
     block_text,
     heading_level,
     is_appendix_heading,
@@ -35,10 +35,10 @@ from pipeline.clean.sections import (
     is_references_heading,
     section_kind,
 )
-from pipeline.clean.tables import format_header, format_row, split_cells
-from pipeline.clean.unicode import BULLET, normalise_text
-from pipeline.errors import EmptyDocumentError
-from pipeline.types import Block, Document, TextLine
+from practice_themes.clean.tables import format_header, format_row, split_cells
+from practice_themes.clean.unicode import BULLET, normalise_text
+from practice_themes.errors import EmptyDocumentError
+from practice_themes.types import Block, Document, TextLine
 
 __all__ = ["clean_document", "normalise_text", "page_at", "section_kind"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.types import TextLine
+from practice_themes.types import TextLine
 
 NOTE_SIZE = 0.92  # notes are set below this share of the body size (9.3 pt notes under 10.4 pt body)
 MARK_SIZE = 0.8  # a raised note mark is smaller still

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.types import TextLine
+from practice_themes.types import TextLine
 
 EDGE_BAND = 0.1  # top/bottom share of the page height where furniture sits
 # A bare page number ("20", "Page 4", "4 of 187", "- iv -") is furniture a little further in:

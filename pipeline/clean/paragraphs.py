@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from pipeline.clean.footnotes import footnote_lines, opens_note, with_mark
-from pipeline.types import TextLine
+from practice_themes.clean.footnotes import footnote_lines, opens_note, with_mark
+from practice_themes.types import TextLine
 
 _BULLET_START = re.compile(r"^\s*(?:[•\-–*▪◦o]\s+|\(?[a-z]\)\s+|\(?[ivx]{1,4}\)\s+)")
 _NUMBERED_START = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})+\.?\s+\S|^\s*\d{1,3}[.)]\s+[A-Z\"'(]")

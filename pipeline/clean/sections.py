@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.clean.paragraphs import RawBlock
+from practice_themes.clean.paragraphs import RawBlock
 
 SECTION_KINDS = (
     "findings", "analysis", "recommendations", "terms_of_reference", "chronology", "background",

@@ -8,7 +8,7 @@ than interleaved cell fragments.
 
 from __future__ import annotations
 
-from pipeline.ingest.tables import CELL_SEPARATOR
+from practice_themes.ingest.tables import CELL_SEPARATOR
 
 
 def split_cells(text: str) -> list[str]:

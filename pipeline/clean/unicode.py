@@ -4,7 +4,7 @@ NFKC folds ligatures (ﬁ -> fi), full-width forms and non-breaking spaces;
 curly quotes become straight ones so that matching and display agree;
 private-use bullets from Symbol/Wingdings fonts (U+F0B7 and friends) become
 "•". Tabs survive: they separate the cells of table rows. Line-end hyphen marks (``\\x02``, ``\\ufffe``) are left in place for
-:mod:`pipeline.clean.hyphenation`.
+:mod:`practice_themes.clean.hyphenation`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Heavy libraries are imported inside the command functions so that
 import importlib
 import pkgutil
 
-from pipeline.cli.app import app
+from practice_themes.cli.app import app
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _module != "app" and not _module.startswith("_"):

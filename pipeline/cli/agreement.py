@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
+from practice_themes.cli.app import app
 
 _RATERS_HELP = (
     "Rater columns. Repeat the option (--raters 'Coder A' --raters 'Coder B'), give one "
@@ -60,8 +60,8 @@ def agreement(
     from rich.console import Console
     from rich.markup import escape
 
-    from evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
-    from evaluation.tables import AnnotationError, read_table
+    from practice_themes.evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
+    from practice_themes.evaluation.tables import AnnotationError, read_table
 
     # Piped output (a file, a README) gets room for the columns instead of 80 folded ones.
     console = Console(width=None if sys.stdout.isatty() else 132)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
-from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
+from practice_themes.cli.app import app
+from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 _PER_DOCUMENT_ROWS = 30  # above this, print theme prevalence instead of one row per document
@@ -52,14 +52,14 @@ def code(
     from rich.console import Console
     from rich.markup import escape
 
-    from pipeline.bulk.inputs import InputError, expand_inputs
-    from pipeline.bulk.lock import OutdirLockedError
-    from pipeline.bulk.metadata import MetadataError, join_metadata
-    from pipeline.bulk.runner import ClassifierLoadError, RunSettings, run_corpus
-    from pipeline.bulk.worker import FACTORY_PREFIX, ClassifierSpec
-    from pipeline.classify import ZERO_SHOT_NAMES, resolve_model_path
-    from pipeline.classify.aggregate import parse_threshold_overrides
-    from pipeline.codebook import CodebookError, load_codebook
+    from practice_themes.bulk.inputs import InputError, expand_inputs
+    from practice_themes.bulk.lock import OutdirLockedError
+    from practice_themes.bulk.metadata import MetadataError, join_metadata
+    from practice_themes.bulk.runner import ClassifierLoadError, RunSettings, run_corpus
+    from practice_themes.bulk.worker import FACTORY_PREFIX, ClassifierSpec
+    from practice_themes.classify import ZERO_SHOT_NAMES, resolve_model_path
+    from practice_themes.classify.aggregate import parse_threshold_overrides
+    from practice_themes.codebook import CodebookError, load_codebook
 
     console = Console(stderr=True)
     try:

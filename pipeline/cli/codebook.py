@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
+from practice_themes.cli.app import app
 
 
 def codebook_problems(codebook) -> list[str]:
@@ -65,7 +65,7 @@ def codebook(
     from rich.console import Console
     from rich.table import Table
 
-    from pipeline.codebook import CodebookError, load_codebook
+    from practice_themes.codebook import CodebookError, load_codebook
 
     console = Console()
     try:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
-from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
+from practice_themes.cli.app import app
+from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 EXIT_USAGE = 2
 
@@ -51,11 +51,11 @@ def evaluate(
     """Score machine coding against human coding: metrics.json, report.md, report.html, plots."""
     from rich.console import Console
 
-    from evaluation.bootstrap import DEFAULT_SEED
-    from evaluation.evaluate import run_evaluation
-    from evaluation.machine import PredictionError
-    from evaluation.tables import AnnotationError
-    from pipeline.codebook import CodebookError
+    from practice_themes.evaluation.bootstrap import DEFAULT_SEED
+    from practice_themes.evaluation.evaluate import run_evaluation
+    from practice_themes.evaluation.machine import PredictionError
+    from practice_themes.evaluation.tables import AnnotationError
+    from practice_themes.codebook import CodebookError
 
     console = Console(stderr=True)
     try:
@@ -93,9 +93,9 @@ def export_qdpx(
     """
     from rich.console import Console
 
-    from evaluation.machine import PredictionError
-    from evaluation.qdpx import export_results
-    from pipeline.codebook import CodebookError
+    from practice_themes.evaluation.machine import PredictionError
+    from practice_themes.evaluation.qdpx import export_results
+    from practice_themes.codebook import CodebookError
 
     console = Console(stderr=True)
     try:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
-from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
+from practice_themes.cli.app import app
+from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 
 @app.command("ingest", cls=TableCommand)
@@ -23,10 +23,10 @@ def ingest(
     """Write the passages the classifier would see: doc_id, page, start, end, section, region, text."""
     import json
 
-    from pipeline.bulk.inputs import InputError, expand_inputs, read_input
-    from pipeline.clean import clean_document, section_kind
-    from pipeline.errors import IngestError
-    from pipeline.segment import segment_document
+    from practice_themes.bulk.inputs import InputError, expand_inputs, read_input
+    from practice_themes.clean import clean_document, section_kind
+    from practice_themes.errors import IngestError
+    from practice_themes.segment import segment_document
 
     # The same expansion as `code`, so both commands give a file the same doc_id.
     try:

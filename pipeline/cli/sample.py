@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
+from practice_themes.cli.app import app
 
 EXIT_USAGE = 2
 
@@ -37,12 +37,12 @@ def sample(
     from rich.console import Console
     from rich.markup import escape
 
-    from evaluation.machine import PredictionError
-    from evaluation.tables import AnnotationError
-    from pipeline.codebook import CodebookError, load_codebook
-    from pipeline.errors import PracticeThemesError
-    from pipeline.sample_sheets import check_format, write_selection
-    from pipeline.sampling import INFORMATIVE, RANDOM, cue_disagreement, load_run, read_excluded, select
+    from practice_themes.evaluation.machine import PredictionError
+    from practice_themes.evaluation.tables import AnnotationError
+    from practice_themes.codebook import CodebookError, load_codebook
+    from practice_themes.errors import PracticeThemesError
+    from practice_themes.sample_sheets import check_format, write_selection
+    from practice_themes.sampling import INFORMATIVE, RANDOM, cue_disagreement, load_run, read_excluded, select
 
     errors = Console(stderr=True)
     try:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
+from practice_themes.cli.app import app
 
 EXIT_OK, EXIT_DOCUMENT, EXIT_USAGE = 0, 1, 2
 TOKEN_ENV = "PRACTICE_THEMES_TOKEN"
-_DEFAULT_TIMEOUT_S = 120.0  # pipeline.ingest.limits.DEFAULT_LIMITS, without importing it at start-up
+_DEFAULT_TIMEOUT_S = 120.0  # practice_themes.ingest.limits.DEFAULT_LIMITS, without importing it at start-up
 _DEFAULT_MEMORY_MB = 2048.0
 TIMEOUT_OPTION = typer.Option(_DEFAULT_TIMEOUT_S, "--timeout", min=1,
                               help="Seconds one screen may take; reading the file is killed at it.")
@@ -30,7 +30,7 @@ MEMORY_OPTION = typer.Option(_DEFAULT_MEMORY_MB, "--memory-limit-mb", min=64,
 
 
 def _limits(timeout: float, memory_limit_mb: float):
-    from pipeline.ingest.limits import IngestLimits
+    from practice_themes.ingest.limits import IngestLimits
 
     return IngestLimits(timeout_s=timeout, memory_bytes=int(memory_limit_mb * 1024 * 1024))
 
@@ -49,14 +49,14 @@ def screen(
     """Screen one review: themes ranked by probability, evidence quotes linked into the full text."""
     import sys
 
-    from pipeline.errors import PracticeThemesError
+    from practice_themes.errors import PracticeThemesError
 
     if not file.is_file():
         typer.echo(f"error: {file}: no such file", err=True)
         raise typer.Exit(EXIT_USAGE)
     out = out or Path(f"{file.stem}.screen.html")
-    from pipeline.screen.render import write_report
-    from pipeline.screen.screener import Screener
+    from practice_themes.screen.render import write_report
+    from practice_themes.screen.screener import Screener
 
     try:
         screener = Screener(model=model, codebook_path=codebook_path)
@@ -124,8 +124,8 @@ def serve(
         raise typer.Exit(EXIT_USAGE)
     import uvicorn
 
-    from pipeline.screen.screener import Screener
-    from pipeline.screen.server import ServerSettings, create_app
+    from practice_themes.screen.screener import Screener
+    from practice_themes.screen.server import ServerSettings, create_app
 
     typer.echo("loading the model ...", err=True)
     screener = Screener(model=model, codebook_path=codebook_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
+from practice_themes.cli.app import app
 
 
 @app.command("summarize")
@@ -24,8 +24,8 @@ def summarize(
     from rich.markup import escape
     from rich.table import Table
 
-    from pipeline.summarize import SummaryError
-    from pipeline.summarize import summarize as run
+    from practice_themes.summarize import SummaryError
+    from practice_themes.summarize import summarize as run
 
     console = Console()
     try:

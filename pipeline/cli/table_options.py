@@ -12,7 +12,7 @@ from __future__ import annotations
 import typer
 from typer.core import TyperCommand
 
-from pipeline.ingest.tabular import TableSpec
+from practice_themes.ingest.tabular import TableSpec
 
 TEXT_COLUMNS = "--text-columns"
 

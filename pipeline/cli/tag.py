@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
+from practice_themes.cli.app import app
 
 CHUNK_LINES = 512  # lines scored per encoding batch
 
@@ -62,7 +62,7 @@ def output_record(record_id, tags) -> dict:
 
 def tag_lines(lines, classifier, write) -> tuple[int, int]:
     """Tag JSON lines (``bytes`` or ``str``), calling ``write(record)`` in input order; returns (tagged, errors)."""
-    from pipeline.classify.text import passages_from_text
+    from practice_themes.classify.text import passages_from_text
 
     tagged = errors = 0
     pending: list[tuple[int, object, list]] = []
@@ -120,9 +120,9 @@ def tag(
     """Tag each line's text; bad lines become error records, never abort the file."""
     from rich.console import Console
 
-    from pipeline.classify import load_classifier
-    from pipeline.classify.aggregate import parse_threshold_overrides
-    from pipeline.codebook import load_codebook
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.aggregate import parse_threshold_overrides
+    from practice_themes.codebook import load_codebook
 
     console = Console(stderr=True)
     if not input_path.is_file():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from pipeline.cli.app import app
-from pipeline.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
+from practice_themes.cli.app import app
+from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 
 @app.command("train", cls=TableCommand)
@@ -31,12 +31,12 @@ def train(
     """Train the stacked document-level logistic regression from human coding; save weights + metadata JSON."""
     from rich.console import Console
 
-    from pipeline.classify.persistence import save_model
-    from pipeline.classify.supervised import TrainedClassifier
-    from pipeline.classify.training import (AnnotationError, document_passages, find_documents,
+    from practice_themes.classify.persistence import save_model
+    from practice_themes.classify.supervised import TrainedClassifier
+    from practice_themes.classify.training import (AnnotationError, document_passages, find_documents,
                                             label_passages, read_annotations, read_splits)
-    from pipeline.codebook import CodebookError, load_codebook
-    from pipeline.errors import PracticeThemesError
+    from practice_themes.codebook import CodebookError, load_codebook
+    from practice_themes.errors import PracticeThemesError
 
     console = Console(stderr=True)
     try:

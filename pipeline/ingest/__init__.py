@@ -13,10 +13,10 @@ import zipfile
 from functools import partial
 from pathlib import Path
 
-from pipeline.errors import CorruptZipError, EmptyDocumentError, UnsupportedFormatError
-from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_zip
-from pipeline.ingest.text import TEXT_SUFFIXES
-from pipeline.types import Document
+from practice_themes.errors import CorruptZipError, EmptyDocumentError, UnsupportedFormatError
+from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_zip
+from practice_themes.ingest.text import TEXT_SUFFIXES
+from practice_themes.types import Document
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx")
 # What ``ingest_file`` reads: the formats above, a zip holding exactly one of them, or text.
@@ -59,15 +59,15 @@ def _ingest(path: Path, password: str | None, ocr: bool | None, tables: str,
     if suffix == ".zip":
         suffix, data = _from_zip(path, limits)
     if suffix == ".pdf":
-        from pipeline.ingest.pdf import read_pdf
+        from practice_themes.ingest.pdf import read_pdf
 
         doc = read_pdf(path, password=password, ocr=ocr, tables=tables, data=data, limits=limits)
     elif suffix == ".docx":
-        from pipeline.ingest.docx import read_docx
+        from practice_themes.ingest.docx import read_docx
 
         doc = read_docx(path, data=data, limits=limits)
     elif suffix in TEXT_SUFFIXES:
-        from pipeline.ingest.text import read_text_file
+        from practice_themes.ingest.text import read_text_file
 
         doc = read_text_file(path)
     else:
@@ -106,7 +106,7 @@ def ingest_file(
         return _ingest(path, password, ocr, tables)
     from dataclasses import replace
 
-    from pipeline.ingest.timeout import run_with_limits
+    from practice_themes.ingest.timeout import run_with_limits
 
     limits = limits or DEFAULT_LIMITS
     if timeout_s is not None:

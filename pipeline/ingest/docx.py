@@ -17,10 +17,10 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pipeline.errors import CorruptWordError, EmptyDocumentError, PracticeThemesError
-from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_docx
-from pipeline.ingest.tables import CELL_SEPARATOR, looks_like_header
-from pipeline.types import Document, Page, TextLine
+from practice_themes.errors import CorruptWordError, EmptyDocumentError, PracticeThemesError
+from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_docx
+from practice_themes.ingest.tables import CELL_SEPARATOR, looks_like_header
+from practice_themes.types import Document, Page, TextLine
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

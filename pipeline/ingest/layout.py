@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from statistics import median
 
-from pipeline.types import TextLine
+from practice_themes.types import TextLine
 
 # A run of digits that may be a note reference ("...appropriate).112", "time.2 The").
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{1,3}(?:,\d{1,3})*(?!\w)")

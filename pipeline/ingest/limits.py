@@ -6,7 +6,7 @@ paragraphs, a PDF whose compressed stream inflates to gigabytes, a PDF of
 100,000 pages. The checks here read only headers or stream their data with a
 cap, so a bomb is refused in seconds with an ``InputLimitError`` naming the
 limit. The time and memory ceilings (``timeout_s``, ``memory_bytes``) are
-enforced by running the reader in a child process (``pipeline.ingest.timeout``).
+enforced by running the reader in a child process (``practice_themes.ingest.timeout``).
 
 The defaults suit a 300-page review with room to spare: such a review is
 about 1 M characters, 5,000 paragraphs and a document.xml of a few MB.
@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from pipeline.errors import InputLimitError
+from practice_themes.errors import InputLimitError
 
 MB = 1024 * 1024
 # Members smaller than this may compress very well without being a bomb.

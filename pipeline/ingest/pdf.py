@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.errors import (
+from practice_themes.errors import (
     CorruptPDFError,
     EmptyDocumentError,
     EncryptedPDFError,
     NeedsOCRError,
     WrongPasswordError,
 )
-from pipeline.ingest.layout import reading_order, textpage_lines
-from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_pages, check_pdf_streams
-from pipeline.ingest.ocr import ocr_available, ocr_page
-from pipeline.ingest.quality import is_garbled
-from pipeline.ingest.tables import CELL_SEPARATOR, looks_like_table, pdfplumber_rows, table_lines
-from pipeline.types import Document, Page, TextLine
+from practice_themes.ingest.layout import reading_order, textpage_lines
+from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_pages, check_pdf_streams
+from practice_themes.ingest.ocr import ocr_available, ocr_page
+from practice_themes.ingest.quality import is_garbled
+from practice_themes.ingest.tables import CELL_SEPARATOR, looks_like_table, pdfplumber_rows, table_lines
+from practice_themes.types import Document, Page, TextLine
 
 # A page with fewer letters or digits than this and an image on it is a scan.
 MIN_TEXT_CHARS = 20

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from statistics import median
 
-from pipeline.ingest.layout import column_frames, frame_of
-from pipeline.types import TextLine
+from practice_themes.ingest.layout import column_frames, frame_of
+from practice_themes.types import TextLine
 
 CELL_SEPARATOR = "\t"
 _MIN_ROWS = 3  # rows with two or more cells before a page counts as a table

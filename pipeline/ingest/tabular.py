@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import PracticeThemesError
-from pipeline.ingest.text import document_from_text
-from pipeline.types import Document
+from practice_themes.errors import PracticeThemesError
+from practice_themes.ingest.text import document_from_text
+from practice_themes.types import Document
 
 TABLE_SUFFIXES = (".csv", ".jsonl")
 # A coroner's report or a whole review fits in one cell; csv's default limit is 128 KB.

@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.errors import EmptyDocumentError, TextEncodingError
-from pipeline.ingest.tables import CELL_SEPARATOR
-from pipeline.types import Document, Page, TextLine
+from practice_themes.errors import EmptyDocumentError, TextEncodingError
+from practice_themes.ingest.tables import CELL_SEPARATOR
+from practice_themes.types import Document, Page, TextLine
 
 TEXT_SUFFIXES = (".txt", ".md")
 FORM_FEED = "\f"

@@ -20,9 +20,9 @@ import signal
 import traceback
 from collections.abc import Callable
 
-from pipeline import errors
-from pipeline.errors import IngestError, IngestMemoryError, IngestTimeoutError
-from pipeline.types import Document
+from practice_themes import errors
+from practice_themes.errors import IngestError, IngestMemoryError, IngestTimeoutError
+from practice_themes.types import Document
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.screen.report import BAND_TITLES, KIND_TITLES, Highlight, ScreenReport, TextBlock
+from practice_themes.screen.report import BAND_TITLES, KIND_TITLES, Highlight, ScreenReport, TextBlock
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"

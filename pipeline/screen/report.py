@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.codebook import Codebook
-from pipeline.screen.stages import Screened
+from practice_themes.codebook import Codebook
+from practice_themes.screen.stages import Screened
 
 BANDS = ("present", "possible", "absent")
 BAND_TITLES = {"present": "Present", "possible": "Possible", "absent": "Not found"}
@@ -134,7 +134,7 @@ def build_report(screened: Screened, codebook: Codebook, *, classifier_info: dic
         document_name: the name to show (an upload's original name); default the file name.
         screened_at: when the screening ran; default now.
     """
-    import pipeline
+    import practice_themes
 
     doc = screened.document
     info = dict(classifier_info or {})
@@ -180,5 +180,5 @@ def build_report(screened: Screened, codebook: Codebook, *, classifier_info: dic
         blocks=[TextBlock(b.page, b.start, b.end, b.kind, b.section, b.region) for b in doc.blocks],
         highlights=sorted(marked.values(), key=lambda h: h.start),
         timings={k: round(v, 4) for k, v in screened.timings.items()},
-        tool_version=pipeline.__version__,
+        tool_version=practice_themes.__version__,
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
-from pipeline.screen.report import ScreenReport
+from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits
+from practice_themes.screen.report import ScreenReport
 
 
 class Screener:
@@ -27,7 +27,7 @@ class Screener:
         started = time.perf_counter()
         if classifier is None:
             # The zero-shot fit reads the codebook vectors from the embedding cache: fast after the first run.
-            from pipeline.bulk.worker import ClassifierSpec, build_classifier
+            from practice_themes.bulk.worker import ClassifierSpec, build_classifier
 
             classifier = build_classifier(ClassifierSpec(model=model,
                                                          codebook_path=str(codebook_path) if codebook_path else None))
@@ -37,14 +37,14 @@ class Screener:
         for key, value in (("codebook_name", self.codebook.name), ("codebook_version", self.codebook.version),
                            ("codebook_sha256", self.codebook.sha256)):
             self.info.setdefault(key, value)
-        from pipeline.bulk.worker import fingerprint_of
+        from practice_themes.bulk.worker import fingerprint_of
 
         self.fingerprint = fingerprint_of(classifier)
         self.load_seconds = time.perf_counter() - started
 
     def warm_up(self) -> None:
         """Run the embedding model once, so the first real screen does not pay for lazy set-up."""
-        from pipeline.types import Passage
+        from practice_themes.types import Passage
 
         self.classifier.tag([Passage(doc_id="warm-up", page=1, start=0, end=52,
                                      text="The health visitor shared the concern with the GP.")])
@@ -59,8 +59,8 @@ class Screener:
             has no text, is over a limit, and so on; the message names the file
             and reason. DocumentTimeoutError: the deadline passed.
         """
-        from pipeline.screen.report import build_report
-        from pipeline.screen.stages import screen_document
+        from practice_themes.screen.report import build_report
+        from practice_themes.screen.stages import screen_document
 
         screened = screen_document(path, self.classifier, password=password, doc_id=doc_id, limits=limits,
                                    deadline_s=deadline_s)

@@ -6,7 +6,7 @@ Safety rules, because rapid reviews are confidential:
   ``word/document.xml``), never by extension, and only up to a size limit,
   checked from Content-Length before the body is read.
 * An upload is written under a sanitised name into a private folder of
-  this server's own upload area (``pipeline.screen.uploads``), deleted as
+  this server's own upload area (``practice_themes.screen.uploads``), deleted as
   soon as it has been screened, whatever happened; the area is swept at
   start-up and on exit. Reports are kept in memory only (the last few).
 * One screening runs at a time; others wait in a bounded queue and get a
@@ -48,15 +48,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.errors import (CorruptFileError, EmptyDocumentError, EncryptedPDFError, IngestError,
+from practice_themes.errors import (CorruptFileError, EmptyDocumentError, EncryptedPDFError, IngestError,
                              IngestMemoryError, IngestTimeoutError, InputLimitError, NeedsOCRError,
                              UnsupportedFormatError, WrongPasswordError)
-from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
-from pipeline.memory import release_memory
-from pipeline.process import DocumentTimeoutError
-from pipeline.screen.render import TEMPLATE_DIR, render_html, render_json
-from pipeline.screen.report import ScreenReport
-from pipeline.screen.uploads import UploadArea, default_base
+from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits
+from practice_themes.memory import release_memory
+from practice_themes.process import DocumentTimeoutError
+from practice_themes.screen.render import TEMPLATE_DIR, render_html, render_json
+from practice_themes.screen.report import ScreenReport
+from practice_themes.screen.uploads import UploadArea, default_base
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ def create_app(screener, settings: ServerSettings | None = None):
     """The FastAPI app around one loaded ``Screener``.
 
     Args:
-        screener: a ``pipeline.screen.screener.Screener`` (anything with
+        screener: a ``practice_themes.screen.screener.Screener`` (anything with
             ``.screen(path, password=, document_name=, doc_id=)``).
         settings: limits and the token; defaults suit a loopback-only server.
     """

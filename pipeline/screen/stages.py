@@ -1,6 +1,6 @@
 """Screening keeps the cleaned document, not only the tags.
 
-``pipeline.process.run_stages`` runs ingest -> clean -> segment -> classify
+``practice_themes.process.run_stages`` runs ingest -> clean -> segment -> classify
 and returns the document, its passages and the tags, which a screening
 report needs to show each quote in place.
 """
@@ -11,10 +11,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.ingest.limits import DEFAULT_LIMITS, IngestLimits
-from pipeline.process import DocumentTimeoutError
-from pipeline.process import Processed as Screened
-from pipeline.process import run_stages
+from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits
+from practice_themes.process import DocumentTimeoutError
+from practice_themes.process import Processed as Screened
+from practice_themes.process import run_stages
 
 
 def screen_document(path: str | Path, classifier, *, password: str | None = None,

@@ -1,6 +1,6 @@
 """Fit the default classifier's per-theme thresholds: ``models/zero-shot-thresholds.json``.
 
-    .venv/bin/python models/fit_zero_shot_thresholds.py
+    .venv/bin/python benchmarks/fit_zero_shot_thresholds.py
 
 The zero-shot scorer's document probabilities on two registers, the real
 coroners' reports of ``../shared/data/pfd_dev`` (consensus coding) and the
@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
 from accuracy import CACHE, bundled_corpus, probabilities  # noqa: E402
-from pipeline.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
-from pipeline.classify.zeroshot import SHIPPED_THRESHOLDS, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
-from pipeline.codebook import load_codebook  # noqa: E402
-from pipeline.embed import MODEL_NAME, memoised  # noqa: E402
+from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
+from practice_themes.classify.zeroshot import SHIPPED_THRESHOLDS, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from practice_themes.codebook import load_codebook  # noqa: E402
+from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402
 
 
 def main() -> int:
@@ -48,7 +48,7 @@ def main() -> int:
     fit = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(probability, truth, ids, ZERO_SHOT_THRESHOLD)
     out = {
         "about": "Per-theme thresholds of the default zero-shot classifier; written by "
-                 "models/fit_zero_shot_thresholds.py. Each theme's F1-best cut, shrunk towards the global "
+                 "benchmarks/fit_zero_shot_thresholds.py. Each theme's F1-best cut, shrunk towards the global "
                  "threshold by n_positive / (n_positive + strength).",
         "codebook_sha256": codebook.sha256, "codebook_version": codebook.version,
         "prior": ZERO_SHOT_THRESHOLD, "strength": DEFAULT_STRENGTH,

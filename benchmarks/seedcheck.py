@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SEED_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "004_30fe8f6ec7eddf9b.txt"
+SEED_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "004_30fe8f6ec7eddf9b.txt"
 
 # Heading prefix -> the theme id(s) it names (from the issue).
 SEED_HEADINGS: dict[str, tuple[str, ...]] = {
@@ -46,7 +46,7 @@ def seed_sections(path: Path = SEED_FILE) -> list[tuple[str, tuple[str, ...], st
 
 def seed_ranks(classifier, path: Path = SEED_FILE) -> list[dict]:
     """For each seed paragraph, the best rank of its heading's theme(s) under ``classifier``."""
-    from pipeline.classify.text import passages_from_text
+    from practice_themes.classify.text import passages_from_text
 
     rows = []
     ids = classifier.codebook.ids
