@@ -18,13 +18,12 @@ so the same corpus always gives byte-identical tables.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Iterable, Mapping
 
 from practice_themes.codebook import Codebook
+from practice_themes.fileio import atomic_write
 from practice_themes.types import DocumentResult
 
 DOCUMENT_COLUMNS = ("doc_id", "status", "source_path", "content_sha256", "n_pages", "n_passages",
@@ -76,20 +75,6 @@ def error_row(result: DocumentResult) -> dict:
             "stage": result.stage, "reason": result.error}
 
 
-def _atomic(path: Path, write) -> None:
-    """Write through a temp file and rename, so a killed run never leaves half a table."""
-    # The temp name keeps the extension: pandas picks the Excel engine by it.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the tables from colleagues
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def build_frames(results: list[DocumentResult], codebook: Codebook, metadata_columns: Iterable[str] | None = None):
     """The documents, passages and errors tables as sorted DataFrames."""
     import pandas as pd
@@ -132,21 +117,16 @@ def write_outputs(
     docs, passages, errors = build_frames(results, codebook, metadata_columns)
     paths = {name: outdir / name for name in
              ("documents.csv", "documents.parquet", "passages.parquet", "errors.csv")}
-    _atomic(paths["documents.csv"], lambda p: docs.to_csv(p, index=False))
-    _atomic(paths["documents.parquet"], lambda p: docs.to_parquet(p, index=False))
-    _atomic(paths["passages.parquet"], lambda p: passages.to_parquet(p, index=False))
-    _atomic(paths["errors.csv"], lambda p: errors.to_csv(p, index=False))
+    atomic_write(paths["documents.csv"], lambda p: docs.to_csv(p, index=False))
+    atomic_write(paths["documents.parquet"], lambda p: docs.to_parquet(p, index=False))
+    atomic_write(paths["passages.parquet"], lambda p: passages.to_parquet(p, index=False))
+    atomic_write(paths["errors.csv"], lambda p: errors.to_csv(p, index=False))
     if xlsx:
         paths["documents.xlsx"] = outdir / "documents.xlsx"
-        _atomic(paths["documents.xlsx"], lambda p: _write_xlsx(p, docs, passages, errors, manifest))
+        atomic_write(paths["documents.xlsx"], lambda p: _write_xlsx(p, docs, passages, errors, manifest))
     if manifest is not None:
         paths["run.json"] = write_manifest(manifest, outdir)
     return paths
-
-
-def write_tables(results: list[DocumentResult], codebook: Codebook, outdir: str | Path) -> None:
-    """Write the tables for results already in memory (single-file and small runs)."""
-    write_outputs(results, codebook, outdir)
 
 
 @dataclass
@@ -204,7 +184,7 @@ def write_manifest(manifest: RunManifest | Mapping[str, Any], outdir: str | Path
         manifest = RunManifest.from_dict(manifest)
     path = Path(outdir) / "run.json"
     text = json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
-    _atomic(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return path
 
 

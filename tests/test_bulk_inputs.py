@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from practice_themes.bulk.inputs import InputError, expand_inputs
-from practice_themes.bulk.store import ResultStore, file_sha256, result_key
+from practice_themes.bulk.store import ResultStore, result_key
+from practice_themes.fileio import file_sha256
 from practice_themes.types import DocumentResult, Evidence, Passage, ThemeTag
 
 
@@ -56,7 +57,7 @@ def test_store_round_trips_a_result_and_writes_atomically(tmp_path):
     path = store.put(key, result, content_sha256="abc")
     assert key in store and store.get(key) == result
     assert oct(path.stat().st_mode & 0o777) == "0o644"
-    assert not list(path.parent.glob(".*.tmp"))
+    assert not list(path.parent.glob(".*.tmp*"))
     assert json.loads(path.read_text())["content_sha256"] == "abc"
 
 

@@ -70,7 +70,7 @@ def content_sha256(item: InputFile) -> str:
     """sha256 of what is coded: a file's bytes, or a row's text (so editing one row recomputes only it)."""
     if item.is_row:
         return hashlib.sha256(item.text.encode("utf-8")).hexdigest()
-    from practice_themes.bulk.store import file_sha256
+    from practice_themes.fileio import file_sha256
 
     return file_sha256(item.path)
 

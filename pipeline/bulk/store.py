@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from practice_themes import __version__
+from practice_themes.fileio import atomic_write
 from practice_themes.sources import sources_sha256
 from practice_themes.types import DocumentResult, Evidence, Passage, ThemeTag
 
@@ -42,15 +41,6 @@ STORE_DIR = "store"
 # Bump when the stored layout or the meaning of a result changes.
 # 2: every file carries result_sha256, the hash of its result.
 STORE_FORMAT = "2"
-
-
-def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
-    """sha256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -135,23 +125,20 @@ class ResultStore:
         stored = result_to_dict(result)
         payload = {"key": key, "format": STORE_FORMAT, **extra, "result_sha256": _result_sha256(stored),
                    "result": stored}
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
-        try:
-            os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide results from colleagues
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8") as handle:
                 json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+        atomic_write(path, write, durable=True)
         return path
 
     def clean_temporaries(self) -> int:
         """Remove temp files a killed run left behind; they never hold a finished result."""
         removed = 0
-        for tmp in self.root.glob("*/.*.tmp"):
+        # A temp file is ".<name>.<random>.tmp<suffix>" (``atomic_write``); finished
+        # results never start with a dot.
+        for tmp in self.root.glob("*/.*.tmp*"):
             tmp.unlink(missing_ok=True)
             removed += 1
         return removed
