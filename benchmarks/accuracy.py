@@ -71,7 +71,7 @@ def keyword_predict(texts: dict[str, str], doc_ids: list[str], ids: list[str], b
 
 def cohen_kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
     """The harness's kappa, except that identical codings count as perfect agreement even on one category."""
-    from practice_themes.evaluation.stats import cohen_kappa as kappa
+    from practice_themes.stats.coefficients import cohen_kappa as kappa
 
     if (truth == predicted).all():
         return 1.0

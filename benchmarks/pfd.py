@@ -37,7 +37,7 @@ def report_texts() -> dict[str, str]:
 
 def coding(theme_ids: list[str], coder: str = "consensus") -> tuple[list[str], np.ndarray, dict]:
     """(doc_ids, truth [docs, themes] bool, {(doc_id, theme): quote}) for one coder."""
-    from practice_themes.evaluation.readers import read_gold
+    from practice_themes.coding.readers import read_gold
 
     gold = read_gold(PFD_DEV / "codings.csv", theme_ids=theme_ids)
     matrix = gold.document_matrix(theme_ids).xs(coder, level="coder")

@@ -15,10 +15,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from practice_themes.evaluation.bootstrap import DEFAULT_SEED, bootstrap_ci
-from practice_themes.evaluation.ceiling import ceiling_comparison
-from practice_themes.evaluation.consensus import ceiling_coders
-from practice_themes.evaluation.stats import (
+from practice_themes.stats.bootstrap import DEFAULT_SEED, bootstrap_ci
+from practice_themes.stats.ceiling import ceiling_comparison
+from practice_themes.coding.consensus import ceiling_coders
+from practice_themes.stats.coefficients import (
     category_counts,
     coefficient_from_table,
     fleiss_kappa_complete,
@@ -27,7 +27,7 @@ from practice_themes.evaluation.stats import (
     label_codes,
     pair_table,
 )
-from practice_themes.evaluation.tables import AnnotationError, read_table, require_columns, spreadsheet_row, to_binary
+from practice_themes.coding.tables import AnnotationError, read_table, require_columns, spreadsheet_row, to_binary
 
 __all__ = ["agreement_report", "read_rater_sheet", "resolve_columns"]
 
@@ -301,7 +301,7 @@ def agreement_report(
         binary codes) and ``among_raters`` (the same group statistics on the
         non-reference raters). With machines: ``human_ceiling`` (group
         statistics among the ceiling raters) and ``ceiling``
-        (per machine, ``practice_themes.evaluation.ceiling.ceiling_comparison``: machine κ
+        (per machine, ``practice_themes.stats.ceiling.ceiling_comparison``: machine κ
         minus human κ per pair and their mean, paired bootstrap, verdict).
     """
     raters = list(dict.fromkeys(raters))

@@ -6,8 +6,8 @@
 Reference (the "gold" the machine is scored against): the coder named by
 ``reference``; else the only coder; else the one coder named like a
 consensus; else the majority of the independent coders with ties left out
-(``practice_themes.evaluation.consensus``: one rule, shared with ``summarize --human``).
-The human ceiling is ``practice_themes.evaluation.ceiling`` (shared with ``agreement``);
+(``practice_themes.coding.consensus``: one rule, shared with ``summarize --human``).
+The human ceiling is ``practice_themes.stats.ceiling`` (shared with ``agreement``);
 a consensus coder is never part of it.
 """
 
@@ -26,16 +26,16 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from practice_themes.evaluation.bootstrap import DEFAULT_SEED, bootstrap_ci, bootstrap_metrics
-from practice_themes.evaluation.ceiling import VERDICT_RULE, ceiling_comparison
-from practice_themes.evaluation.consensus import ceiling_coders as choose_ceiling_coders
-from practice_themes.evaluation.consensus import reference_coding
+from practice_themes.stats.bootstrap import DEFAULT_SEED, bootstrap_ci, bootstrap_metrics
+from practice_themes.stats.ceiling import VERDICT_RULE, ceiling_comparison
+from practice_themes.coding.consensus import ceiling_coders as choose_ceiling_coders
+from practice_themes.coding.consensus import reference_coding
 from practice_themes.evaluation.machine import MachineOutput
 from practice_themes.evaluation.passages import passage_agreement
-from practice_themes.evaluation.prevalence import ppi_prevalence
-from practice_themes.evaluation.proportions import wilson_ci
-from practice_themes.evaluation.readers import GoldCoding
-from practice_themes.evaluation.stats import (
+from practice_themes.stats.prevalence import ppi_prevalence
+from practice_themes.stats.proportions import wilson_ci
+from practice_themes.coding.readers import GoldCoding
+from practice_themes.stats.coefficients import (
     Confusion,
     cohen_kappa,
     confusion_counts,
@@ -44,7 +44,7 @@ from practice_themes.evaluation.stats import (
     krippendorff_alpha,
     raw_agreement,
 )
-from practice_themes.evaluation.tables import AnnotationError
+from practice_themes.coding.tables import AnnotationError
 
 SCHEMA = "practice-themes/evaluation/1"
 METRICS = ("precision", "recall", "f1", "agreement", "kappa", "ac1")
@@ -494,7 +494,7 @@ def run_evaluation(
 ) -> dict[str, Any]:
     """Read the inputs, evaluate, and write metrics.json, report.md, report.html and the PNG plots."""
     from practice_themes.evaluation.machine import read_machine, read_texts
-    from practice_themes.evaluation.readers import read_gold
+    from practice_themes.coding.readers import read_gold
     from practice_themes.evaluation.report import write_report
     from practice_themes.codebook import DEFAULT_CODEBOOK, load_codebook
 

@@ -1,6 +1,6 @@
 """Write a ``Selection`` for coders: an .xlsx workbook, CSV files, or a REFI-QDA project.
 
-The coding sheet is the document sheet ``practice_themes.evaluation.readers`` reads: doc_id,
+The coding sheet is the document sheet ``practice_themes.coding.readers`` reads: doc_id,
 sample, coder, one column per theme id (codebook order), note. Theme cells
 are blank: the machine's answer is never pre-filled. Its evidence goes to a
 side sheet (``evidence``) to speed the coding up.
@@ -13,7 +13,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from practice_themes.evaluation.readers import CODING_SHEET
+from practice_themes.coding.readers import CODING_SHEET
 from practice_themes.codebook import Codebook
 from practice_themes.errors import PracticeThemesError
 from practice_themes.sampling import (
@@ -177,7 +177,7 @@ def document_texts(run: RunForSampling, doc_ids: Sequence[str]) -> tuple[dict[st
 
     Returns the texts and the doc_ids whose text is passages only.
     """
-    from practice_themes.evaluation.qdpx import ingest_texts
+    from practice_themes.evaluation.qdpx_export import ingest_texts
 
     texts: dict[str, str] = {}
     for doc_id in doc_ids:
@@ -198,7 +198,7 @@ def document_texts(run: RunForSampling, doc_ids: Sequence[str]) -> tuple[dict[st
 
 def _write_qdpx(selection: Selection, run: RunForSampling, codebook: Codebook, out: Path) -> list[Path]:
     """A REFI-QDA project: the selected documents as sources, the themes as codes, nothing coded."""
-    from practice_themes.evaluation.qdpx import write_qdpx
+    from practice_themes.evaluation.qdpx_export import write_qdpx
 
     texts, partial = document_texts(run, selection.doc_ids)
     descriptions = {}

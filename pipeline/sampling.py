@@ -39,7 +39,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from practice_themes.evaluation.readers import DOC_SHEET_OPTIONAL, SAMPLE_KINDS
+from practice_themes.coding.readers import DOC_SHEET_OPTIONAL, SAMPLE_KINDS
 from practice_themes.classify.aggregate import DEFAULT_THRESHOLD, logit
 from practice_themes.codebook import Codebook
 from practice_themes.errors import PracticeThemesError
@@ -273,12 +273,12 @@ def read_excluded(path: str | Path, theme_ids: Sequence[str]) -> set[str]:
     Accepts a coding sheet of ``sample``'s layout (.xlsx sheet "coding" or
     .csv), a long coding table (doc_id, coder, theme, present), a plain list
     (column ``doc_id``) or a REFI-QDA project. Files holding coding are read
-    and checked with ``practice_themes.evaluation.readers.read_gold``; every listed doc_id is
+    and checked with ``practice_themes.coding.readers.read_gold``; every listed doc_id is
     excluded, coded yet or not, so a document handed out is never drawn twice.
     """
-    from practice_themes.evaluation.qdpx import read_qdpx
-    from practice_themes.evaluation.readers import coding_sheet, read_gold
-    from practice_themes.evaluation.tables import read_table, require_columns
+    from practice_themes.coding.qdpx import read_qdpx
+    from practice_themes.coding.readers import coding_sheet, read_gold
+    from practice_themes.coding.tables import read_table, require_columns
 
     path = Path(path)
     if not path.is_file():

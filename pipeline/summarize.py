@@ -4,7 +4,7 @@ Every percentage is over the documents that were coded successfully
 (``status == "ok"``); failed documents are counted separately and never
 treated as "theme absent". Intervals are Wilson 95% score intervals. With a
 human-coded random sample, each theme also gets the prediction-powered
-(bias-corrected) prevalence from ``practice_themes.evaluation.prevalence.ppi_prevalence``,
+(bias-corrected) prevalence from ``practice_themes.stats.prevalence.ppi_prevalence``,
 from the documents of the simple random sample only.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from practice_themes.evaluation.prevalence import ppi_prevalence, wilson_ci
+from practice_themes.stats.prevalence import ppi_prevalence, wilson_ci
 from practice_themes.outputs import DOCUMENT_COLUMNS
 
 MAX_GROUPS = 30  # a metadata column with more distinct values is an identifier, not a grouping
@@ -114,20 +114,20 @@ class HumanSample:
 
 
 def read_human(path: str | Path, themes: list[str]) -> HumanSample:
-    """Human coding for the bias-corrected prevalence, read by ``practice_themes.evaluation.readers.read_gold``.
+    """Human coding for the bias-corrected prevalence, read by ``practice_themes.coding.readers.read_gold``.
 
     Accepts every form of human coding: the long table (doc_id, coder,
     theme, present), the document sheet (doc_id, optional coder and sample,
     one 0/1 column per theme; .csv or the "coding" sheet of an .xlsx) and
     REFI-QDA is not accepted here (it needs a mapping: use ``evaluate``).
-    Several coders become one coding by ``practice_themes.evaluation.consensus`` (a
+    Several coders become one coding by ``practice_themes.coding.consensus`` (a
     consensus coder, else the majority with ties left out), the rule
     ``evaluate`` uses. Only the simple random sample is kept: documents
     marked ``sample = informative`` are left out.
     """
-    from practice_themes.evaluation.consensus import reference_coding
-    from practice_themes.evaluation.readers import read_gold
-    from practice_themes.evaluation.tables import AnnotationError
+    from practice_themes.coding.consensus import reference_coding
+    from practice_themes.coding.readers import read_gold
+    from practice_themes.coding.tables import AnnotationError
 
     try:
         gold = read_gold(path, theme_ids=themes)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from practice_themes.evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
-from practice_themes.evaluation.tables import AnnotationError
+from practice_themes.coding.tables import AnnotationError
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PFD = SHARED / "data" / "pfd_child_suicide" / "consensus_annotations.xlsx"
@@ -231,7 +231,7 @@ def test_cli_misspelt_rater_exits_with_a_clear_error(tmp_path):
 def test_agreement_report_with_missing_codes_and_text_labels():
     import pandas as pd
 
-    from practice_themes.evaluation.stats import cohen_kappa, krippendorff_alpha
+    from practice_themes.stats.coefficients import cohen_kappa, krippendorff_alpha
 
     table = pd.DataFrame(
         {

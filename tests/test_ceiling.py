@@ -1,4 +1,4 @@
-"""The human ceiling: one rule (practice_themes.evaluation.ceiling) for `agreement` and `evaluate`."""
+"""The human ceiling: one rule (practice_themes.stats.ceiling) for `agreement` and `evaluate`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from practice_themes.evaluation.agreement import agreement_report
-from practice_themes.evaluation.ceiling import ceiling_comparison
-from practice_themes.evaluation.consensus import ceiling_coders, is_consensus_name
-from practice_themes.evaluation.stats import cohen_kappa
+from practice_themes.stats.ceiling import ceiling_comparison
+from practice_themes.coding.consensus import ceiling_coders, is_consensus_name
+from practice_themes.stats.coefficients import cohen_kappa
 
 
 def _noisy(truth: np.ndarray, flip: float, rng: np.random.Generator) -> np.ndarray:

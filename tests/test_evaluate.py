@@ -198,7 +198,7 @@ def test_consensus_reference_leaves_ties_out(fixture_dir):
 
 
 def test_reference_must_be_a_coder(fixture_dir):
-    from practice_themes.evaluation.tables import AnnotationError
+    from practice_themes.coding.tables import AnnotationError
 
     with pytest.raises(AnnotationError, match="--reference 'carl' is not a coder"):
         run(fixture_dir, reference="carl")
@@ -264,7 +264,7 @@ def test_cli_evaluate_and_export_qdpx_round_trip(fixture_dir):
                                  "--text", str(fixture_dir / "ingest.jsonl"), "--codebook", str(fixture_dir / "codebook.yaml")])
     assert result.exit_code == 0, result.output
     assert zipfile.is_zipfile(qdpx)
-    from practice_themes.evaluation.qdpx import read_qdpx
+    from practice_themes.coding.qdpx import read_qdpx
 
     gold = read_qdpx(qdpx, mapping={"Neglect": "neglect", "Domestic abuse": "domestic_abuse"})
     got = gold.codes[["doc_id", "theme", "start", "end"]].astype({"start": int, "end": int})
@@ -275,7 +275,7 @@ def test_cli_evaluate_and_export_qdpx_round_trip(fixture_dir):
 
 def test_export_refuses_text_that_does_not_match_the_spans(fixture_dir):
     from practice_themes.evaluation.machine import PredictionError
-    from practice_themes.evaluation.qdpx import export_results
+    from practice_themes.evaluation.qdpx_export import export_results
 
     wrong = fixture_dir / "wrong.jsonl"
     wrong.write_text("".join(json.dumps({"doc_id": d, "text": "x" * 200}) + "\n" for d in TEXTS))

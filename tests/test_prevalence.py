@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from practice_themes.evaluation.prevalence import PrevalenceEstimate, ppi_lambda, ppi_prevalence, wilson_ci
+from practice_themes.stats.prevalence import PrevalenceEstimate, ppi_lambda, ppi_prevalence, wilson_ci
 
 
 def test_wilson_ci_by_hand_at_zero_successes():

@@ -9,8 +9,9 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 import pytest
 
-from practice_themes.evaluation.qdpx import NS, build_project, read_mapping, read_qdpx, validate_project, write_qdpx
-from practice_themes.evaluation.tables import AnnotationError
+from practice_themes.coding.qdpx import NS, read_mapping, read_qdpx, validate_project
+from practice_themes.evaluation.qdpx_export import build_project, write_qdpx
+from practice_themes.coding.tables import AnnotationError
 
 THEMES = ["information_sharing", "neglect", "domestic_abuse"]
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from practice_themes.evaluation.machine import PredictionError, read_machine, read_texts
-from practice_themes.evaluation.readers import read_coverage, read_gold, read_long, read_wide
-from practice_themes.evaluation.tables import AnnotationError
+from practice_themes.coding.readers import read_coverage, read_gold, read_long, read_wide
+from practice_themes.coding.tables import AnnotationError
 
 THEMES = ["information_sharing", "neglect", "domestic_abuse"]
 
@@ -308,7 +308,7 @@ def test_long_table_accepts_present_written_as_a_float(tmp_path):
 
 def test_a_half_coded_sample_sheet_reads_its_coded_rows_and_skips_blank_ones(tmp_path):
     # Regression: a handed-out sheet whose uncoded rows have a blank coder cell failed to read.
-    from practice_themes.evaluation.readers import read_gold
+    from practice_themes.coding.readers import read_gold
     from practice_themes.codebook import load_codebook
 
     ids = load_codebook().ids

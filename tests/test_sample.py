@@ -16,8 +16,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from practice_themes.evaluation.qdpx import NS, validate_project
-from practice_themes.evaluation.readers import read_gold
+from practice_themes.coding.qdpx import NS, validate_project
+from practice_themes.coding.readers import read_gold
 from practice_themes.sample_sheets import write_selection
 from practice_themes.sampling import (
     INFORMATIVE, RANDOM, SampleError, cue_disagreement, load_run, read_excluded, select,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from practice_themes.evaluation.bootstrap import Interval, bootstrap_ci, bootstrap_metrics
-from practice_themes.evaluation.stats import (
+from practice_themes.stats.bootstrap import Interval, bootstrap_ci, bootstrap_metrics
+from practice_themes.stats.coefficients import (
     Confusion,
     cohen_kappa,
     confusion,
@@ -337,7 +337,7 @@ def test_clopper_pearson_matches_the_published_table():
 
     At x = 0 and x = n they have a closed form: 1 - 0.025 ** (1 / 10) = 0.3085.
     """
-    from practice_themes.evaluation.proportions import clopper_pearson_ci
+    from practice_themes.stats.proportions import clopper_pearson_ci
 
     table = {0: (0.0, 0.3085), 1: (0.0025, 0.4450), 5: (0.1871, 0.8129), 10: (0.6915, 1.0)}
     for x, expected in table.items():

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from practice_themes.evaluation.prevalence import wilson_ci
+from practice_themes.stats.prevalence import wilson_ci
 from practice_themes.summarize import SummaryError, summarize
 
 # Six documents, one failed. Over the five coded ones:

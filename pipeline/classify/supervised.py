@@ -49,7 +49,7 @@ def global_threshold(truth: np.ndarray, probability: np.ndarray) -> float:
 
 def _kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
     """Cohen's kappa of two boolean arrays; NaN when both raters use one category only and disagree never."""
-    from practice_themes.evaluation.stats import cohen_kappa
+    from practice_themes.stats.coefficients import cohen_kappa
 
     return float(cohen_kappa(np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int)))
 
@@ -248,7 +248,7 @@ class TrainedClassifier(StackedTagging):
     def _cv_report(self, truth: np.ndarray, decided: np.ndarray) -> dict:
         """Per theme: out-of-fold precision, recall and kappa with 95% intervals, coded positives, and how many
         more coded documents would narrow the recall interval to +/- 0.1."""
-        from practice_themes.evaluation.proportions import wilson_ci
+        from practice_themes.stats.proportions import wilson_ci
 
         report = {"note": "out-of-fold documents, GroupKFold by document; C and the thresholds are tuned on the "
                           "same folds, so these are slightly optimistic. Intervals: Wilson for precision and "

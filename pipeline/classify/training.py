@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from practice_themes.evaluation.tables import AnnotationError
+from practice_themes.coding.tables import AnnotationError
 from practice_themes.ingest.tabular import TableError, TableRow, TableSpec, is_table, read_table, row_document
 from practice_themes.sources import sources_sha256
 from practice_themes.types import Passage
@@ -54,12 +54,12 @@ def read_annotations(paths: list[str | Path] | str | Path, theme_ids: list[str] 
 
     A document the coder coded with no theme present is kept, with an empty theme set.
 
-    Parsing and validation are the evaluation harness's (``practice_themes.evaluation.readers.read_gold``):
+    Parsing and validation are the evaluation harness's (``practice_themes.coding.readers.read_gold``):
     misspelt columns, unknown themes, duplicates and ``present = 0`` rows are handled
     the same way for training as for evaluation. With ``coder``, only that coder's
     rows are used; otherwise all coders are pooled.
     """
-    from practice_themes.evaluation.readers import read_gold
+    from practice_themes.coding.readers import read_gold
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     quotes: dict[str, list[tuple[str, str]]] = {}

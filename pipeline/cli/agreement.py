@@ -61,7 +61,7 @@ def agreement(
     from rich.markup import escape
 
     from practice_themes.evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
-    from practice_themes.evaluation.tables import AnnotationError, read_table
+    from practice_themes.coding.tables import AnnotationError, read_table
 
     # Piped output (a file, a README) gets room for the columns instead of 80 folded ones.
     console = Console(width=None if sys.stdout.isatty() else 132)

@@ -51,10 +51,10 @@ def evaluate(
     """Score machine coding against human coding: metrics.json, report.md, report.html, plots."""
     from rich.console import Console
 
-    from practice_themes.evaluation.bootstrap import DEFAULT_SEED
+    from practice_themes.stats.bootstrap import DEFAULT_SEED
     from practice_themes.evaluation.evaluate import run_evaluation
     from practice_themes.evaluation.machine import PredictionError
-    from practice_themes.evaluation.tables import AnnotationError
+    from practice_themes.coding.tables import AnnotationError
     from practice_themes.codebook import CodebookError
 
     console = Console(stderr=True)
@@ -94,7 +94,7 @@ def export_qdpx(
     from rich.console import Console
 
     from practice_themes.evaluation.machine import PredictionError
-    from practice_themes.evaluation.qdpx import export_results
+    from practice_themes.evaluation.qdpx_export import export_results
     from practice_themes.codebook import CodebookError
 
     console = Console(stderr=True)

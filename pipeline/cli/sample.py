@@ -38,7 +38,7 @@ def sample(
     from rich.markup import escape
 
     from practice_themes.evaluation.machine import PredictionError
-    from practice_themes.evaluation.tables import AnnotationError
+    from practice_themes.coding.tables import AnnotationError
     from practice_themes.codebook import CodebookError, load_codebook
     from practice_themes.errors import PracticeThemesError
     from practice_themes.sample_sheets import check_format, write_selection

@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from practice_themes.evaluation.tables import AnnotationError
+from practice_themes.coding.tables import AnnotationError
 
 __all__ = ["TIE_RULE", "ceiling_coders", "is_consensus_name", "majority_vote", "reference_coding"]
 

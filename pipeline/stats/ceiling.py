@@ -5,7 +5,7 @@ and the machine coded: the humans' kappa, the machine's kappa (the mean of
 its kappa with a and with b), and their difference, machine minus human.
 Its interval comes from a paired bootstrap over units: each resample
 recomputes all three kappas on the same units (BCa, see
-``practice_themes.evaluation.bootstrap``). With several pairs the mean over pairs gets the
+``practice_themes.stats.bootstrap``). With several pairs the mean over pairs gets the
 same treatment.
 
 The verdict (``VERDICT_RULE``) is "above" or "below" only when the interval
@@ -25,8 +25,8 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from practice_themes.evaluation.bootstrap import DEFAULT_SEED, Interval, bootstrap_ci
-from practice_themes.evaluation.stats import coefficient_from_table, label_codes, pair_table
+from practice_themes.stats.bootstrap import DEFAULT_SEED, Interval, bootstrap_ci
+from practice_themes.stats.coefficients import coefficient_from_table, label_codes, pair_table
 
 __all__ = ["VERDICT_RULE", "ceiling_comparison"]
 

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap as scipy_bootstrap
 
-from practice_themes.evaluation.proportions import wilson_ci
-from practice_themes.evaluation.stats import align_frames, confusion_counts, f1_from_counts
+from practice_themes.stats.proportions import wilson_ci
+from practice_themes.stats.coefficients import align_frames, confusion_counts, f1_from_counts
 
 __all__ = ["Interval", "bootstrap_ci", "bootstrap_metrics", "proportion_interval", "DEFAULT_SEED", "METHODS"]
 

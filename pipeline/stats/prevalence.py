@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from practice_themes.evaluation.proportions import wilson_ci
+from practice_themes.stats.proportions import wilson_ci
 
 __all__ = ["MIN_SAMPLE", "PrevalenceEstimate", "ppi_lambda", "ppi_prevalence", "wilson_ci"]
 
