@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2, help="best of N timings for each side")
     args = parser.parse_args(argv)
 
-    from practice_themes.classify.training import document_passages, read_splits
+    from practice_themes.training import document_passages, read_splits
     from practice_themes.classify.zeroshot import ZeroShotClassifier
     from practice_themes.codebook import load_codebook
     from practice_themes.embed import bf16_supported, load_model, resolve_precision

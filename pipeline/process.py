@@ -155,7 +155,7 @@ class Processed:
 
 def run_stages(
     path: str | Path,
-    classifier,
+    classifier=None,
     *,
     password: str | None = None,
     doc_id: str | None = None,
@@ -164,8 +164,14 @@ def run_stages(
     timings: dict[str, float] | None = None,
     text: str | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
+    until: str = "classify",
 ) -> Processed:
     """Run ingest -> clean -> segment -> classify on one file and keep what each made.
+
+    This is the one place the stages are chained: ``code``, ``ingest``,
+    training, the screen and the REFI-QDA export all call it. ``until`` stops
+    after that stage (``"clean"``: no passages; ``"segment"``: no tags), and
+    without a ``classifier`` nothing is classified.
 
     Raises the stage's error for a bad file (``code_file`` turns it into an
     error row; the screening report shows it). ``on_stage(stage, document)``
@@ -177,6 +183,8 @@ def run_stages(
     (a table row) the text is read instead of the file at ``path``. The file
     is read in a child process under ``limits`` (time, memory, archive sizes).
     """
+    if until not in STAGES[1:]:
+        raise ValueError(f"until must be one of {', '.join(STAGES[1:])}; got {until!r}")
     path = Path(path)
     enter = on_stage or (lambda stage, document: None)
     timings = {} if timings is None else timings
@@ -203,6 +211,8 @@ def run_stages(
     started = time.perf_counter()
     clean_document(doc)
     timings["clean"] = time.perf_counter() - started
+    if until == "clean":
+        return Processed(doc, [], [], timings)
 
     enter("segment", doc)
     started = time.perf_counter()
@@ -210,6 +220,8 @@ def run_stages(
     timings["segment"] = time.perf_counter() - started
     if not passages:
         raise EmptyDocumentError(str(path), "no sentences after cleaning")
+    if until == "segment" or classifier is None:
+        return Processed(doc, passages, [], timings)
 
     enter("classify", doc)
     started = time.perf_counter()

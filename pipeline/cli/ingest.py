@@ -22,11 +22,13 @@ def ingest(
 ) -> None:
     """Write the passages the classifier would see: doc_id, page, start, end, section, region, text."""
     import json
+    from dataclasses import replace
 
-    from practice_themes.bulk.inputs import InputError, expand_inputs, read_input
-    from practice_themes.clean import clean_document, section_kind
+    from practice_themes.bulk.inputs import InputError, expand_inputs
+    from practice_themes.clean import section_kind
     from practice_themes.errors import IngestError
-    from practice_themes.segment import segment_document
+    from practice_themes.ingest.limits import DEFAULT_LIMITS
+    from practice_themes.process import run_stages
 
     # The same expansion as `code`, so both commands give a file the same doc_id.
     try:
@@ -34,14 +36,16 @@ def ingest(
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
+    limits = DEFAULT_LIMITS if timeout is None else replace(DEFAULT_LIMITS, timeout_s=timeout)
     ok = failed = n_pages = n_passages = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:
         for item in inputs:
             path = item.label
             try:
-                doc = clean_document(read_input(item, password=password, timeout_s=timeout))
-                passages = segment_document(doc)
+                processed = run_stages(item.path, doc_id=item.doc_id, text=item.text, password=password,
+                                       limits=limits, until="segment")
+                doc, passages = processed.document, processed.passages
             except IngestError as exc:
                 failed += 1
                 typer.echo(f"FAILED {path}: {exc.reason}" + (f" ({exc.detail})" if exc.detail else ""), err=True)

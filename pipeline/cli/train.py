@@ -33,8 +33,8 @@ def train(
 
     from practice_themes.classify.persistence import save_model
     from practice_themes.classify.supervised import TrainedClassifier
-    from practice_themes.classify.training import (AnnotationError, document_passages, find_documents,
-                                            label_passages, read_annotations, read_splits)
+    from practice_themes.classify.training import AnnotationError, label_passages, read_annotations
+    from practice_themes.training import document_passages, find_documents, read_splits
     from practice_themes.codebook import CodebookError, load_codebook
     from practice_themes.errors import PracticeThemesError
 
