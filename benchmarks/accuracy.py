@@ -47,8 +47,8 @@ import pfd  # noqa: E402
 from seedcheck import SEED_FILE, seed_ranks  # noqa: E402
 from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
-from practice_themes.classify.training import (document_passages, find_documents, label_passages,  # noqa: E402
-                                        read_annotations, read_splits, _overlaps)
+from practice_themes.classify.training import label_passages, read_annotations, _overlaps  # noqa: E402
+from practice_themes.training import document_passages, find_documents, read_splits  # noqa: E402
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402

@@ -247,7 +247,7 @@ def test_evaluate_text_reads_a_folder_or_a_table_as_cleaned_text(tmp_path):
 
 def test_train_finds_txt_md_and_table_sources(tmp_path):
     from practice_themes.coding.tables import AnnotationError
-    from practice_themes.classify.training import document_passages, find_documents
+    from practice_themes.training import document_passages, find_documents
 
     _write(tmp_path / "a.txt", "Alpha text.")
     _write(tmp_path / "sub" / "b.md", "# Findings\n\nBeta text.")
