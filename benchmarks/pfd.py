@@ -48,7 +48,7 @@ def coding(theme_ids: list[str], coder: str = "consensus") -> tuple[list[str], n
 
 def passages(texts: dict[str, str], cache: Path | None = None) -> dict:
     """doc_id -> passages, as ``tag`` makes them from plain text; cached by the text and the segmenter."""
-    from practice_themes.classify.text import passages_from_text
+    from practice_themes.segment import segment_text
     from practice_themes.types import Passage
 
     out = {}
@@ -60,7 +60,7 @@ def passages(texts: dict[str, str], cache: Path | None = None) -> dict:
             if cached.is_file():
                 out[doc_id] = [Passage(**row) for row in json.loads(cached.read_text(encoding="utf-8"))]
                 continue
-        out[doc_id] = passages_from_text(text, doc_id=doc_id)
+        out[doc_id] = segment_text(text, doc_id=doc_id)
         if cached is not None:
             cache.mkdir(parents=True, exist_ok=True)
             cached.write_text(json.dumps([p.to_dict() for p in out[doc_id]]), encoding="utf-8")

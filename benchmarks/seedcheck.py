@@ -46,12 +46,12 @@ def seed_sections(path: Path = SEED_FILE) -> list[tuple[str, tuple[str, ...], st
 
 def seed_ranks(classifier, path: Path = SEED_FILE) -> list[dict]:
     """For each seed paragraph, the best rank of its heading's theme(s) under ``classifier``."""
-    from practice_themes.classify.text import passages_from_text
+    from practice_themes.segment import segment_text
 
     rows = []
     ids = classifier.codebook.ids
     for heading, expected, body in seed_sections(path):
-        tags = classifier.tag(passages_from_text(body, doc_id=heading))
+        tags = classifier.tag(segment_text(body, doc_id=heading))
         ordered = [t.theme_id for t in sorted(tags, key=lambda t: (-t.score, ids.index(t.theme_id)))]
         ranks = {theme: ordered.index(theme) + 1 for theme in expected if theme in ids}
         rows.append({"heading": heading, "expected": list(expected), "rank": min(ranks.values()),

@@ -9,6 +9,10 @@ the sentence after it). Heading blocks are section labels, not passages.
 Table rows are one passage each unless they are long. A text longer than
 ``CHUNK_CHARS`` (spaCy refuses more than ``nlp.max_length``) is parsed in
 chunks cut at a sentence end or a space, never refused.
+
+``segment_text`` does the same for plain text that was never ingested
+(``tag``, the benchmarks): paragraphs at blank lines, pages at form feeds,
+offsets into the text as given.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ MAX_ROW_WORDS = 80  # longer table rows are split into sentences
 # and small enough that one piece's tokens stay a few MB.
 CHUNK_CHARS = 100_000
 _CUT_AFTER = re.compile(r"[.!?…][\"')\]]*\s+")
+_WHITESPACE = re.compile(r"\s")
 _LABEL_ONLY = re.compile(r"^\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivx]{1,4})[.)]?\)?$")
 
 
@@ -105,17 +110,30 @@ def _needs_split(block_kind: str, text: str) -> bool:
     return bool(_INNER_BOUNDARY.search(text))
 
 
+def _stripped(text: str) -> list[tuple[int, int]]:
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    return [(start, end)] if start < end else []
+
+
+def block_sentences(texts: list[str], kinds: list[str]) -> list[list[tuple[int, int]]]:
+    """For each block text (of the given kind), its sentences as (start, end) offsets into that text.
+
+    The one sentence splitter: documents and plain text both come through here.
+    """
+    split = [_needs_split(kind, text) for kind, text in zip(kinds, texts)]
+    # Line breaks inside a block are layout, not sentence ends; one space for one character keeps offsets.
+    parsed = iter(sentence_bounds(_WHITESPACE.sub(" ", t) for t, s in zip(texts, split) if s))
+    return [_sentence_spans(text, next(parsed)) if needs else _stripped(text) for text, needs in zip(texts, split)]
+
+
 def segment_document(doc: Document) -> list[Passage]:
     """Split every non-heading block of ``doc`` into sentences anchored to ``doc.text``."""
     blocks = [(i, b) for i, b in enumerate(doc.blocks) if b.kind != "heading"]
     texts = [doc.text[b.start : b.end] for _, b in blocks]
-    split = [_needs_split(b.kind, t) for (_, b), t in zip(blocks, texts)]
-    parsed_docs = iter(sentence_bounds(t for t, s in zip(texts, split) if s))
     starts = doc.metadata.get("page_starts") or []
     keys = [s for s, _ in starts]
     passages: list[Passage] = []
-    for (index, block), text, needs in zip(blocks, texts, split):
-        spans = _sentence_spans(text, next(parsed_docs)) if needs else [(0, len(text))]
+    for (index, block), text, spans in zip(blocks, texts, block_sentences(texts, [b.kind for _, b in blocks])):
         for start, end in spans:
             absolute = block.start + start
             passages.append(
@@ -125,4 +143,29 @@ def segment_document(doc: Document) -> list[Passage]:
                     region=block.region, paragraph=index, passage_id=len(passages),
                 )
             )
+    return passages
+
+
+# Paragraphs of plain text end at a blank line; a form feed (as the text reader reads it) starts a new page.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\f")
+
+
+def segment_text(text: str, doc_id: str = "") -> list[Passage]:
+    """Sentences of plain text that never went through ingestion (``tag``, benchmarks).
+
+    Paragraphs at blank lines, pages at form feeds; ``start``/``end`` index ``text`` itself.
+    """
+    spans, position = [], 0
+    for match in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        if text[position:end].strip():
+            spans.append((position, end))
+        position = match.end() if match else len(text)
+    texts = [text[a:b] for a, b in spans]
+    passages: list[Passage] = []
+    for index, ((offset, _), sentences) in enumerate(zip(spans, block_sentences(texts, ["paragraph"] * len(texts)))):
+        for start, end in sentences:
+            passages.append(Passage(doc_id=doc_id, page=1 + text.count("\f", 0, offset), start=offset + start,
+                                    end=offset + end, text=text[offset + start:offset + end], paragraph=index,
+                                    passage_id=len(passages)))
     return passages

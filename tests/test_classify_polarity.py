@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from practice_themes.classify.lexical import LexicalMatcher
-from practice_themes.classify.text import passages_from_text
+from practice_themes.segment import segment_text as passages_from_text
 
 # ``codebook`` and ``zero_shot`` are session fixtures from conftest.py.
 

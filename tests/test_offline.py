@@ -21,7 +21,7 @@ def test_tagging_works_with_sockets_blocked(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     from practice_themes.classify import load_classifier
-    from practice_themes.classify.text import passages_from_text
+    from practice_themes.segment import segment_text as passages_from_text
     from practice_themes.embed import load_model
 
     load_model.cache_clear()  # load again, under the block

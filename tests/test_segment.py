@@ -37,3 +37,25 @@ def test_passages_point_into_the_document_text():
 def test_short_table_row_is_one_passage():
     passages, _ = _passages("Date: 1/2/2020 | Agency: GP | Event: Seen. Bruise noted.", kind="table_row")
     assert len(passages) == 1
+
+
+def test_plain_text_keeps_a_paragraph_number_with_its_sentence_as_documents_do():
+    # `tag` had its own splitter, which cut "1." off the sentence it numbers; now both use block_sentences.
+    from practice_themes.segment import segment_text
+
+    text = "1. The social worker visited.\n2. She saw the child."
+    plain = [p.text for p in segment_text(text)]
+    document = [p.text for p in _passages(text)[0]]
+    assert plain == document == ["1. The social worker visited.", "2. She saw the child."]
+
+
+def test_plain_text_passages_point_into_the_text_paragraphs_at_blank_lines_pages_at_form_feeds():
+    from practice_themes.segment import segment_text
+
+    text = "  First one here.\nSecond, wrapped\nacross lines.\n\n\nNext paragraph.\fPage two starts. Ends here."
+    passages = segment_text(text, doc_id="t")
+    assert [(p.text, p.paragraph, p.page) for p in passages] == [
+        ("First one here.", 0, 1), ("Second, wrapped\nacross lines.", 0, 1), ("Next paragraph.", 1, 1),
+        ("Page two starts.", 2, 2), ("Ends here.", 2, 2)]
+    assert all(text[p.start:p.end] == p.text and p.doc_id == "t" for p in passages)
+    assert segment_text("  \n\n ") == []

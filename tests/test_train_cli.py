@@ -73,7 +73,7 @@ def test_model_folder_records_what_it_was_trained_with(trained):
 @pytest.mark.slow
 def test_trained_model_tags_and_untrained_themes_fall_back_to_zero_shot(trained):
     from practice_themes.classify import load_classifier
-    from practice_themes.classify.text import passages_from_text
+    from practice_themes.segment import segment_text as passages_from_text
 
     model = load_classifier(trained)
     assert model.describe()["kind"] == "trained"
@@ -89,7 +89,7 @@ def test_trained_model_tags_and_untrained_themes_fall_back_to_zero_shot(trained)
 def test_changed_trained_theme_is_refused_and_added_theme_is_zero_shot(trained, tmp_path):
     from practice_themes.classify import load_classifier
     from practice_themes.classify.persistence import CodebookMismatchError
-    from practice_themes.classify.text import passages_from_text
+    from practice_themes.segment import segment_text as passages_from_text
 
     data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
     neglect = next(t for t in data["themes"] if t["id"] == "neglect")

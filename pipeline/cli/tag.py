@@ -62,7 +62,7 @@ def output_record(record_id, tags) -> dict:
 
 def tag_lines(lines, classifier, write) -> tuple[int, int]:
     """Tag JSON lines (``bytes`` or ``str``), calling ``write(record)`` in input order; returns (tagged, errors)."""
-    from practice_themes.classify.text import passages_from_text
+    from practice_themes.segment import segment_text
 
     tagged = errors = 0
     pending: list[tuple[int, object, list]] = []
@@ -95,7 +95,7 @@ def tag_lines(lines, classifier, write) -> tuple[int, int]:
         if not isinstance(parsed, dict):
             record_id, text = parsed
             try:
-                pending.append((number, record_id, passages_from_text(text, doc_id=str(record_id))))
+                pending.append((number, record_id, segment_text(text, doc_id=str(record_id))))
             except Exception as exc:  # noqa: BLE001 - one line never aborts the file
                 parsed = _error(number, f"cannot be segmented ({type(exc).__name__}: {exc})"[:500], record_id)
         if isinstance(parsed, dict):
