@@ -52,6 +52,7 @@ from practice_themes.training import document_passages, find_documents, read_spl
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402
+from practice_themes.stats.metrics import binary_kappa  # noqa: E402
 
 CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
 METHODS = ("keyword", "zero-shot (embeddings only)", "zero-shot (one threshold)", "default", "trained")
@@ -71,11 +72,8 @@ def keyword_predict(texts: dict[str, str], doc_ids: list[str], ids: list[str], b
 
 def cohen_kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
     """The harness's kappa, except that identical codings count as perfect agreement even on one category."""
-    from practice_themes.stats.coefficients import cohen_kappa as kappa
-
-    if (truth == predicted).all():
-        return 1.0
-    return float(kappa(truth.astype(int), predicted.astype(int)))
+    # Kappa is undefined exactly when both codings use one and the same category, i.e. are identical.
+    return binary_kappa(truth, predicted, zero_division=1.0)
 
 
 def scores_table(truth: np.ndarray, predicted: np.ndarray, ids: list[str], main: list[int] | None = None) -> dict:

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from practice_themes.stats.bootstrap import DEFAULT_SEED, bootstrap_ci
+from practice_themes.stats.bootstrap import DEFAULT_SEED, bootstrap_ci, pair_kappa_ci
 from practice_themes.stats.ceiling import ceiling_comparison
 from practice_themes.coding.consensus import ceiling_coders
 from practice_themes.stats.coefficients import (
@@ -28,6 +28,7 @@ from practice_themes.stats.coefficients import (
     pair_table,
 )
 from practice_themes.coding.tables import AnnotationError, read_table, require_columns, spreadsheet_row, to_binary
+from practice_themes.stats.metrics import Confusion
 
 __all__ = ["agreement_report", "read_rater_sheet", "resolve_columns"]
 
@@ -181,18 +182,6 @@ def _unit_label(value: Any) -> str:
     return str(value)
 
 
-def _kappa_ci(codes_a: np.ndarray, codes_b: np.ndarray, q: int, n_boot: int, seed: int, level: float):
-    both = (codes_a >= 0) & (codes_b >= 0)
-    a, b = codes_a[both], codes_b[both]
-    return bootstrap_ci(
-        lambda idx: coefficient_from_table(pair_table(a[idx], b[idx], q), "cohen"),
-        len(a),
-        n_boot=n_boot,
-        seed=seed,
-        level=level,
-    )
-
-
 def _pair_stats(codes: np.ndarray, i: int, j: int, q: int) -> dict[str, Any]:
     table = pair_table(codes[:, i], codes[:, j], q)
     n = int(table.sum())
@@ -215,7 +204,7 @@ def _group_stats(
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
             stats = _pair_stats(codes, i, j, q)
-            ci = _kappa_ci(codes[:, i], codes[:, j], q, n_boot, seed, level)
+            ci = pair_kappa_ci(codes[:, i], codes[:, j], q, n_boot=n_boot, seed=seed, level=level)
             pairwise.append(
                 {
                     "a": names[i],
@@ -343,7 +332,7 @@ def agreement_report(
         vs_reference = []
         for i, rater in enumerate(others):
             stats = _pair_stats(codes_all, i, len(others), q)
-            ci = _kappa_ci(codes_all[:, i], ref, q, n_boot, seed, level)
+            ci = pair_kappa_ci(codes_all[:, i], ref, q, n_boot=n_boot, seed=seed, level=level)
             entry = {
                 "rater": rater,
                 "n": stats["n"],
@@ -359,18 +348,9 @@ def agreement_report(
             if binary:
                 # Rows of the table are the rater, columns the reference: [[TN, FN], [FP, TP]].
                 t = stats["table"]
-                tp, fp, fn = t[1, 1], t[1, 0], t[0, 1]
-                entry.update(
-                    {
-                        "tp": int(tp),
-                        "fp": int(fp),
-                        "fn": int(fn),
-                        "tn": int(t[0, 0]),
-                        "precision": tp / (tp + fp) if tp + fp else math.nan,
-                        "recall": tp / (tp + fn) if tp + fn else math.nan,
-                        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else math.nan,
-                    }
-                )
+                c = Confusion(tp=int(t[1, 1]), fp=int(t[1, 0]), fn=int(t[0, 1]), tn=int(t[0, 0]))
+                entry.update({"tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn,
+                              "precision": c.precision, "recall": c.recall, "f1": c.f1})
             vs_reference.append(entry)
         report["vs_reference"] = vs_reference
         if len(others) >= 2:

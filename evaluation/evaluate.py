@@ -36,15 +36,14 @@ from practice_themes.stats.prevalence import ppi_prevalence
 from practice_themes.stats.proportions import wilson_ci
 from practice_themes.coding.readers import GoldCoding
 from practice_themes.stats.coefficients import (
-    Confusion,
     cohen_kappa,
-    confusion_counts,
     fleiss_kappa_from_labels,
     gwet_ac1,
     krippendorff_alpha,
     raw_agreement,
 )
 from practice_themes.coding.tables import AnnotationError
+from practice_themes.stats.metrics import Confusion, confusion_counts
 
 SCHEMA = "practice-themes/evaluation/1"
 METRICS = ("precision", "recall", "f1", "agreement", "kappa", "ac1")

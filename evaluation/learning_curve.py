@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from practice_themes.stats.coefficients import micro_macro_f1
+from practice_themes.stats.metrics import micro_macro_f1
 
 FitPredict = Callable[[list[str], list[str]], pd.DataFrame]
 

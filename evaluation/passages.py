@@ -33,6 +33,8 @@ from typing import Mapping
 
 import pandas as pd
 
+from practice_themes.stats.metrics import f1_of_rates
+
 MATCHING_RULE = (
     "A machine evidence passage matches a human-coded quote of the same theme in the same document when "
     "their character spans overlap by at least {pct}% of the shorter span. Human quotes are located in the "
@@ -233,10 +235,7 @@ def _machine_item(row, texts: Mapping[str, str], drifted: list[int]) -> _Item:
 def _block(n_machine: int, machine_matched: int, n_human: int, human_matched: int) -> dict:
     precision = machine_matched / n_machine if n_machine else math.nan
     recall = human_matched / n_human if n_human else math.nan
-    f1 = 2 * precision * recall / (precision + recall) if n_machine and n_human and (precision + recall) else (
-        0.0 if n_machine and n_human else math.nan
-    )
     return {
         "n_machine": n_machine, "machine_matched": machine_matched, "precision": precision,
-        "n_human": n_human, "human_matched": human_matched, "recall": recall, "f1": f1,
+        "n_human": n_human, "human_matched": human_matched, "recall": recall, "f1": f1_of_rates(precision, recall),
     }

@@ -10,18 +10,16 @@ import pytest
 
 from practice_themes.stats.bootstrap import Interval, bootstrap_ci, bootstrap_metrics
 from practice_themes.stats.coefficients import (
-    Confusion,
     cohen_kappa,
-    confusion,
     fleiss_kappa,
     fleiss_kappa_from_labels,
     gwet_ac1,
     gwet_ac1_multi,
     krippendorff_alpha,
-    micro_macro_f1,
     raw_agreement,
     scott_pi,
 )
+from practice_themes.stats.metrics import Confusion, confusion, micro_macro_f1
 
 nan = math.nan
 
@@ -404,3 +402,35 @@ def test_ordinal_alpha_takes_the_order_of_declared_text_categories():
     text = [["low", "medium", "high", "high", "low"], ["low", "high", "high", "medium", "low"]]
     expected = krippendorff_alpha(numeric, "ordinal")
     assert krippendorff_alpha(text, "ordinal", categories=["low", "medium", "high"]) == pytest.approx(expected)
+
+
+def test_metrics_core_one_rule_for_undefined_f1_and_kappa():
+    """Issue 16: F1 was computed in five places with different answers when undefined; the core says NaN
+    unless the caller names another value (the threshold search needs 0, the accuracy benchmark 1 for kappa)."""
+    from practice_themes.classify.thresholds import f1_score as threshold_f1
+    from practice_themes.stats.metrics import binary_kappa, f1, f1_of_rates, f1_score
+
+    nothing = np.zeros(4, bool)
+    assert math.isnan(f1(0, 0, 0)) and f1(0, 0, 0, zero_division=0.0) == 0.0
+    assert f1(0, 2, 1) == 0.0  # a theme missed or invented entirely is 0, not NaN
+    assert math.isnan(f1_score(nothing, nothing)) and threshold_f1(nothing, nothing) == 0.0
+    truth, pred = np.array([1, 1, 0, 0], bool), np.array([1, 0, 1, 0], bool)
+    assert f1_score(truth, pred) == threshold_f1(truth, pred) == pytest.approx(0.5)
+    assert Confusion(tp=1, fp=1, fn=1, tn=1).f1 == f1_score(truth, pred)
+    assert math.isnan(binary_kappa(nothing, nothing)) and binary_kappa(nothing, nothing, zero_division=1.0) == 1.0
+    assert binary_kappa(truth, pred) == pytest.approx(cohen_kappa(truth.astype(int), pred.astype(int)))
+    assert math.isnan(f1_of_rates(nan, 0.5)) and f1_of_rates(0.0, 0.0) == 0.0
+    assert f1_of_rates(0.5, 1.0) == pytest.approx(2 / 3)
+
+
+def test_pairwise_kappa_interval_is_one_function_for_agreement_and_the_ceiling():
+    """Issue 16: pairwise kappa with a bootstrap lived in agreement.py and again in the ceiling comparison."""
+    from practice_themes.stats.bootstrap import pair_kappa_ci
+    from practice_themes.stats.coefficients import pair_kappa
+
+    a = np.array([0, 1, 1, 0, 1, 0, 1, 1, -1, 0])
+    b = np.array([0, 1, 0, 0, 1, 0, 1, 1, 1, -1])
+    keep = (a >= 0) & (b >= 0)
+    assert pair_kappa(a, b, 2) == pytest.approx(cohen_kappa(a[keep], b[keep]))
+    ci = pair_kappa_ci(a, b, 2, n_boot=200, seed=1)
+    assert ci.low <= pair_kappa(a, b, 2) <= ci.high

@@ -26,7 +26,8 @@ import pandas as pd
 from scipy.stats import bootstrap as scipy_bootstrap
 
 from practice_themes.stats.proportions import wilson_ci
-from practice_themes.stats.coefficients import align_frames, confusion_counts, f1_from_counts
+from practice_themes.stats.coefficients import pair_kappa
+from practice_themes.stats.metrics import align_frames, binary_metrics, confusion_counts, f1_from_counts
 
 __all__ = ["Interval", "bootstrap_ci", "bootstrap_metrics", "proportion_interval", "DEFAULT_SEED", "METHODS"]
 
@@ -152,28 +153,19 @@ def bootstrap_ci(
     return _from_result(result, point, level, method, n_boot)
 
 
+def pair_kappa_ci(
+    codes_a: np.ndarray, codes_b: np.ndarray, n_cats: int, *, n_boot: int = 2000, seed: int = DEFAULT_SEED,
+    level: float = 0.95,
+) -> Interval:
+    """Bootstrap interval of Cohen's kappa of two raters' integer codes, resampling the units both coded."""
+    both = (codes_a >= 0) & (codes_b >= 0)
+    a, b = codes_a[both], codes_b[both]
+    return bootstrap_ci(lambda idx: pair_kappa(a[idx], b[idx], n_cats), len(a), n_boot=n_boot, seed=seed, level=level)
+
+
 _METRICS = ("precision", "recall", "f1", "agreement", "kappa", "ac1")
 # Per-theme proportions of independent documents: a formula interval, exact at the boundary.
 _PROPORTIONS = {"precision": (0, (0, 1)), "recall": (0, (0, 2)), "agreement": ((0, 3), (0, 1, 2, 3))}
-
-
-def _binary_metrics(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Each metric per row of a (..., 4) TP/FP/FN/TN array, NaN where undefined."""
-    tp, fp, fn, tn = (counts[..., i].astype(float) for i in range(4))
-    n = tp + fp + fn + tn
-    with np.errstate(invalid="ignore", divide="ignore"):
-        precision = tp / (tp + fp)
-        recall = tp / (tp + fn)
-        f1 = 2 * tp / (2 * tp + fp + fn)
-        p_o = (tp + tn) / n
-        gold_pos, pred_pos = (tp + fn) / n, (tp + fp) / n
-        p_e_kappa = gold_pos * pred_pos + (1 - gold_pos) * (1 - pred_pos)
-        kappa = (p_o - p_e_kappa) / (1 - p_e_kappa)
-        pi = (gold_pos + pred_pos) / 2
-        p_e_ac1 = 2 * pi * (1 - pi)
-        ac1 = (p_o - p_e_ac1) / (1 - p_e_ac1)
-    kappa = np.where(np.isclose(p_e_kappa, 1.0), np.nan, kappa)
-    return {"precision": precision, "recall": recall, "f1": f1, "agreement": p_o, "kappa": kappa, "ac1": ac1}
 
 
 def _counts_of(gold: np.ndarray, pred: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -217,7 +209,7 @@ def bootstrap_metrics(
     n_docs = gold.shape[0]
     themes = [str(c) for c in gold_df.columns]
     point_counts = confusion_counts(gold, pred)
-    point = _binary_metrics(point_counts)
+    point = binary_metrics(point_counts)
     rows = []
     for name in _METRICS:
         for t, theme in enumerate(themes):
@@ -249,7 +241,7 @@ def _theme_bootstrap(gold: np.ndarray, pred: np.ndarray, metric_index: int, n_bo
         return Interval(math.nan, math.nan, "bca", n_boot, n_boot)
 
     def statistic(idx: np.ndarray, axis: int = -1) -> np.ndarray:
-        return _binary_metrics(_counts_of(gold, pred, np.asarray(idx, dtype=int)))[name][..., 0]
+        return binary_metrics(_counts_of(gold, pred, np.asarray(idx, dtype=int)))[name][..., 0]
 
     point = float(statistic(np.arange(n_docs)))
     result = _run(statistic, n_docs, n_boot=n_boot, seed=seed, level=level, method="bca", vectorized=True)

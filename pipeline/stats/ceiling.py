@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from practice_themes.stats.bootstrap import DEFAULT_SEED, Interval, bootstrap_ci
-from practice_themes.stats.coefficients import coefficient_from_table, label_codes, pair_table
+from practice_themes.stats.coefficients import label_codes, pair_kappa
 
 __all__ = ["VERDICT_RULE", "ceiling_comparison"]
 
@@ -38,15 +38,11 @@ VERDICT_RULE = (
 )
 
 
-def _kappa(codes: np.ndarray, i: int, j: int, q: int) -> float:
-    return coefficient_from_table(pair_table(codes[:, i], codes[:, j], q), "cohen")
-
-
 def _difference(codes: np.ndarray, pair: tuple[int, int], machine: int, q: int) -> tuple[float, float, float]:
     """(human κ, machine κ, machine - human) of one pair on the rows of ``codes``."""
     a, b = pair
-    human = _kappa(codes, a, b, q)
-    machine_k = (_kappa(codes, machine, a, q) + _kappa(codes, machine, b, q)) / 2
+    human = pair_kappa(codes[:, a], codes[:, b], q)
+    machine_k = (pair_kappa(codes[:, machine], codes[:, a], q) + pair_kappa(codes[:, machine], codes[:, b], q)) / 2
     return human, machine_k, machine_k - human
 
 

@@ -1,4 +1,4 @@
-"""Agreement and classification statistics, in plain numpy.
+"""Agreement coefficients, in plain numpy (precision, recall and F1 are ``practice_themes.stats.metrics``).
 
 Every function takes labels as array-likes in which ``None`` or NaN marks a
 missing code. Binary codes are 0/1; the agreement coefficients accept any
@@ -14,15 +14,14 @@ agreement"). No code from the GPL ``krippendorff`` package is used.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any, Hashable, Sequence
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
-    "Confusion",
-    "confusion",
+    "ratio",
+    "paired_labels",
     "raw_agreement",
     "cohen_kappa",
     "scott_pi",
@@ -31,73 +30,22 @@ __all__ = [
     "fleiss_kappa",
     "fleiss_kappa_from_labels",
     "krippendorff_alpha",
-    "micro_macro_f1",
     "label_codes",
     "category_counts",
     "pair_table",
+    "pair_kappa",
     "coefficient_from_table",
     "fleiss_kappa_complete",
     "gwet_ac1_counts",
     "krippendorff_alpha_counts",
-    "align_frames",
-    "confusion_counts",
-    "f1_from_counts",
 ]
 
 
-def _ratio(num: float, den: float) -> float:
-    return float(num) / float(den) if den else math.nan
 
 
-@dataclass(frozen=True)
-class Confusion:
-    """Counts of a binary prediction against a gold standard.
-
-    ``precision`` is NaN when nothing was predicted positive (0/0) and
-    ``recall`` is NaN when the gold standard has no positives (0/0). ``f1`` is
-    0 when ``tp == 0`` and there is any error (``fp + fn > 0``), and NaN only
-    when there is nothing at all to find or predict (``tp = fp = fn = 0``).
-    """
-
-    tp: int
-    fp: int
-    fn: int
-    tn: int
-
-    @property
-    def n(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def precision(self) -> float:
-        return _ratio(self.tp, self.tp + self.fp)
-
-    @property
-    def recall(self) -> float:
-        return _ratio(self.tp, self.tp + self.fn)
-
-    @property
-    def f1(self) -> float:
-        # 2TP / (2TP + FP + FN) equals the harmonic mean when both are defined,
-        # and gives 0 (not NaN) when a theme is missed or invented entirely.
-        return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
-
-    @property
-    def accuracy(self) -> float:
-        return _ratio(self.tp + self.tn, self.n)
-
-    def as_dict(self) -> dict[str, float]:
-        """Counts and the derived ratios, ready for JSON."""
-        return {
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "tn": self.tn,
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-            "accuracy": self.accuracy,
-        }
+def ratio(num: float, den: float, zero_division: float = math.nan) -> float:
+    """``num / den``, or ``zero_division`` (NaN: undefined, not 0 or 1) when ``den`` is 0."""
+    return float(num) / float(den) if den else zero_division
 
 
 def _missing_mask(values: np.ndarray) -> np.ndarray:
@@ -111,33 +59,13 @@ def _as_objects(values: Any) -> np.ndarray:
     return array
 
 
-def _paired(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+def paired_labels(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
     """Both raters' labels for the units where neither is missing."""
     a, b = _as_objects(a), _as_objects(b)
     if len(a) != len(b):
         raise ValueError(f"rater label sequences differ in length: {len(a)} vs {len(b)}")
     keep = ~(_missing_mask(a) | _missing_mask(b))
     return a[keep], b[keep]
-
-
-def _binary(values: np.ndarray, name: str) -> np.ndarray:
-    out = np.asarray(values, dtype=float)
-    bad = ~np.isin(out, (0.0, 1.0))
-    if bad.any():
-        raise ValueError(f"{name} must be 0/1 codes; found {sorted(set(out[bad].tolist()))[:5]}")
-    return out.astype(bool)
-
-
-def confusion(gold: Any, pred: Any) -> Confusion:
-    """Count TP/FP/FN/TN of 0/1 ``pred`` against 0/1 ``gold``; units missing in either are skipped."""
-    g, p = _paired(gold, pred)
-    g, p = _binary(g, "gold"), _binary(p, "pred")
-    return Confusion(
-        tp=int(np.sum(g & p)),
-        fp=int(np.sum(~g & p)),
-        fn=int(np.sum(g & ~p)),
-        tn=int(np.sum(~g & ~p)),
-    )
 
 
 def _categories(a: np.ndarray, b: np.ndarray, labels: Sequence[Hashable] | None) -> list[Hashable]:
@@ -160,7 +88,7 @@ def _is_binary_value(value: Any) -> bool:
 
 def _contingency(a: Any, b: Any, labels: Sequence[Hashable] | None) -> tuple[np.ndarray, list]:
     """Two-rater contingency table over ``labels``; pairs outside them are dropped (as in sklearn)."""
-    a, b = _paired(a, b)
+    a, b = paired_labels(a, b)
     if labels is None and a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
         # Numeric codes, the common case inside bootstrap loops: no per-unit Python work.
         x, y = a.astype(float), b.astype(float)
@@ -181,8 +109,8 @@ def _contingency(a: Any, b: Any, labels: Sequence[Hashable] | None) -> tuple[np.
 
 def raw_agreement(a: Any, b: Any) -> float:
     """Share of units (coded by both) on which two raters give the same label."""
-    x, y = _paired(a, b)
-    return _ratio(int(np.sum(x == y)), len(x))
+    x, y = paired_labels(a, b)
+    return ratio(int(np.sum(x == y)), len(x))
 
 
 def _two_rater(a: Any, b: Any, labels: Sequence[Hashable] | None, chance: str) -> float:
@@ -195,6 +123,11 @@ def pair_table(codes_a: np.ndarray, codes_b: np.ndarray, n_cats: int) -> np.ndar
     keep = (codes_a >= 0) & (codes_b >= 0)
     flat = np.bincount(codes_a[keep] * n_cats + codes_b[keep], minlength=n_cats * n_cats)
     return flat.reshape(n_cats, n_cats).astype(float)
+
+
+def pair_kappa(codes_a: np.ndarray, codes_b: np.ndarray, n_cats: int) -> float:
+    """Cohen's kappa of two raters' integer codes (-1 = missing, skipped)."""
+    return coefficient_from_table(pair_table(codes_a, codes_b, n_cats), "cohen")
 
 
 def coefficient_from_table(table: np.ndarray, chance: str) -> float:
@@ -222,7 +155,7 @@ def coefficient_from_table(table: np.ndarray, chance: str) -> float:
     else:
         raise ValueError(f"unknown chance model {chance!r}")
     # Both raters constant on the same category: chance agreement is 1, the coefficient undefined.
-    return _ratio(observed - expected, 1 - expected) if not math.isclose(expected, 1.0) else math.nan
+    return ratio(observed - expected, 1 - expected) if not math.isclose(expected, 1.0) else math.nan
 
 
 def cohen_kappa(a: Any, b: Any, labels: Sequence[Hashable] | None = None) -> float:
@@ -329,7 +262,7 @@ def fleiss_kappa(counts: Any) -> float:
     p_i = (np.sum(table**2, axis=1) - n) / (n * (n - 1))
     p_bar = float(p_i.mean())
     p_e = float(np.sum(p_j**2))
-    return _ratio(p_bar - p_e, 1 - p_e) if not math.isclose(p_e, 1.0) else math.nan
+    return ratio(p_bar - p_e, 1 - p_e) if not math.isclose(p_e, 1.0) else math.nan
 
 
 def fleiss_kappa_from_labels(labels: Any, categories: Sequence[Hashable] | None = None) -> float:
@@ -377,7 +310,7 @@ def gwet_ac1_counts(counts: np.ndarray) -> float:
     p_a = float(np.mean(np.sum(c * (c - 1) / (r * (r - 1)), axis=1)))
     pi = np.mean(counts[rated] / r_i[rated][:, None], axis=0)
     p_e = float(np.sum(pi * (1 - pi)) / (q - 1))
-    return _ratio(p_a - p_e, 1 - p_e)
+    return ratio(p_a - p_e, 1 - p_e)
 
 
 def _delta_squared(values: np.ndarray, n_c: np.ndarray, level: str) -> np.ndarray:
@@ -448,66 +381,3 @@ def krippendorff_alpha_counts(counts: np.ndarray, cats: Sequence[Any], level: st
     d_o = float(np.sum(coincidence * delta)) / n
     d_e = float(np.sum(np.outer(n_c, n_c) * delta)) / (n * (n - 1))
     return 1.0 - d_o / d_e if d_e > 0 else math.nan
-
-
-def align_frames(gold_df: pd.DataFrame, pred_df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Check that two doc × theme frames cover the same documents and themes; align them."""
-    missing_cols = [c for c in gold_df.columns if c not in pred_df.columns]
-    extra_cols = [c for c in pred_df.columns if c not in gold_df.columns]
-    if missing_cols or extra_cols:
-        raise ValueError(
-            f"gold and prediction themes differ: missing from prediction {missing_cols[:5]}, "
-            f"not in gold {extra_cols[:5]}"
-        )
-    missing_docs = gold_df.index.difference(pred_df.index)
-    extra_docs = pred_df.index.difference(gold_df.index)
-    if len(missing_docs) or len(extra_docs):
-        raise ValueError(
-            f"gold and prediction documents differ: missing from prediction {list(missing_docs[:5])}, "
-            f"not in gold {list(extra_docs[:5])}"
-        )
-    if gold_df.index.has_duplicates:
-        raise ValueError(f"duplicate documents in gold: {list(gold_df.index[gold_df.index.duplicated()][:5])}")
-    return gold_df, pred_df.loc[gold_df.index, gold_df.columns]
-
-
-def confusion_counts(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    """Per-column TP, FP, FN, TN of docs × themes 0/1 arrays (NaN in gold or pred = skipped).
-
-    Returns a themes × 4 integer array, for fast repeated use by the bootstrap.
-    """
-    valid = ~(np.isnan(gold) | np.isnan(pred))
-    g = (gold == 1) & valid
-    p = (pred == 1) & valid
-    tp = np.sum(g & p, axis=0)
-    fp = np.sum(~g & p, axis=0)
-    fn = np.sum(g & ~p, axis=0)
-    tn = np.sum(~g & ~p & valid, axis=0)
-    return np.stack([tp, fp, fn, tn], axis=1)
-
-
-def f1_from_counts(counts: np.ndarray) -> tuple[float, float]:
-    """Micro and macro F1 from a themes × (TP, FP, FN, TN) array.
-
-    Macro F1 averages the themes whose F1 is defined (some TP, FP or FN);
-    a theme absent from both gold and prediction has no F1 and is left out.
-    """
-    tp, fp, fn = counts[:, 0].astype(float), counts[:, 1].astype(float), counts[:, 2].astype(float)
-    micro = _ratio(2 * tp.sum(), 2 * tp.sum() + fp.sum() + fn.sum())
-    den = 2 * tp + fp + fn
-    defined = den > 0
-    macro = float(np.mean(2 * tp[defined] / den[defined])) if defined.any() else math.nan
-    return micro, macro
-
-
-def micro_macro_f1(gold_df: pd.DataFrame, pred_df: pd.DataFrame) -> dict[str, float]:
-    """Micro and macro F1 of doc × theme 0/1 frames (index = document, columns = theme).
-
-    The frames must hold the same documents and themes. Missing gold cells
-    (NaN) are skipped. Macro F1 leaves out themes absent from both frames.
-    """
-    gold_df, pred_df = align_frames(gold_df, pred_df)
-    counts = confusion_counts(gold_df.to_numpy(dtype=float), pred_df.to_numpy(dtype=float))
-    micro, macro = f1_from_counts(counts)
-    return {"micro_f1": micro, "macro_f1": macro, "n_docs": int(len(gold_df)), "n_themes": int(gold_df.shape[1])}
-
