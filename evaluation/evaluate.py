@@ -446,16 +446,18 @@ def results_hash(metrics: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(results, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def supervised_learning_curve(texts: Mapping[str, str], seed: int) -> Callable[[list[str], pd.DataFrame], dict[str, Any]] | None:
-    """The learning-curve hook when a supervised trainer is importable, else None.
+# ``make_fit_predict(texts, theme_ids, gold=..., seed=...)`` returning ``fit_predict(train_ids, test_ids) -> DataFrame``.
+FitPredictFactory = Callable[..., Callable[[list[str], list[str]], pd.DataFrame]]
 
-    Expects ``practice_themes.classify.supervised.make_fit_predict(texts, theme_ids, gold=..., seed=...)``
-    returning a ``fit_predict(train_ids, test_ids) -> DataFrame`` as ``learning_curve`` wants.
+
+def learning_curve_hook(
+    make_fit_predict: FitPredictFactory, texts: Mapping[str, str], seed: int,
+) -> Callable[[list[str], pd.DataFrame], dict[str, Any]]:
+    """The learning-curve hook ``evaluate`` calls, training with the ``make_fit_predict`` the caller passes in.
+
+    The harness never imports a trainer itself (it sits below the CLI, beside
+    the classifier, not above it); the CLI hands one in.
     """
-    try:
-        from practice_themes.classify.supervised import make_fit_predict  # type: ignore[attr-defined]
-    except ImportError:
-        return None
     return lambda docs, gold: curve_block(make_fit_predict(texts, list(gold.columns), gold=gold, seed=seed),
                                           docs, gold, seed=seed)
 
@@ -488,10 +490,15 @@ def run_evaluation(
     seed: int = DEFAULT_SEED,
     n_boot: int = 2000,
     learning_curve: bool = False,
+    make_fit_predict: FitPredictFactory | None = None,
     sheet: str | None = None,
     text_table: Any = None,
 ) -> dict[str, Any]:
-    """Read the inputs, evaluate, and write metrics.json, report.md, report.html and the PNG plots."""
+    """Read the inputs, evaluate, and write metrics.json, report.md, report.html and the PNG plots.
+
+    With ``learning_curve`` the learning curve trains with ``make_fit_predict``
+    (the CLI passes ``practice_themes.classify.supervised.make_fit_predict``).
+    """
     from practice_themes.evaluation.machine import read_machine, read_texts
     from practice_themes.coding.readers import read_gold
     from practice_themes.evaluation.report import write_report
@@ -505,7 +512,7 @@ def run_evaluation(
     hook = None
     curve_note = "not requested (--learning-curve)"
     if learning_curve:
-        hook = supervised_learning_curve(texts, seed) if texts else None
+        hook = learning_curve_hook(make_fit_predict, texts, seed) if texts and make_fit_predict else None
         if hook is None:
             curve_note = ("skipped: needs document texts (--text) and an importable trainer "
                           "(practice_themes.classify.supervised.make_fit_predict)")

@@ -333,3 +333,23 @@ def test_machine_spans_that_do_not_hold_their_text_fall_back_to_text_matching():
     assert (result["overall"]["machine_matched"], result["overall"]["human_matched"]) == (1, 1)
 
 
+
+
+def test_learning_curve_trains_with_the_factory_the_caller_passes_not_an_imported_model(fixture_dir):
+    """Issue 16: the harness imported the supervised classifier (an upward edge); now the CLI hands it in."""
+    calls = []
+
+    def make_fit_predict(texts, theme_ids, *, gold, seed):
+        calls.append((sorted(texts), list(theme_ids), seed))
+
+        def fit_predict(train, test):
+            majority = (gold.loc[train].mean() >= 0.5).astype(int)
+            return pd.DataFrame([majority.to_dict()] * len(test), index=test)
+
+        return fit_predict
+
+    m = run(fixture_dir, reference="ann", learning_curve=True, make_fit_predict=make_fit_predict)
+    assert calls and calls[0][0] == sorted(TEXTS) and calls[0][2] == 7
+    assert m["learning_curve"]["rows"] and "summary" in m["learning_curve"]
+    skipped = run(fixture_dir, reference="ann", learning_curve=True)
+    assert skipped["learning_curve"]["status"].startswith("skipped: needs document texts")

@@ -59,13 +59,15 @@ def evaluate(
 
     console = Console(stderr=True)
     try:
+        fit_predict_factory = _trainer() if learning_curve else None
         metrics = run_evaluation(
             gold, pred, out, codebook_path=codebook_path, reference=reference,
             ceiling_coders=[c.strip() for c in ceiling_coders.split(",")] if ceiling_coders else None,
             text_path=text, mapping=mapping,
             coverage=coverage, coders=[c.strip() for c in coders.split(",")] if coders else None,
             ignore_unmapped=ignore_unmapped, seed=DEFAULT_SEED if seed is None else seed, n_boot=n_boot,
-            learning_curve=learning_curve, sheet=sheet, text_table=table_spec(id_column, text_columns),
+            learning_curve=learning_curve, make_fit_predict=fit_predict_factory, sheet=sheet,
+            text_table=table_spec(id_column, text_columns),
         )
     except (AnnotationError, PredictionError, CodebookError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
@@ -76,6 +78,13 @@ def evaluate(
     for line in metrics["summary"]:
         typer.echo(line)
     typer.echo(f"Report: {out / 'report.html'}  (metrics: {out / 'metrics.json'})")
+
+
+def _trainer():
+    """The supervised trainer the learning curve uses; the harness receives it rather than importing it."""
+    from practice_themes.classify.supervised import make_fit_predict
+
+    return make_fit_predict
 
 
 @app.command("export-qdpx")
