@@ -1,0 +1,208 @@
+"""Floors: every import inside the package points down (or sideways), and no modules import each other in a circle.
+
+The floors (issue 16):
+  0 ground: the package root, offline, types, errors, codebook, embed, sources, memory, fileio, stats.*, coding.*;
+  1 the stages, in order: ingest -> clean -> segment -> classify (a stage may import an earlier one);
+  2 process, outputs, bulk, screen, the evaluation harness, sampling, sample_sheets, summarize, training, models;
+  3 the CLI.
+Imports are read with ``ast`` (module-level and function-level alike), so a lazy import inside a function counts.
+A module the map does not place fails the test: a new module must be given a floor.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "practice_themes"
+# Folder -> import name, as pyproject.toml's package-dir maps them.
+SOURCES = {ROOT / "pipeline": PACKAGE, ROOT / "evaluation": f"{PACKAGE}.evaluation"}
+
+# (pattern, floor). A pattern is a module name relative to the package; "x.*" is x and everything under it.
+# Stages get fractional floors so that a stage may import an earlier stage but not a later one.
+FLOORS: list[tuple[str, float]] = [
+    ("", 0), ("offline", 0), ("types", 0), ("errors", 0), ("codebook", 0), ("embed", 0), ("sources", 0),
+    ("memory", 0), ("fileio", 0), ("stats.*", 0), ("coding.*", 0),
+    ("ingest.*", 1.0), ("clean.*", 1.1), ("segment", 1.2), ("classify.*", 1.3),
+    ("process", 2), ("outputs", 2), ("bulk.*", 2), ("screen.*", 2), ("evaluation.*", 2), ("sampling", 2),
+    ("sample_sheets", 2), ("summarize", 2), ("training", 2), ("models.*", 2),
+    ("cli.*", 3),
+]
+
+# Upward edges still in other people's areas, each with its owner and reason. The test fails when one of these
+# no longer exists, so the list cannot outlive the edge.
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for folder, name in SOURCES.items():
+        for path in sorted(folder.rglob("*.py")):
+            if "__pycache__" in path.parts:
+                continue
+            parts = list(path.relative_to(folder).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join([name, *parts])] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def floor_of(module: str) -> float | None:
+    relative = module[len(PACKAGE) + 1:] if module != PACKAGE else ""
+    for pattern, floor in FLOORS:
+        if pattern.endswith(".*"):
+            base = pattern[:-2]
+            if relative == base or relative.startswith(base + "."):
+                return floor
+        elif relative == pattern:
+            return floor
+    return None
+
+
+def _package_of(module: str, path: Path) -> str:
+    return module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+
+
+def _resolve(name: str) -> str | None:
+    """The longest known module that ``name`` is or lies inside (``a.b.func`` -> ``a.b``)."""
+    while name:
+        if name in MODULES:
+            return name
+        if "." not in name:
+            return None
+        name = name.rsplit(".", 1)[0]
+    return None
+
+
+def imports_of(module: str, path: Path) -> set[str]:
+    """Modules of the package that ``module`` imports anywhere in its body."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    targets: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = _package_of(module, path).split(".")
+                base = base[: len(base) - (node.level - 1)]
+                prefix = ".".join(base + ([node.module] if node.module else []))
+            else:
+                prefix = node.module or ""
+            # ``from a import b`` imports module a.b when there is one, else the name b of module a.
+            names = [f"{prefix}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name == PACKAGE or name.startswith(PACKAGE + "."):
+                target = _resolve(name)
+                if target is not None and target != module:
+                    targets.add(target)
+    return targets
+
+
+GRAPH = {module: imports_of(module, path) for module, path in MODULES.items()}
+
+
+def test_every_module_has_a_floor():
+    unplaced = sorted(m for m in MODULES if floor_of(m) is None)
+    assert not unplaced, f"modules with no floor (add them to FLOORS in tests/test_floors.py): {unplaced}"
+
+
+def upward_edges(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    return {
+        (importer, imported)
+        for importer, targets in graph.items()
+        for imported in targets
+        if floor_of(importer) is not None and floor_of(imported) is not None and floor_of(imported) > floor_of(importer)
+    }
+
+
+def test_no_import_points_to_a_higher_floor():
+    upward = upward_edges(GRAPH)
+    new = sorted(upward - set(KNOWN_UPWARD))
+    assert not new, "imports that point up a floor:\n" + "\n".join(
+        f"  {a} (floor {floor_of(a)}) -> {b} (floor {floor_of(b)})" for a, b in new)
+    stale = sorted(set(KNOWN_UPWARD) - upward)
+    assert not stale, f"KNOWN_UPWARD lists edges that no longer exist; remove them: {stale}"
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    cycles = _cycles(GRAPH)
+    assert not cycles, "import cycles:\n" + "\n".join("  " + " <-> ".join(c) for c in cycles)
+
+
+@pytest.mark.parametrize("graph, expected", [
+    ({"a": {"b"}, "b": {"a"}, "c": set()}, [["a", "b"]]),
+    ({"a": {"b"}, "b": {"c"}, "c": set()}, []),
+])
+def test_the_cycle_finder_finds_a_circle_and_only_a_circle(graph, expected):
+    assert _cycles(graph) == expected
+
+
+def test_the_walker_sees_function_level_and_relative_imports(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("def f():\n    from practice_themes.cli.app import app\n    from . import errors\n")
+    assert imports_of(f"{PACKAGE}.probe", path) == {f"{PACKAGE}.cli.app", f"{PACKAGE}.errors"}
+
+
+def test_an_upward_edge_is_caught_and_a_downward_or_earlier_stage_edge_is_not():
+    p = PACKAGE
+    graph = {
+        f"{p}.stats.ceiling": {f"{p}.evaluation.evaluate"},  # ground -> harness: up
+        f"{p}.clean.sections": {f"{p}.classify.sections"},  # an earlier stage -> a later one: up
+        f"{p}.classify.supervised": {f"{p}.segment", f"{p}.stats.metrics"},  # down
+        f"{p}.cli.evaluate": {f"{p}.evaluation.evaluate"},  # down
+    }
+    assert upward_edges(graph) == {(f"{p}.stats.ceiling", f"{p}.evaluation.evaluate"),
+                                   (f"{p}.clean.sections", f"{p}.classify.sections")}
