@@ -296,14 +296,14 @@ def agreement_report(
     raters = list(dict.fromkeys(raters))
     missing = [c for c in [*raters, *([reference] if reference else []), *machines] if c not in table.columns]
     if missing:
-        raise ValueError(f"columns not in the table: {missing}; columns are {list(table.columns)}")
+        raise AnnotationError(f"columns not in the table: {missing}; columns are {list(table.columns)}")
     unknown_machines = [m for m in machines if m not in raters]
     if unknown_machines:
-        raise ValueError(f"machine columns must also be raters: {unknown_machines}")
+        raise AnnotationError(f"machine columns must also be raters: {unknown_machines}")
     others = [r for r in raters if r != reference]
     columns = others + ([reference] if reference else [])
     if len(columns) < 2:
-        raise ValueError(f"agreement needs at least two rater columns, got {columns}")
+        raise AnnotationError(f"agreement needs at least two rater columns, got {columns}")
 
     try:
         codes_all, cats = label_codes(table[columns], categories)

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from practice_themes.errors import StatisticsError
 from practice_themes.stats.metrics import micro_macro_f1
 
 FitPredict = Callable[[list[str], list[str]], pd.DataFrame]
@@ -49,14 +50,14 @@ def learning_curve(
     ids = [str(d) for d in doc_ids]
     missing = [d for d in ids if d not in gold.index]
     if missing:
-        raise ValueError(f"documents without gold codes: {', '.join(missing[:5])}")
+        raise StatisticsError(f"documents without gold codes: {', '.join(missing[:5])}")
     if len(ids) < 4:
-        raise ValueError(f"a learning curve needs at least 4 coded documents, got {len(ids)}")
+        raise StatisticsError(f"a learning curve needs at least 4 coded documents, got {len(ids)}")
     n_test = max(1, int(math.ceil(len(ids) * test_fraction)))
     pool_size = len(ids) - n_test
     usable = sorted({int(s) for s in sizes if 1 <= int(s) <= pool_size})
     if not usable:
-        raise ValueError(f"no training size fits: sizes {list(sizes)} vs {pool_size} training documents")
+        raise StatisticsError(f"no training size fits: sizes {list(sizes)} vs {pool_size} training documents")
     rng = np.random.default_rng(seed)
     rows = []
     for repeat in range(n_repeats):
@@ -80,7 +81,7 @@ def _check_predictions(predicted: pd.DataFrame, test: list[str], themes: pd.Inde
     absent_docs = [d for d in test if d not in predicted.index]
     absent_themes = [t for t in themes if t not in predicted.columns]
     if absent_docs or absent_themes:
-        raise ValueError(
+        raise StatisticsError(
             f"fit_predict output lacks test documents {absent_docs[:5]} or themes {absent_themes[:5]}"
         )
 

@@ -16,12 +16,13 @@ from typing import Any, Iterator, Sequence
 
 import pandas as pd
 
+from practice_themes.errors import MachineOutputError
 from practice_themes.outputs import RunManifest, read_manifest
 
 PASSAGE_COLUMNS = ("doc_id", "theme", "rank", "score", "page", "start", "end", "section", "region", "text")
 
 
-class PredictionError(ValueError):
+class PredictionError(MachineOutputError):
     """Machine output cannot be read as given; the message names the file and the reason."""
 
 

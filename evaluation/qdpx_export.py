@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from practice_themes.coding.qdpx import NS, validate_project
+from practice_themes.evaluation.machine import PredictionError
 
 _Q = f"{{{NS}}}"
 MACHINE_USER = "practice-themes"
@@ -65,10 +66,10 @@ def build_project(
         ET.SubElement(code, f"{_Q}Description").text = f"practice-themes id: {theme_id}. {definition}".strip()
     unknown = sorted(set(codings["theme"]) - set(code_guids))
     if unknown:
-        raise ValueError(f"codings use themes that are not in the codebook: {', '.join(unknown)}")
+        raise PredictionError(f"codings use themes that are not in the codebook: {', '.join(unknown)}")
     missing = sorted(set(codings["doc_id"]) - set(texts))
     if missing:
-        raise ValueError(f"no text for coded documents: {', '.join(missing)}")
+        raise PredictionError(f"no text for coded documents: {', '.join(missing)}")
     sources = ET.SubElement(root, f"{_Q}Sources")
     files: dict[str, str] = {}
     by_doc = {doc: group for doc, group in codings.groupby("doc_id", sort=True)}
@@ -89,7 +90,7 @@ def build_project(
         for row in group.itertuples(index=False):
             start, end = int(row.start), int(row.end)
             if not 0 <= start < end <= len(text):
-                raise ValueError(f"{doc_id}: span {start}-{end} is outside the text ({len(text)} characters)")
+                raise PredictionError(f"{doc_id}: span {start}-{end} is outside the text ({len(text)} characters)")
             themes_here = spans.setdefault((start, end), [])
             if row.theme not in themes_here:
                 themes_here.append(row.theme)
@@ -116,11 +117,11 @@ def write_qdpx(
     descriptions: Mapping[str, str] | None = None,
     **project: str,
 ) -> Path:
-    """Write a validated ``.qdpx`` archive; raise ``ValueError`` listing any structural problem."""
+    """Write a validated ``.qdpx`` archive; raise ``PredictionError`` (a ``ValueError``) listing any structural problem."""
     root, files = build_project(texts, codings, themes, descriptions=descriptions, **project)
     problems = validate_project(root, files)
     if problems:
-        raise ValueError("the REFI-QDA project would be invalid: " + "; ".join(problems[:10]))
+        raise PredictionError("the REFI-QDA project would be invalid: " + "; ".join(problems[:10]))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -153,7 +154,7 @@ def export_results(
     ``source_path`` column of documents.csv. Every passage must read the same
     in the text as in passages.csv, so spans cannot silently drift.
     """
-    from practice_themes.evaluation.machine import PredictionError, read_machine, read_texts
+    from practice_themes.evaluation.machine import read_machine, read_texts
     from practice_themes.evaluation.passages import normalise_words
     from practice_themes.codebook import load_codebook
     from practice_themes.ingest import SUPPORTED_SUFFIXES, doc_id_for

@@ -81,3 +81,18 @@ def corrupt_error_for(path: str) -> type[CorruptFileError]:
     """The corrupt-file error that names ``path``'s format, so a Word file is never called a PDF."""
     suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
     return {"pdf": CorruptPDFError, "docx": CorruptWordError, "zip": CorruptZipError}.get(suffix, CorruptFileError)
+
+
+class CodingError(PracticeThemesError, ValueError):
+    """Human coding (a coding sheet, a rater sheet, a REFI-QDA project) that cannot be used as given.
+
+    Also a ``ValueError``, so callers that caught the readers' ``ValueError`` still do.
+    """
+
+
+class StatisticsError(PracticeThemesError, ValueError):
+    """Data a statistic cannot be computed from: frames that do not match, codes that are not 0/1, too few units."""
+
+
+class MachineOutputError(PracticeThemesError, ValueError):
+    """Machine output (a ``code`` folder, documents.csv, ``tag`` JSONL) that cannot be read or does not fit."""

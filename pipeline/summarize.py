@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from practice_themes.errors import PracticeThemesError
 from practice_themes.stats.prevalence import ppi_prevalence, wilson_ci
 from practice_themes.outputs import DOCUMENT_COLUMNS
 
 MAX_GROUPS = 30  # a metadata column with more distinct values is an identifier, not a grouping
 
 
-class SummaryError(ValueError):
+class SummaryError(PracticeThemesError, ValueError):
     """The output folder or the human coding cannot be summarised."""
 
 

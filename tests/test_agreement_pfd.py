@@ -252,3 +252,32 @@ def test_agreement_report_with_missing_codes_and_text_labels():
     assert (vs_a["n"], vs_a["n_agree"]) == (5, 5) and "precision" not in vs_a
     assert report["among_raters"]["raters"] == ["a", "b"]
     json.dumps(report, allow_nan=False)
+
+
+def test_cli_one_rater_exits_with_a_clear_error_not_a_traceback(tmp_path):
+    """Issue 16: agreement_report raised a bare ValueError that the CLI did not catch (a traceback)."""
+    from typer.testing import CliRunner
+
+    from practice_themes.cli import app
+
+    path = tmp_path / "codes.csv"
+    path.write_text("unit,coder_a,coder_b\nu1,yes,no\nu2,no,no\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["agreement", str(path), "--unit", "unit", "--raters", "coder_a"])
+    assert result.exit_code == 2
+    assert "at least two rater columns" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, ValueError)
+
+
+def test_errors_of_statistics_coding_and_harness_share_the_one_root_and_stay_value_errors():
+    from practice_themes.errors import PracticeThemesError, StatisticsError
+    from practice_themes.evaluation.machine import PredictionError
+    from practice_themes.stats.metrics import micro_macro_f1
+    from practice_themes.summarize import SummaryError
+
+    for error in (AnnotationError, PredictionError, StatisticsError, SummaryError):
+        assert issubclass(error, PracticeThemesError) and issubclass(error, ValueError), error
+    import pandas as pd
+
+    gold = pd.DataFrame({"t": [1.0, 0.0]}, index=["a", "b"])
+    with pytest.raises(StatisticsError, match="documents differ"):
+        micro_macro_f1(gold, gold.drop(index="b"))

@@ -15,8 +15,10 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from practice_themes.errors import CodingError
 
-class AnnotationError(ValueError):
+
+class AnnotationError(CodingError):
     """A coding file cannot be read as given; the message says where and why."""
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap as scipy_bootstrap
 
+from practice_themes.errors import StatisticsError
 from practice_themes.stats.proportions import wilson_ci
 from practice_themes.stats.coefficients import pair_kappa
 from practice_themes.stats.metrics import align_frames, binary_metrics, confusion_counts, f1_from_counts
@@ -142,9 +143,9 @@ def bootstrap_ci(
         numbers of resamples used and dropped.
     """
     if method not in METHODS:
-        raise ValueError(f"unknown bootstrap method {method!r}; use {', '.join(METHODS)}")
+        raise StatisticsError(f"unknown bootstrap method {method!r}; use {', '.join(METHODS)}")
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+        raise StatisticsError(f"level must be between 0 and 1, got {level}")
     if n_units < 2:
         return Interval(math.nan, math.nan, method, n_boot, n_boot)
     point = float(statistic(np.arange(n_units)))

@@ -19,6 +19,8 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 import pandas as pd
 
+from practice_themes.errors import StatisticsError
+
 __all__ = [
     "ratio",
     "paired_labels",
@@ -55,7 +57,7 @@ def _missing_mask(values: np.ndarray) -> np.ndarray:
 def _as_objects(values: Any) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim != 1:
-        raise ValueError(f"expected a 1-d sequence of labels, got shape {array.shape}")
+        raise StatisticsError(f"expected a 1-d sequence of labels, got shape {array.shape}")
     return array
 
 
@@ -63,7 +65,7 @@ def paired_labels(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
     """Both raters' labels for the units where neither is missing."""
     a, b = _as_objects(a), _as_objects(b)
     if len(a) != len(b):
-        raise ValueError(f"rater label sequences differ in length: {len(a)} vs {len(b)}")
+        raise StatisticsError(f"rater label sequences differ in length: {len(a)} vs {len(b)}")
     keep = ~(_missing_mask(a) | _missing_mask(b))
     return a[keep], b[keep]
 
@@ -153,7 +155,7 @@ def coefficient_from_table(table: np.ndarray, chance: str) -> float:
         pi = (row + col) / 2
         expected = float(np.sum(pi * (1 - pi)) / (q - 1))
     else:
-        raise ValueError(f"unknown chance model {chance!r}")
+        raise StatisticsError(f"unknown chance model {chance!r}")
     # Both raters constant on the same category: chance agreement is 1, the coefficient undefined.
     return ratio(observed - expected, 1 - expected) if not math.isclose(expected, 1.0) else math.nan
 
@@ -213,10 +215,10 @@ def label_codes(labels: Any, categories: Sequence[Hashable] | None = None) -> tu
         cats = list(categories)
         index = {_category_key(c): i for i, c in enumerate(cats)}
         if len(index) != len(cats):
-            raise ValueError(f"categories are listed twice: {cats}")
+            raise StatisticsError(f"categories are listed twice: {cats}")
         unknown = sorted({str(v) for v in present if _category_key(v) not in index})
         if unknown:
-            raise ValueError(f"labels {unknown[:5]} are not among the declared categories {cats}")
+            raise StatisticsError(f"labels {unknown[:5]} are not among the declared categories {cats}")
         codes = np.full(values.shape, -1, dtype=int)
         codes[~missing] = [index[_category_key(v)] for v in present]
         return codes, cats
@@ -247,16 +249,16 @@ def fleiss_kappa(counts: Any) -> float:
     """
     table = np.asarray(counts, dtype=float)
     if table.ndim != 2 or table.shape[0] == 0:
-        raise ValueError(f"fleiss_kappa needs a non-empty items × categories matrix, got shape {table.shape}")
+        raise StatisticsError(f"fleiss_kappa needs a non-empty items × categories matrix, got shape {table.shape}")
     per_item = table.sum(axis=1)
     n = per_item[0]
     if not np.allclose(per_item, n):
-        raise ValueError(
+        raise StatisticsError(
             "fleiss_kappa needs the same number of ratings for every item; "
             f"found {sorted(set(per_item.tolist()))[:5]} (use fleiss_kappa_from_labels to drop incomplete items)"
         )
     if n < 2:
-        raise ValueError(f"fleiss_kappa needs at least 2 ratings per item, got {n:g}")
+        raise StatisticsError(f"fleiss_kappa needs at least 2 ratings per item, got {n:g}")
     n_items = table.shape[0]
     p_j = table.sum(axis=0) / (n_items * n)
     p_i = (np.sum(table**2, axis=1) - n) / (n * (n - 1))
@@ -334,7 +336,7 @@ def _delta_squared(values: np.ndarray, n_c: np.ndarray, level: str) -> np.ndarra
                 mass = cum[j] - (cum[i - 1] if i else 0.0) - (n_c[i] + n_c[j]) / 2
                 d[i, j] = d[j, i] = mass**2
         return d
-    raise ValueError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
+    raise StatisticsError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
 
 
 def krippendorff_alpha(data: Any, level: str = "nominal", categories: Sequence[Hashable] | None = None) -> float:
@@ -352,7 +354,7 @@ def krippendorff_alpha(data: Any, level: str = "nominal", categories: Sequence[H
     (a single value used throughout) or no pairable unit.
     """
     if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
+        raise StatisticsError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
     values = pd.DataFrame(data).to_numpy(dtype=object).T  # units × raters
     if level != "nominal" and categories is None:
         values = np.where(_missing_mask(values), np.nan, values).astype(float)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from practice_themes.errors import StatisticsError
 from practice_themes.stats.coefficients import cohen_kappa, paired_labels, ratio
 
 __all__ = [
@@ -39,7 +40,7 @@ def _binary(values: np.ndarray, name: str) -> np.ndarray:
     out = np.asarray(values, dtype=float)
     bad = ~np.isin(out, (0.0, 1.0))
     if bad.any():
-        raise ValueError(f"{name} must be 0/1 codes; found {sorted(set(out[bad].tolist()))[:5]}")
+        raise StatisticsError(f"{name} must be 0/1 codes; found {sorted(set(out[bad].tolist()))[:5]}")
     return out.astype(bool)
 
 
@@ -154,19 +155,19 @@ def align_frames(gold_df: pd.DataFrame, pred_df: pd.DataFrame) -> tuple[pd.DataF
     missing_cols = [c for c in gold_df.columns if c not in pred_df.columns]
     extra_cols = [c for c in pred_df.columns if c not in gold_df.columns]
     if missing_cols or extra_cols:
-        raise ValueError(
+        raise StatisticsError(
             f"gold and prediction themes differ: missing from prediction {missing_cols[:5]}, "
             f"not in gold {extra_cols[:5]}"
         )
     missing_docs = gold_df.index.difference(pred_df.index)
     extra_docs = pred_df.index.difference(gold_df.index)
     if len(missing_docs) or len(extra_docs):
-        raise ValueError(
+        raise StatisticsError(
             f"gold and prediction documents differ: missing from prediction {list(missing_docs[:5])}, "
             f"not in gold {list(extra_docs[:5])}"
         )
     if gold_df.index.has_duplicates:
-        raise ValueError(f"duplicate documents in gold: {list(gold_df.index[gold_df.index.duplicated()][:5])}")
+        raise StatisticsError(f"duplicate documents in gold: {list(gold_df.index[gold_df.index.duplicated()][:5])}")
     return gold_df, pred_df.loc[gold_df.index, gold_df.columns]
 
 

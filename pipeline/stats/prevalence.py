@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from practice_themes.errors import StatisticsError
 from practice_themes.stats.proportions import wilson_ci
 
 __all__ = ["MIN_SAMPLE", "PrevalenceEstimate", "ppi_lambda", "ppi_prevalence", "wilson_ci"]
@@ -56,7 +57,7 @@ MIN_SAMPLE = 40
 
 def _z(level: float) -> float:
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+        raise StatisticsError(f"level must be between 0 and 1, got {level}")
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
@@ -112,9 +113,9 @@ class PrevalenceEstimate:
 def _unit_values(values: Any, name: str) -> np.ndarray:
     array = np.asarray(values, dtype=float).ravel()
     if np.isnan(array).any():
-        raise ValueError(f"{name} has {int(np.isnan(array).sum())} missing values; drop uncoded documents first")
+        raise StatisticsError(f"{name} has {int(np.isnan(array).sum())} missing values; drop uncoded documents first")
     if ((array < 0) | (array > 1)).any():
-        raise ValueError(f"{name} must hold 0/1 tags or probabilities in [0, 1]")
+        raise StatisticsError(f"{name} must hold 0/1 tags or probabilities in [0, 1]")
     return array
 
 
@@ -123,7 +124,7 @@ def _without_sample(machine_all: np.ndarray, machine_sample: np.ndarray) -> np.n
     left = Counter(np.round(machine_all, 12).tolist())
     for value in np.round(machine_sample, 12).tolist():
         if left[value] == 0:
-            raise ValueError("machine_sample is not part of machine_all; for a sample drawn outside the corpus "
+            raise StatisticsError("machine_sample is not part of machine_all; for a sample drawn outside the corpus "
                              "pass sample_in_corpus=False")
         left[value] -= 1
     return np.array([v for v, k in sorted(left.items()) for _ in range(k)], dtype=float)
@@ -195,10 +196,10 @@ def ppi_prevalence(
     f_s = _unit_values(machine_sample, "machine_sample")
     h_s = _unit_values(human_sample, "human_sample")
     if len(f_s) != len(h_s):
-        raise ValueError(f"machine_sample and human_sample differ in length: {len(f_s)} vs {len(h_s)}")
+        raise StatisticsError(f"machine_sample and human_sample differ in length: {len(f_s)} vs {len(h_s)}")
     big_n, n = len(f_all), len(h_s)
     if big_n < 2 or n < 2:
-        raise ValueError(f"need at least 2 corpus and 2 sample documents, got N={big_n}, n={n}")
+        raise StatisticsError(f"need at least 2 corpus and 2 sample documents, got N={big_n}, n={n}")
     z = _z(level)
     f_u = _without_sample(f_all, f_s) if sample_in_corpus else f_all
     lam = ppi_lambda(h_s, f_s, f_u) if power_tuning else 1.0

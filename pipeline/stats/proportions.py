@@ -11,6 +11,8 @@ import math
 
 from statsmodels.stats.proportion import proportion_confint
 
+from practice_themes.errors import StatisticsError
+
 __all__ = ["PROPORTION_METHODS", "clopper_pearson_ci", "proportion_ci", "wilson_ci"]
 
 # Our name -> statsmodels' name.
@@ -20,11 +22,11 @@ PROPORTION_METHODS = {"wilson": "wilson", "clopper-pearson": "beta"}
 def proportion_ci(k: int, n: int, level: float = 0.95, method: str = "wilson") -> tuple[float, float]:
     """The ``method`` interval for ``k`` successes in ``n`` trials; (nan, nan) when ``n`` is 0."""
     if method not in PROPORTION_METHODS:
-        raise ValueError(f"unknown proportion interval {method!r}; use {' or '.join(PROPORTION_METHODS)}")
+        raise StatisticsError(f"unknown proportion interval {method!r}; use {' or '.join(PROPORTION_METHODS)}")
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+        raise StatisticsError(f"level must be between 0 and 1, got {level}")
     if n < 0 or k < 0 or k > n:
-        raise ValueError(f"a proportion needs 0 <= k <= n, got k={k}, n={n}")
+        raise StatisticsError(f"a proportion needs 0 <= k <= n, got k={k}, n={n}")
     if n == 0:
         return (math.nan, math.nan)
     low, high = proportion_confint(k, n, alpha=1 - level, method=PROPORTION_METHODS[method])
