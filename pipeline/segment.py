@@ -141,6 +141,7 @@ def segment_document(doc: Document) -> list[Passage]:
                     doc_id=doc.doc_id, page=page_at(doc, absolute, keys=keys), start=absolute,
                     end=block.start + end, text=text[start:end], section=block.section,
                     region=block.region, paragraph=index, passage_id=len(passages),
+                    section_kind=block.section_kind,
                 )
             )
     return passages

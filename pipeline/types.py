@@ -62,7 +62,9 @@ class Block:
     ``region`` says what part of the document the block sits in, so that
     classification can skip or down-weight it: ``body``, ``front_matter``,
     ``contents``, ``footnotes``, ``references`` or ``appendix``.
-    ``section`` is the nearest heading above the block ("Findings", ...).
+    ``section`` is the nearest heading above the block ("Findings", ...) and
+    ``section_kind`` its kind in cleaning's one vocabulary
+    (``practice_themes.clean.sections.SECTION_KINDS``: "findings", ...).
     """
 
     page: int
@@ -71,6 +73,7 @@ class Block:
     kind: str  # "paragraph" | "heading" | "bullet" | "table_row"
     section: str = ""
     region: str = "body"
+    section_kind: str = "other"
 
 
 @dataclass
@@ -96,7 +99,9 @@ class Passage:
 
     ``start``/``end`` index into ``Document.text``. ``paragraph`` numbers the
     block the sentence came from, so neighbouring sentences can be grouped
-    into paragraph windows.
+    into paragraph windows. ``section_kind`` is the block's, set at clean
+    time; text that was never cleaned (and passages stored before the field
+    existed) read as "other".
     """
 
     doc_id: str
@@ -108,6 +113,7 @@ class Passage:
     region: str = "body"
     paragraph: int = 0
     passage_id: int = 0
+    section_kind: str = "other"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

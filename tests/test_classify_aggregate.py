@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from practice_themes.classify.aggregate import Aggregator, parse_threshold_overrides
-from practice_themes.classify.sections import is_substantive, passage_weight, section_kind
+from practice_themes.classify.sections import SECTION_WEIGHTS, is_substantive, passage_weight
+from practice_themes.clean.sections import SECTION_KINDS, section_kind
 from practice_themes.codebook import load_codebook
 from practice_themes.types import Passage
 
@@ -40,17 +41,51 @@ def test_threshold_overrides_theme_beats_global_whatever_the_order():
 
 def test_section_weights_favour_findings_and_skip_contents():
     def weight(section, region="body"):
-        return passage_weight(Passage("d", 1, 0, 1, "x", section=section, region=region))
+        return passage_weight(Passage("d", 1, 0, 1, "x", section=section, region=region,
+                                      section_kind=section_kind(section)))
 
-    assert section_kind("5. Findings") in ("findings", "analysis")
+    assert section_kind("5. Findings") == "findings"
     assert weight("Findings") > weight("Recommendations") > 0
     assert weight("Findings") > weight("Terms of reference")
     assert weight("Findings", region="references") == 0.0
     assert weight("6. What went well") < weight("5. Analysis")  # good practice is not a failing
-    assert weight("9. Glossary") == 0.0  # kinds cleaning leaves as "other" fall back to the local matcher
+    assert weight("9. Glossary") == 0.0
     assert not is_substantive("Contents ........ 12")
     assert not is_substantive("GP")
     assert is_substantive("The health visitor did not share the concern with the GP.")
+
+
+# Headings that produce each kind: every weight must be reachable from cleaning's vocabulary.
+HEADING_OF_KIND = {
+    "findings": "5. Findings", "analysis": "Analysis of practice", "chronology": "Chronology of key events",
+    "background": "1. Case summary", "introduction": "Introduction", "summary": "Executive summary",
+    "conclusion": "Conclusions", "good_practice": "What went well", "methodology": "Methodology",
+    "recommendations": "Recommendations", "terms_of_reference": "Terms of reference", "glossary": "Glossary",
+    "contents": "Contents", "references": "References", "other": "Daily life at school",
+}
+
+
+def test_every_section_weight_is_reachable_from_one_vocabulary():
+    # Two vocabularies left "practice", "summary" and "conclusions" weighted but never assigned,
+    # and "Summary" came out as introduction (0.6).
+    assert set(SECTION_WEIGHTS) == set(SECTION_KINDS) == set(HEADING_OF_KIND)
+    assert {kind: section_kind(heading) for kind, heading in HEADING_OF_KIND.items()} == {k: k for k in HEADING_OF_KIND}
+    assert section_kind("Summary") == "summary" and section_kind("Overview") == "summary"
+
+
+def test_cleaning_labels_the_passage_and_classify_reads_only_the_label():
+    from practice_themes.clean import clean_document
+    from practice_themes.ingest.text import document_from_text
+    from practice_themes.segment import segment_document
+
+    text = "# Summary\n\nThe family moved.\n\n# Findings\n\nNo one asked."
+    doc = clean_document(document_from_text(text, doc_id="d", source_path="d.md", markdown=True))
+    passages = segment_document(doc)
+    assert [(p.section, p.section_kind) for p in passages] == [("Summary", "summary"), ("Findings", "findings")]
+    relabelled = Passage("d", 1, 0, 1, "x", section="Findings", section_kind="recommendations")
+    assert passage_weight(relabelled) == SECTION_WEIGHTS["recommendations"]
+    # Passages stored before the label existed, and plain text, weigh as "other".
+    assert passage_weight(Passage("d", 1, 0, 1, "x", section="Findings")) == SECTION_WEIGHTS["other"]
 
 
 def test_one_paragraph_counts_once_so_a_theme_needs_corroboration():

@@ -53,3 +53,14 @@ def test_the_stage_chain_is_assembled_only_in_process(call):
                and not path.name.startswith("segment")
                and re.search(r"(?<![\w.])" + re.escape(call), path.read_text(encoding="utf-8"))]
     assert callers == []
+
+
+def test_a_result_stored_before_passages_carried_a_section_kind_still_reads():
+    from practice_themes.bulk.store import result_from_dict
+
+    old = {"doc_id": "d", "source_path": "d.pdf", "status": "ok", "tags": [{
+        "theme_id": "neglect", "score": 0.9, "present": True, "band": "present", "evidence": [{"score": 0.8, "passage": {
+            "doc_id": "d", "page": 2, "start": 0, "end": 5, "text": "Text.", "section": "Findings", "region": "body",
+            "paragraph": 1, "passage_id": 3}}]}]}
+    passage = result_from_dict(old).tags[0].evidence[0].passage
+    assert (passage.section, passage.section_kind) == ("Findings", "other")

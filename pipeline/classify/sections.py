@@ -3,29 +3,26 @@
 A theme named only in "Recommendations" or in a generic "Terms of reference"
 list is weaker evidence than one described in "Findings" or "Analysis";
 contents pages, references and footnotes are not evidence at all and are
-skipped before encoding. Section kinds come from
-``practice_themes.clean.sections.section_kind`` when cleaning provides it; until
-then a local heading matcher stands in.
+skipped before encoding. The section's kind is cleaning's
+(``practice_themes.clean.sections.SECTION_KINDS``), assigned once at clean
+time and carried on the passage; here only its weight is looked up.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from practice_themes.types import Passage
 
-# Multiplier on a passage's theme probability, by section kind.
+# Multiplier on a passage's theme probability, by section kind: one per kind cleaning assigns.
 SECTION_WEIGHTS: dict[str, float] = {
     "findings": 1.0,
     "analysis": 1.0,
-    "practice": 1.0,
     "chronology": 0.9,
     "background": 0.85,
     "other": 0.9,
     "introduction": 0.6,
     "summary": 0.8,
-    "conclusions": 0.8,
     "conclusion": 0.8,
     # "What went well" describes good practice: for a practice theme that is praise, not a failing.
     "good_practice": 0.5,
@@ -48,54 +45,13 @@ REGION_WEIGHTS: dict[str, float] = {
     "footer": 0.0,
 }
 
-_LOCAL_KINDS: tuple[tuple[str, str], ...] = (
-    (r"terms of reference|scope of the review|key lines of enquiry|review questions", "terms_of_reference"),
-    (r"recommendation|next steps|actions? for the partnership|improvement", "recommendations"),
-    (r"finding|learning|lessons", "findings"),
-    (r"analysis|appraisal|evaluation of practice|practice issues|themes", "analysis"),
-    (r"chronolog|timeline|key events|key practice episodes|narrative", "chronology"),
-    (r"methodolog|process of the review|review process|approach|involvement of the family|family involvement", "methodology"),
-    (r"background|family composition|family history|the family|case summary|circumstances", "background"),
-    (r"introduction|purpose|preface|foreword", "introduction"),
-    (r"conclusion", "conclusions"),
-    (r"summary|overview", "summary"),
-    (r"contents", "contents"),
-    (r"references|bibliography|sources", "references"),
-    (r"glossary|abbreviations|acronyms", "glossary"),
-)
-
-
-def _local_section_kind(section: str) -> str:
-    heading = re.sub(r"^[\d.\s]+", "", section or "").strip().lower()
-    if not heading:
-        return "other"
-    for pattern, kind in _LOCAL_KINDS:
-        if re.search(pattern, heading):
-            return kind
-    return "other"
-
-
-@lru_cache(maxsize=4096)
-def section_kind(section: str) -> str:
-    """The kind of a section heading: findings, analysis, recommendations, ...
-
-    Cleaning's ``section_kind`` decides; headings it leaves as "other"
-    (glossaries, abbreviations, contents) get the local matcher's kind.
-    """
-    try:
-        from practice_themes.clean.sections import section_kind as cleaning_section_kind
-    except ImportError:
-        return _local_section_kind(section)
-    kind = cleaning_section_kind(section)
-    return _local_section_kind(section) if kind == "other" else kind
-
 
 def passage_weight(passage: Passage) -> float:
     """Section weight x region weight for one passage; 0 means skip it."""
     region = REGION_WEIGHTS.get(passage.region or "body", 1.0)
     if region == 0.0:
         return 0.0
-    return region * SECTION_WEIGHTS.get(section_kind(passage.section), 0.9)
+    return region * SECTION_WEIGHTS.get(passage.section_kind, SECTION_WEIGHTS["other"])
 
 
 _WORD = re.compile(r"[A-Za-z]{2,}")

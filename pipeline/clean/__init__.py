@@ -108,15 +108,32 @@ def clean_document(doc: Document) -> Document:
     # occurrences decide.
     vocabulary = build_vocabulary(without_marked_words(ln.text) for lines in pages for ln in lines)
     if doc.metadata.get("format") != "docx":
-        # Note marks first: a raised "1" opening a note at the page foot is not a page number.
-        marks_size = _body_style(pages)[0]
-        pages = [attach_note_marks(lines, marks_size) for lines in pages]
-        drops = furniture_lines(pages)
-        pages = [[ln for i, ln in enumerate(lines) if i not in drop] for lines, drop in zip(pages, drops)]
+        pages = _without_furniture(pages)
     body_size, body_bold = _body_style(pages)
-    numbers = [p.number for p in doc.pages]
-    per_page = [page_blocks(lines, n, body_size=body_size) for lines, n in zip(pages, numbers)]
+    per_page = [page_blocks(lines, p.number, body_size=body_size) for lines, p in zip(pages, doc.pages)]
+    ordered = _reading_order(per_page, _page_hints(per_page))
+    layout = _Layout(vocabulary, body_size, body_bold)
+    for block, hint, breaks in ordered:
+        layout.add(block, hint, breaks)
+    doc.text = BLOCK_SEPARATOR.join(layout.texts)
+    doc.blocks = layout.blocks
+    doc.metadata["page_starts"] = sorted(layout.page_starts)
+    if not doc.text.strip():
+        raise EmptyDocumentError(doc.source_path, "no text left once headers, footers and page numbers were removed")
+    return doc
 
+
+def _without_furniture(pages: list[list[TextLine]]) -> list[list[TextLine]]:
+    """Running headers, footers and page numbers dropped (PDF and text; Word has none in its body)."""
+    # Note marks first: a raised "1" opening a note at the page foot is not a page number.
+    marks_size = _body_style(pages)[0]
+    pages = [attach_note_marks(lines, marks_size) for lines in pages]
+    drops = furniture_lines(pages)
+    return [[ln for i, ln in enumerate(lines) if i not in drop] for lines, drop in zip(pages, drops)]
+
+
+def _page_hints(per_page: list[list[RawBlock]]) -> list[str]:
+    """Each page's region hint: "contents", "front_matter" or "" (decided block by block)."""
     # Contents pages: within the first fifth of the document, consecutive.
     contents: set[int] = set()
     limit = max(6, len(per_page) // 5)
@@ -130,13 +147,20 @@ def clean_document(doc: Document) -> Document:
         front = set(range(min(contents))) - contents
     elif per_page and is_cover_page(per_page[0], len(per_page)):
         front = {0}
+    return ["contents" if i in contents else "front_matter" if i in front else "" for i in range(len(per_page))]
 
-    # Emit blocks in reading order, rejoining paragraphs across page breaks.
-    ordered: list[tuple[RawBlock, str, list[tuple[int, int]]]] = []  # block, region hint, page breaks
+
+def _reading_order(per_page: list[list[RawBlock]], hints: list[str]) -> list[tuple[RawBlock, str, list[tuple[int, int]]]]:
+    """(block, region hint, page breaks inside it) in reading order.
+
+    A paragraph that runs over a page break is rejoined into one block (the
+    break is kept as (line index, page)); a page's footnotes follow the body
+    text that comes after them, so they never split a rejoined paragraph.
+    """
+    ordered: list[tuple[RawBlock, str, list[tuple[int, int]]]] = []
     pending_notes: list[RawBlock] = []
     last_body: int | None = None
-    for i, blocks in enumerate(per_page):
-        hint = "contents" if i in contents else "front_matter" if i in front else ""
+    for blocks, hint in zip(per_page, hints):
         body = [b for b in blocks if not b.footnote]
         notes = [b for b in blocks if b.footnote]
         if (body and last_body is not None and not hint and not ordered[last_body][1]
@@ -152,66 +176,77 @@ def clean_document(doc: Document) -> Document:
             if b.kind in ("paragraph", "bullet"):
                 last_body = len(ordered) - 1
     ordered.extend((b, "", []) for b in pending_notes)
+    return ordered
 
-    texts: list[str] = []
-    blocks_out: list[Block] = []
-    page_starts: list[list[int]] = []
-    offset = 0
-    section, region_state, references_level = "", "body", 0
-    header: list[str] | None = None
-    for block, hint, breaks in ordered:
+
+class _Layout:
+    """Lays blocks end to end into the document text, labelling each with its kind, section and region.
+
+    The heading above a block names its section; appendix and references
+    headings open a region that lasts to the end (appendix) or to the next
+    heading at the same level or above (references).
+    """
+
+    def __init__(self, vocabulary: frozenset[str], body_size: float, body_bold: bool) -> None:
+        self.vocabulary, self.body_size, self.body_bold = vocabulary, body_size, body_bold
+        self.texts: list[str] = []
+        self.blocks: list[Block] = []
+        self.page_starts: list[list[int]] = []
+        self.offset = 0
+        self.section, self.region_state, self.references_level = "", "body", 0
+        self.header: list[str] | None = None  # the cells of the table header above, while in a table
+
+    def add(self, block: RawBlock, hint: str, breaks: list[tuple[int, int]]) -> None:
+        text, kind, line_offsets = self._text(block)
+        if not text:
+            return
+        region, kind = self._region(block, hint, text, kind)
+        if self.texts:
+            self.offset += len(BLOCK_SEPARATOR)
+        start = self.offset
+        self.page_starts.append([start, block.page])
+        for line_index, page in breaks:
+            within = dict(line_offsets).get(line_index, 0)
+            self.page_starts.append([start + min(within, len(text)), page])
+        section = "" if region in ("contents", "front_matter") else self.section
+        self.blocks.append(Block(page=block.page, start=start, end=start + len(text), kind=kind, section=section,
+                                 region=region, section_kind=section_kind(section)))
+        self.texts.append(text)
+        self.offset += len(text)
+
+    def _text(self, block: RawBlock) -> tuple[str, str, list[tuple[int, int]]]:
+        """The block's cleaned text, its kind and each line's offset in the text."""
         if block.kind in ("table_row", "table_header"):
             cells = split_cells(block_text(block))
             if block.kind == "table_header":
-                header = cells
+                self.header = cells
                 text = format_header(cells)
             else:
-                text = format_row(cells, header)
-            text = dehyphenate(text, vocabulary)
-            kind = "table_row"
-            line_offsets = [(0, 0)]
+                text = format_row(cells, self.header)
+            text, kind, line_offsets = dehyphenate(text, self.vocabulary), "table_row", [(0, 0)]
         else:
-            header = None
-            text, line_offsets = _block_string(block, vocabulary)
-            text = dehyphenate(text, vocabulary)
+            self.header = None
+            text, line_offsets = _block_string(block, self.vocabulary)
+            text = dehyphenate(text, self.vocabulary)
             kind = block.kind
             if kind == "bullet":
                 text = _LEADING_BULLET.sub("", text)
-        text = " ".join(text.split())
-        if not text:
-            continue
+        return " ".join(text.split()), kind, line_offsets
+
+    def _region(self, block: RawBlock, hint: str, text: str, kind: str) -> tuple[str, str]:
+        """(region, kind) of a block; a heading updates the section and region that follow it."""
         if hint:
-            region = hint
-        elif block.footnote:
-            region = "footnotes"
-        else:
-            if is_heading(block, body_size=body_size, body_bold=body_bold):
-                kind = "heading"
-                level = heading_level(block, body_size)
-                if is_appendix_heading(text):
-                    region_state = "appendix"
-                elif is_references_heading(text):
-                    region_state, references_level = "references", level
-                elif region_state == "references" and level <= references_level:
-                    region_state = "body"
-                section = text.rstrip(":").strip()
-            region = region_state
-        if texts:
-            offset += len(BLOCK_SEPARATOR)
-        start = offset
-        page_starts.append([start, block.page])
-        for line_index, page in breaks:
-            within = dict(line_offsets).get(line_index, 0)
-            page_starts.append([start + min(within, len(text)), page])
-        blocks_out.append(Block(page=block.page, start=start, end=start + len(text), kind=kind,
-                                section="" if region in ("contents", "front_matter") else section,
-                                region=region))
-        texts.append(text)
-        offset += len(text)
-    doc.text = BLOCK_SEPARATOR.join(texts)
-    doc.blocks = blocks_out
-    page_starts.sort()
-    doc.metadata["page_starts"] = page_starts
-    if not doc.text.strip():
-        raise EmptyDocumentError(doc.source_path, "no text left once headers, footers and page numbers were removed")
-    return doc
+            return hint, kind
+        if block.footnote:
+            return "footnotes", kind
+        if is_heading(block, body_size=self.body_size, body_bold=self.body_bold):
+            kind = "heading"
+            level = heading_level(block, self.body_size)
+            if is_appendix_heading(text):
+                self.region_state = "appendix"
+            elif is_references_heading(text):
+                self.region_state, self.references_level = "references", level
+            elif self.region_state == "references" and level <= self.references_level:
+                self.region_state = "body"
+            self.section = text.rstrip(":").strip()
+        return self.region_state, kind

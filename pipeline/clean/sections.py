@@ -1,7 +1,8 @@
 """Headings as section labels, and the regions classification may skip.
 
-``section_kind`` maps a heading's text to the section types that weight
-evidence ("5. Findings" -> "findings"). Regions: ``contents`` pages (a
+``section_kind`` maps a heading's text to one of ``SECTION_KINDS``, the
+section types that weight evidence ("5. Findings" -> "findings"); cleaning
+stores it on every block, and segmentation on every passage. Regions: ``contents`` pages (a
 "Contents" heading, or lines ending in page numbers), ``front_matter`` (a
 cover page and anything before the contents), ``footnotes`` (from layout),
 ``references`` (from a References/Bibliography heading to the next heading)
@@ -14,23 +15,40 @@ import re
 
 from practice_themes.clean.paragraphs import RawBlock
 
+# The one vocabulary of section kinds: assigned here, at clean time, carried on each
+# block and passage (``section_kind``); classification only looks up its weight.
 SECTION_KINDS = (
-    "findings", "analysis", "recommendations", "terms_of_reference", "chronology", "background",
-    "introduction", "good_practice", "conclusion", "other",
+    "findings", "analysis", "chronology", "background", "introduction", "summary", "conclusion",
+    "good_practice", "methodology", "recommendations", "terms_of_reference", "glossary", "contents",
+    "references", "other",
 )
-# First match wins, so the more specific phrases come first.
+# First match wins, so the more specific phrases come first; the second half
+# only decides headings none of the first half names (a bare "Lessons").
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("good_practice", r"good practice|strengths|what (went|worked) well|positive practice"),
-        ("terms_of_reference", r"terms of reference|\bscope\b|methodology|\bmethods?\b|review process|process of the review|how the review"),
+        ("terms_of_reference", r"terms of reference|\bscope\b"),
+        ("methodology", r"methodolog|\bmethods?\b|review process|process of the review|how the review"),
         ("recommendations", r"recommendation|next steps|action plan|actions for"),
         ("findings", r"finding|lessons? learn|learning|key issues|themes? (for|from)|what (we|the review) found"),
         ("analysis", r"analysis|appraisal|practice episodes?|discussion|evaluation|reflections?"),
         ("chronology", r"chronolog|timeline|summary of (key )?events|key events|case history|narrative"),
         ("conclusion", r"conclu|closing|final (remarks|comments)"),
-        ("background", r"background|family (history|composition|context|structure)|\bcontext\b|pen picture|the child(ren)?\b|about (the )?child|circumstances"),
-        ("introduction", r"introduction|purpose|\boverview\b|executive summary|summary|about this"),
+        ("background", r"background|family (history|composition|context|structure)|\bcontext\b|pen picture|"
+                       r"the child(ren)?\b|about (the )?child|circumstances|case summary"),
+        ("introduction", r"introduction|purpose|about this"),
+        ("summary", r"summary|\boverview\b"),
+        ("terms_of_reference", r"key lines of enquiry|review questions"),
+        ("recommendations", r"improvement|actions? for the partnership"),
+        ("findings", r"lessons"),
+        ("analysis", r"practice issues|themes"),
+        ("methodology", r"approach|involvement of the family|family involvement"),
+        ("background", r"the family"),
+        ("introduction", r"preface|foreword"),
+        ("contents", r"contents"),
+        ("references", r"references|bibliography|sources"),
+        ("glossary", r"glossary|abbreviations|acronyms"),
     )
 )
 _NUMBER_PREFIX = re.compile(r"^\s*(?:section\s+|part\s+|chapter\s+)?(?:\d{1,3}(?:\.\d{1,3})*\.?|[ivx]{1,5}\.|[a-z]\.)\s+", re.IGNORECASE)

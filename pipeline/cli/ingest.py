@@ -25,7 +25,6 @@ def ingest(
     from dataclasses import replace
 
     from practice_themes.bulk.inputs import InputError, expand_inputs
-    from practice_themes.clean import section_kind
     from practice_themes.errors import IngestError
     from practice_themes.ingest.limits import DEFAULT_LIMITS
     from practice_themes.process import run_stages
@@ -61,7 +60,7 @@ def ingest(
                 typer.echo(f"WARNING {path}: {warning}", err=True)
             for p in passages:
                 row = {"doc_id": item.doc_id, "page": p.page, "start": p.start, "end": p.end,
-                       "section": p.section, "section_kind": section_kind(p.section), "region": p.region,
+                       "section": p.section, "section_kind": p.section_kind, "region": p.region,
                        "paragraph": p.paragraph, "passage_id": p.passage_id, "text": p.text}
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     typer.echo(f"{ok} files ok, {failed} failed; {n_pages} pages, {n_passages} passages -> {out}")
