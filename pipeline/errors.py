@@ -96,3 +96,9 @@ class StatisticsError(PracticeThemesError, ValueError):
 
 class MachineOutputError(PracticeThemesError, ValueError):
     """Machine output (a ``code`` folder, documents.csv, ``tag`` JSONL) that cannot be read or does not fit."""
+
+
+class FileMissingError(IngestError):
+    """The path names no file (it was moved or deleted, or is misspelt); an empty file is ``EmptyDocumentError``."""
+
+    reason = "file not found"

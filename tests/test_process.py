@@ -64,3 +64,16 @@ def test_a_result_stored_before_passages_carried_a_section_kind_still_reads():
             "paragraph": 1, "passage_id": 3}}]}]}
     passage = result_from_dict(old).tags[0].evidence[0].passage
     assert (passage.section, passage.section_kind) == ("Findings", "other")
+
+
+def test_a_missing_file_is_file_missing_not_an_empty_document(tmp_path):
+    from practice_themes.errors import EmptyDocumentError, FileMissingError, IngestError
+    from practice_themes.ingest import ingest_file
+    from practice_themes.process import code_file
+
+    gone = tmp_path / "moved-away.pdf"
+    with pytest.raises(FileMissingError, match="moved-away.pdf: file not found") as caught:
+        ingest_file(gone, limits=None)
+    assert isinstance(caught.value, IngestError) and not isinstance(caught.value, EmptyDocumentError)
+    result = code_file(gone, classifier=None)
+    assert (result.status, result.stage, result.error_type) == ("error", "ingest", "FileMissingError")

@@ -13,7 +13,7 @@ import zipfile
 from functools import partial
 from pathlib import Path
 
-from practice_themes.errors import CorruptZipError, EmptyDocumentError, UnsupportedFormatError
+from practice_themes.errors import CorruptZipError, FileMissingError, UnsupportedFormatError
 from practice_themes.ingest.limits import DEFAULT_LIMITS, IngestLimits, check_zip
 from practice_themes.ingest.text import TEXT_SUFFIXES
 from practice_themes.types import Document
@@ -54,7 +54,7 @@ def _ingest(path: Path, password: str | None, ocr: bool | None, tables: str,
     if suffix not in READABLE_SUFFIXES:
         raise UnsupportedFormatError(str(path), f"got {suffix or 'no extension'!r}")
     if not path.exists():
-        raise EmptyDocumentError(str(path), "file not found")
+        raise FileMissingError(str(path))
     data = None
     if suffix == ".zip":
         suffix, data = _from_zip(path, limits)

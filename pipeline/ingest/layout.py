@@ -266,11 +266,6 @@ def frame_of(ln: TextLine, frames: list[tuple[float, float]]) -> int | None:
     return None
 
 
-def is_two_column(lines: list[TextLine]) -> bool:
-    """True when the page is set in two or more columns of prose."""
-    return column_frames(lines) is not None
-
-
 def _by_position(lines: list[TextLine]) -> list[TextLine]:
     """Top to bottom; lines sharing a baseline go left to right."""
     if not lines:
