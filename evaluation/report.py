@@ -59,19 +59,20 @@ def _label(metrics: Mapping[str, Any], theme: str) -> str:
     return metrics["themes"].get(theme, {}).get("label", theme)
 
 
-def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Draw every plot the metrics allow; return name -> path."""
-    import matplotlib
+def _theme_order(metrics: Mapping[str, Any]) -> list[str]:
+    """Themes from the lowest F1 up (undefined last), the row order every per-theme plot shares."""
+    return sorted(metrics["themes"], key=lambda t: (metrics["themes"][t]["f1"]["estimate"] is None,
+                                                     metrics["themes"][t]["f1"]["estimate"] or 0))
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    written: dict[str, Path] = {}
-    themes = list(metrics["themes"])
-    order = sorted(themes, key=lambda t: (metrics["themes"][t]["f1"]["estimate"] is None,
-                                          metrics["themes"][t]["f1"]["estimate"] or 0))
-    height = max(3.0, 0.32 * len(order) + 1.2)
+def _save(plt, fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
+
+def _plot_f1(plt, metrics: Mapping[str, Any], order: list[str], height: float):
     fig, ax = plt.subplots(figsize=(8, height))
     for y, theme in enumerate(order):
         block = metrics["themes"][theme]["f1"]
@@ -88,11 +89,10 @@ def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     ax.set_xlim(0, 1)
     ax.set_xlabel("F1 (bar) with 95% BCa bootstrap CI (whiskers)")
     ax.set_title("Document-level F1 by theme")
-    fig.tight_layout()
-    written["f1_by_theme"] = out_dir / "f1_by_theme.png"
-    fig.savefig(written["f1_by_theme"], dpi=110)
-    plt.close(fig)
+    return fig
 
+
+def _plot_ceiling(plt, metrics: Mapping[str, Any], order: list[str], height: float):
     fig, ax = plt.subplots(figsize=(8, height))
     ceiling = (metrics.get("ceiling") or {}).get("themes", {})
     for y, theme in enumerate(order):
@@ -110,52 +110,64 @@ def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     ax.set_xlabel("machine κ minus human κ (paired bootstrap 95% CI); green above, red below, grey cannot tell")
     title = "Machine against the human ceiling" if ceiling else "No double coding: no human ceiling"
     ax.set_title(title)
-    fig.tight_layout()
-    written["kappa_vs_ceiling"] = out_dir / "kappa_vs_ceiling.png"
-    fig.savefig(written["kappa_vs_ceiling"], dpi=110)
-    plt.close(fig)
+    return fig
 
+
+def _plot_calibration(plt, calibration: Mapping[str, Any]):
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    bins = calibration["bins"]
+    xs = [b["mean_score"] for b in bins]
+    ys = [b["observed"] for b in bins]
+    errs = [[b["observed"] - b["observed_ci_low"] for b in bins], [b["observed_ci_high"] - b["observed"] for b in bins]]
+    ax.plot([0, 1], [0, 1], "--", color="#999", label="perfect calibration")
+    ax.errorbar(xs, ys, yerr=errs, fmt="o-", color="#4c78a8", capsize=3, label="machine")
+    for b in bins:
+        ax.annotate(str(b["n"]), (b["mean_score"], b["observed"]), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("machine probability (bin mean)")
+    ax.set_ylabel("share coded present by humans")
+    ax.set_title(f"Calibration (Brier {calibration['brier']:.3f}, ECE {calibration['ece']:.3f})")
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def _plot_learning_curve(plt, summary: list[Mapping[str, Any]]):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for metric, colour in (("micro_f1", "#4c78a8"), ("macro_f1", "#f58518")):
+        xs = [r["n_train"] for r in summary]
+        mean = [r[f"{metric}_mean"] for r in summary]
+        low = [r[f"{metric}_min"] for r in summary]
+        high = [r[f"{metric}_max"] for r in summary]
+        ax.plot(xs, mean, "o-", color=colour, label=metric.replace("_", " "))
+        ax.fill_between(xs, low, high, color=colour, alpha=0.2)
+    ax.set_xlabel("human-coded training documents")
+    ax.set_ylabel("F1 on held-out documents")
+    ax.set_ylim(0, 1)
+    ax.set_title("Learning curve (band: min–max over repeats)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _plots(metrics: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Draw every plot the metrics allow; return name -> path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    order = _theme_order(metrics)
+    height = max(3.0, 0.32 * len(order) + 1.2)
+    written = {
+        "f1_by_theme": _save(plt, _plot_f1(plt, metrics, order, height), out_dir / "f1_by_theme.png"),
+        "kappa_vs_ceiling": _save(plt, _plot_ceiling(plt, metrics, order, height), out_dir / "kappa_vs_ceiling.png"),
+    }
     calibration = metrics.get("calibration")
     if calibration and calibration["bins"]:
-        fig, ax = plt.subplots(figsize=(5.5, 5))
-        bins = calibration["bins"]
-        xs = [b["mean_score"] for b in bins]
-        ys = [b["observed"] for b in bins]
-        errs = [[b["observed"] - b["observed_ci_low"] for b in bins], [b["observed_ci_high"] - b["observed"] for b in bins]]
-        ax.plot([0, 1], [0, 1], "--", color="#999", label="perfect calibration")
-        ax.errorbar(xs, ys, yerr=errs, fmt="o-", color="#4c78a8", capsize=3, label="machine")
-        for b in bins:
-            ax.annotate(str(b["n"]), (b["mean_score"], b["observed"]), textcoords="offset points", xytext=(4, 4), fontsize=7)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_xlabel("machine probability (bin mean)")
-        ax.set_ylabel("share coded present by humans")
-        ax.set_title(f"Calibration (Brier {calibration['brier']:.3f}, ECE {calibration['ece']:.3f})")
-        ax.legend(loc="upper left", fontsize=8)
-        fig.tight_layout()
-        written["calibration"] = out_dir / "calibration.png"
-        fig.savefig(written["calibration"], dpi=110)
-        plt.close(fig)
-
+        written["calibration"] = _save(plt, _plot_calibration(plt, calibration), out_dir / "calibration.png")
     curve = metrics.get("learning_curve") or {}
     if curve.get("summary"):
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for metric, colour in (("micro_f1", "#4c78a8"), ("macro_f1", "#f58518")):
-            xs = [r["n_train"] for r in curve["summary"]]
-            mean = [r[f"{metric}_mean"] for r in curve["summary"]]
-            low = [r[f"{metric}_min"] for r in curve["summary"]]
-            high = [r[f"{metric}_max"] for r in curve["summary"]]
-            ax.plot(xs, mean, "o-", color=colour, label=metric.replace("_", " "))
-            ax.fill_between(xs, low, high, color=colour, alpha=0.2)
-        ax.set_xlabel("human-coded training documents")
-        ax.set_ylabel("F1 on held-out documents")
-        ax.set_ylim(0, 1)
-        ax.set_title("Learning curve (band: min–max over repeats)")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        written["learning_curve"] = out_dir / "learning_curve.png"
-        fig.savefig(written["learning_curve"], dpi=110)
-        plt.close(fig)
+        written["learning_curve"] = _save(plt, _plot_learning_curve(plt, curve["summary"]), out_dir / "learning_curve.png")
     return written
 
 
@@ -264,7 +276,7 @@ def render_markdown(metrics: Mapping[str, Any], images: Mapping[str, Path]) -> s
     if prov:
         lines.append(f"- **codebook sha256**: {prov['codebook']['sha256']}")
         lines.append(f"- **model hash**: {prov.get('model_hash') or 'not recorded'}")
-        lines.append(f"- **versions**: " + ", ".join(f"{k} {v}" for k, v in prov["versions"].items()))
+        lines.append("- **versions**: " + ", ".join(f"{k} {v}" for k, v in prov["versions"].items()))
     return "\n".join(lines) + "\n"
 
 
