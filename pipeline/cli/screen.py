@@ -56,22 +56,27 @@ def screen(
         raise typer.Exit(EXIT_USAGE)
     out = out or Path(f"{file.stem}.screen.html")
     from practice_themes.screen.render import write_report
-    from practice_themes.screen.screener import Screener
+    from practice_themes.screen.worker import ScreenerLoadError, ScreenWorker
 
+    # The same worker process as serve's: the deadline stops classification too.
+    worker = ScreenWorker(model=model, codebook_path=codebook_path)
     try:
-        screener = Screener(model=model, codebook_path=codebook_path)
-    except (PracticeThemesError, ValueError, OSError) as exc:  # codebook/model problems
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    try:
-        report = screener.screen(file, password=password, limits=_limits(timeout, memory_limit_mb),
-                                 deadline_s=timeout)
-    except PracticeThemesError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_DOCUMENT) from None
-    except Exception as exc:  # noqa: BLE001 - whatever the file provokes, one line and exit 1
-        typer.echo(f"error: {file}: cannot be screened ({type(exc).__name__}: {exc})"[:1000], err=True)
-        raise typer.Exit(EXIT_DOCUMENT) from None
+        try:
+            worker.wait_ready()
+        except ScreenerLoadError as exc:  # codebook/model problems
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        try:
+            report = worker.screen(file, password=password, limits=_limits(timeout, memory_limit_mb),
+                                   deadline_s=timeout)
+        except PracticeThemesError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_DOCUMENT) from None
+        except Exception as exc:  # noqa: BLE001 - whatever the file provokes, one line and exit 1
+            typer.echo(f"error: {file}: cannot be screened ({type(exc).__name__}: {exc})"[:1000], err=True)
+            raise typer.Exit(EXIT_DOCUMENT) from None
+    finally:
+        worker.close()
     try:
         written = write_report(report, out, json_out)
     except OSError as exc:
@@ -111,6 +116,9 @@ def serve(
     memory_limit_mb: float = MEMORY_OPTION,
     upload_timeout: float = typer.Option(60.0, "--upload-timeout", min=1,
                                          help="Seconds an upload's body may take to arrive (408 after it)."),
+    recycle_growth_mb: float = typer.Option(200.0, "--recycle-growth-mb", min=1,
+                                            help="Restart the screening process after a screen that leaves it "
+                                                 "this much above its memory at start."),
     work_dir: Path = typer.Option(None, "--work-dir", help="Where uploads are written while screened "
                                                          "(default: /dev/shm when it has room, else the temp folder)."),
 ) -> None:
@@ -124,19 +132,23 @@ def serve(
         raise typer.Exit(EXIT_USAGE)
     import uvicorn
 
-    from practice_themes.screen.screener import Screener
     from practice_themes.screen.server import ServerSettings, create_app
+    from practice_themes.screen.worker import ScreenerLoadError, ScreenWorker
 
     typer.echo("loading the model ...", err=True)
-    screener = Screener(model=model, codebook_path=codebook_path)
-    screener.warm_up()
+    worker = ScreenWorker(model=model, codebook_path=codebook_path, growth_bytes=int(recycle_growth_mb * 1024 * 1024))
+    try:
+        load_seconds = worker.wait_ready()
+    except ScreenerLoadError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     settings = ServerSettings(token=token, max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_queue=queue,
                               screen_timeout_s=timeout, ingest_memory_bytes=int(memory_limit_mb * 1024 * 1024),
                               upload_timeout_s=upload_timeout, work_dir=str(work_dir) if work_dir else None)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    typer.echo(f"model ready in {screener.load_seconds:.1f} s; open {url}", err=True)
-    web_app = create_app(screener, settings)
+    typer.echo(f"model ready in {load_seconds:.1f} s; open {url}", err=True)
+    web_app = create_app(worker, settings)
     # uvicorn turns SIGINT and SIGTERM into a clean exit; a closed terminal (SIGHUP) should do the same.
     signal.signal(signal.SIGHUP, lambda signum, frame: os.kill(os.getpid(), signal.SIGTERM))
     try:
@@ -144,3 +156,4 @@ def serve(
     finally:
         # Also when a second signal cuts the graceful shutdown short, mid-screen.
         web_app.state.uploads.remove_all()
+        worker.close()

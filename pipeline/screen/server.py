@@ -11,9 +11,12 @@ Safety rules, because rapid reviews are confidential:
   start-up and on exit. Reports are kept in memory only (the last few).
 * One screening runs at a time; others wait in a bounded queue and get a
   "busy" page when it is full, never a crash. Each screen has a deadline
-  (422 when it passes, and the queue moves on); the file is read in a child
-  process with a time and memory ceiling, so a bomb's memory never enters
-  the server. An upload that arrives too slowly is refused (408).
+  (422 when it passes, and the queue moves on). ``serve`` screens in a
+  ``ScreenWorker`` process that is killed at the deadline, classification
+  included, and replaced when its memory has grown, so the server's own
+  memory stays where it started; that worker reads each file in a child
+  process with a time and memory ceiling. An upload that arrives too slowly
+  is refused (408).
 * With a token, every request must carry it (``Authorization: Bearer``,
   ``X-Access-Token``, ``?token=`` or the cookie set after a valid one).
   Without one (loopback only), requests must name a loopback Host, which
@@ -57,6 +60,7 @@ from practice_themes.process import DocumentTimeoutError
 from practice_themes.screen.render import TEMPLATE_DIR, render_html, render_json
 from practice_themes.screen.report import ScreenReport
 from practice_themes.screen.uploads import UploadArea, default_base
+from practice_themes.screen.worker import WorkerCrashedError
 
 log = logging.getLogger(__name__)
 
@@ -231,20 +235,18 @@ def _presented_token(request) -> tuple[str | None, bool]:
 
 
 def create_app(screener, settings: ServerSettings | None = None):
-    """The FastAPI app around one loaded ``Screener``.
+    """The FastAPI app around one screener.
 
     Args:
-        screener: a ``practice_themes.screen.screener.Screener`` (anything with
-            ``.screen(path, password=, document_name=, doc_id=)``).
+        screener: what screens a saved upload: a ``ScreenWorker`` (``serve``:
+            a process the deadline can kill) or a ``Screener`` (in this
+            process); anything with ``.screen(path, password=, document_name=,
+            doc_id=, limits=, deadline_s=)``.
         settings: limits and the token; defaults suit a loopback-only server.
     """
     settings = settings or ServerSettings()
-    store = _Store(settings)
-    uploads = UploadArea(settings.work_dir or default_base(4 * settings.max_upload_bytes))
-    swept = uploads.sweep_stale()
-    if swept:
-        log.warning("removed %d upload folder(s) left by a server that did not exit cleanly", swept)
-    atexit.register(uploads.remove_all)
+    uploads = _upload_area(settings)
+
     @asynccontextmanager
     async def lifespan(_app):
         try:
@@ -255,13 +257,24 @@ def create_app(screener, settings: ServerSettings | None = None):
     app = FastAPI(title="practice-themes screening", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
     app.state.uploads = uploads
-    # Thread primitives, not asyncio ones: screening runs in worker threads, and a
-    # threading lock does not care which event loop (or test client) is asking.
-    one_at_a_time = threading.Lock()
-    queue_guard = threading.Lock()
-    in_system = {"n": 0}
+    app.middleware("http")(_guard(settings))
+    _add_routes(app, _Screening(screener, settings, uploads))
+    return app
 
-    @app.middleware("http")
+
+def _upload_area(settings: ServerSettings) -> UploadArea:
+    """This server's upload folder, after sweeping what dead servers left; removed again at exit."""
+    uploads = UploadArea(settings.work_dir or default_base(4 * settings.max_upload_bytes))
+    swept = uploads.sweep_stale()
+    if swept:
+        log.warning("removed %d upload folder(s) left by a server that did not exit cleanly", swept)
+    atexit.register(uploads.remove_all)
+    return uploads
+
+
+def _guard(settings: ServerSettings):
+    """The middleware every request passes: token or loopback Host, same-site POSTs, a declared size."""
+
     async def guard(request: Request, call_next):
         token_ok_from_query = False
         if settings.token:
@@ -293,6 +306,12 @@ def create_app(screener, settings: ServerSettings | None = None):
             response.set_cookie(COOKIE, settings.token, httponly=True, samesite="strict")
         return _secure(response)
 
+    return guard
+
+
+def _add_routes(app: FastAPI, screening: "_Screening") -> None:
+    settings, store = screening.settings, screening.store
+
     @app.get("/")
     async def index():
         return page("Screen a review", form=True, settings=settings)
@@ -304,37 +323,73 @@ def create_app(screener, settings: ServerSettings | None = None):
     @app.post("/screen")
     async def screen_upload(request: Request):
         try:
-            try:
-                form = await asyncio.wait_for(request.form(max_files=1, max_fields=4), settings.upload_timeout_s)
-            except asyncio.TimeoutError:
-                raise UploadRejected(408, "Upload too slow", f"The upload did not arrive within "
-                                                             f"{settings.upload_timeout_s:g} s. Try again.") from None
-            data, name, password = await _read_upload(form)
-            with queue_guard:
-                # One screening runs and up to max_queue wait; beyond that, say so.
-                if in_system["n"] > settings.max_queue:
-                    raise UploadRejected(503, "Server busy", f"{in_system['n'] - 1} reviews are already waiting. "
-                                                             "Try again in a minute.")
-                in_system["n"] += 1
-            try:
-                report = await run_in_threadpool(_screen_queued, data, name, password)
-            finally:
-                with queue_guard:
-                    in_system["n"] -= 1
+            report = await screening.handle(request)
         except UploadRejected as exc:
             return page(exc.title, exc.message, status=exc.status, pending=exc.pending, name=exc.name,
                         settings=settings)
         key = store.add_report(report)
         toolbar = {"back": "/", "html": f"/reports/{key}.html", "json": f"/reports/{key}.json"}
-        return _html(render_html(report, toolbar=toolbar))
+        return HTMLResponse(render_html(report, toolbar=toolbar))
 
-    async def _read_upload(form) -> tuple[bytes, str, str | None]:
+    @app.get("/reports/{key}.{fmt}")
+    async def download(key: str, fmt: str):
+        report = store.reports.get(key)
+        if report is None or fmt not in ("html", "json"):
+            return page("Report not found", "That report is no longer held. Screen the file again.", status=404)
+        stem = safe_name(report.document_name, "")
+        if fmt == "html":
+            body, media = render_html(report), "text/html; charset=utf-8"
+        else:
+            body, media = render_json(report), "application/json"
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.screen.{fmt}"'})
+
+    @app.get("/screen")
+    async def screen_get():
+        return RedirectResponse("/", status_code=303)
+
+
+class _Screening:
+    """One upload's way to a report: receive the form, wait in the queue, screen, answer errors with pages."""
+
+    def __init__(self, screener, settings: ServerSettings, uploads: UploadArea) -> None:
+        self.screener, self.settings, self.uploads = screener, settings, uploads
+        self.store = _Store(settings)
+        # Thread primitives, not asyncio ones: screening runs in worker threads, and a
+        # threading lock does not care which event loop (or test client) is asking.
+        self.one_at_a_time = threading.Lock()
+        self.queue_guard = threading.Lock()
+        self.in_system = 0
+
+    async def handle(self, request: Request) -> ScreenReport:
+        """The report for one POST, or UploadRejected."""
+        try:
+            form = await asyncio.wait_for(request.form(max_files=1, max_fields=4), self.settings.upload_timeout_s)
+        except asyncio.TimeoutError:
+            raise UploadRejected(408, "Upload too slow", f"The upload did not arrive within "
+                                                         f"{self.settings.upload_timeout_s:g} s. Try again.") from None
+        data, name, password = await self.read_upload(form)
+        with self.queue_guard:
+            # One screening runs and up to max_queue wait; beyond that, say so.
+            if self.in_system > self.settings.max_queue:
+                raise UploadRejected(503, "Server busy", f"{self.in_system - 1} reviews are already waiting. "
+                                                         "Try again in a minute.")
+            self.in_system += 1
+        try:
+            return await run_in_threadpool(self.screen_queued, data, name, password)
+        finally:
+            with self.queue_guard:
+                self.in_system -= 1
+
+    async def read_upload(self, form) -> tuple[bytes, str, str | None]:
+        """The file's bytes, its safe name and the password, from a fresh upload or a parked one."""
+        settings = self.settings
         password = form.get("password") or None
         if isinstance(password, str) and len(password) > 1024:
             raise UploadRejected(400, "Password too long", "The password field holds more than 1024 characters.")
         pending = form.get("pending")
         if pending:
-            parked = store.unpark(str(pending))
+            parked = self.store.unpark(str(pending))
             if parked is None:
                 raise UploadRejected(410, "Upload expired", "That upload is no longer held; please upload the "
                                                             "file again.")
@@ -356,74 +411,59 @@ def create_app(screener, settings: ServerSettings | None = None):
                                  "judging by its content. Save the review as PDF or .docx and try again.")
         return data, safe_name(upload.filename, suffix), password
 
-    def _screen_queued(data: bytes, name: str, password: str | None) -> ScreenReport:
-        with one_at_a_time:
-            return _screen_bytes(data, name, password)
+    def screen_queued(self, data: bytes, name: str, password: str | None) -> ScreenReport:
+        with self.one_at_a_time:
+            return self.screen_bytes(data, name, password)
 
-    def _screen_bytes(data: bytes, name: str, password: str | None) -> ScreenReport:
+    def screen_bytes(self, data: bytes, name: str, password: str | None) -> ScreenReport:
         """Write the upload to a private folder, screen it, and delete the folder whatever happens."""
-        folder = uploads.new_folder()
+        folder = self.uploads.new_folder()
         try:
             path = folder / name
             path.write_bytes(data)
-            return screener.screen(path, password=password, document_name=name, doc_id=Path(name).stem,
-                                   limits=settings.limits(), deadline_s=settings.screen_timeout_s)
-        except WrongPasswordError:
-            key = store.park(data, name)
-            raise UploadRejected(422, "Wrong password", f"{name} is encrypted and that password does not open it. "
-                                                         "Try again.", pending=key, name=name) from None
-        except EncryptedPDFError:
-            key = store.park(data, name)
-            raise UploadRejected(422, "Password needed", f"{name} is encrypted. Enter its password to screen it.",
-                                 pending=key, name=name) from None
-        except NeedsOCRError as exc:
-            raise UploadRejected(422, "No text layer", f"{name} is a scan with no text layer, so there is nothing "
-                                                        f"to screen without OCR ({exc.detail}).") from None
-        except EmptyDocumentError as exc:
-            raise UploadRejected(422, "Empty document", f"{name} has no text to screen ({exc.detail}).") from None
-        except (IngestTimeoutError, DocumentTimeoutError):
-            raise UploadRejected(422, "Screening took too long", f"{name} could not be screened within the limit of "
-                                                                 f"{settings.screen_timeout_s:g} s, so it was stopped. "
-                                                                 "The file was not kept.") from None
-        except (InputLimitError, IngestMemoryError) as exc:
-            raise UploadRejected(422, "File refused", f"{name} was not screened: {exc.reason}"
-                                                      + (f" ({exc.detail})." if exc.detail else ".")) from None
-        except (CorruptFileError, UnsupportedFormatError) as exc:
-            raise UploadRejected(422, "File cannot be read", f"{name} is damaged and cannot be read: {exc.reason}"
-                                                              + (f" ({exc.detail})." if exc.detail else ".")) from None
-        except IngestError as exc:
-            raise UploadRejected(422, "File cannot be read", f"{name}: {exc.reason}"
-                                                              + (f" ({exc.detail})." if exc.detail else ".")) from None
-        except Exception:  # noqa: BLE001 - one bad file must never take the server down
-            log.exception("screening %s failed", name)
-            raise UploadRejected(500, "Screening failed", f"Something went wrong while screening {name}. "
-                                                          "The file was not kept.") from None
+            return self.screener.screen(path, password=password, document_name=name, doc_id=Path(name).stem,
+                                        limits=self.settings.limits(), deadline_s=self.settings.screen_timeout_s)
+        except EncryptedPDFError as exc:  # and WrongPasswordError: the upload waits for a password
+            raise self.rejection(exc, name, pending=self.store.park(data, name)) from None
+        except Exception as exc:  # noqa: BLE001 - one bad file must never take the server down
+            raise self.rejection(exc, name) from None
         finally:
-            uploads.release(folder)
+            self.uploads.release(folder)
             del data
             release_memory()
 
-    @app.get("/reports/{key}.{fmt}")
-    async def download(key: str, fmt: str):
-        report = store.reports.get(key)
-        if report is None or fmt not in ("html", "json"):
-            return page("Report not found", "That report is no longer held. Screen the file again.", status=404)
-        stem = safe_name(report.document_name, "")
-        if fmt == "html":
-            body, media = render_html(report), "text/html; charset=utf-8"
-        else:
-            body, media = render_json(report), "application/json"
-        return Response(body, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="{stem}.screen.{fmt}"'})
-
-    @app.get("/screen")
-    async def screen_get():
-        return RedirectResponse("/", status_code=303)
-
-    def _html(text: str):
-        return HTMLResponse(text)
-
-    return app
+    def rejection(self, exc: Exception, name: str, *, pending: str | None = None) -> UploadRejected:
+        """The page that answers a screen that raised ``exc``."""
+        limit_s = self.settings.screen_timeout_s
+        detail = f" ({exc.detail})" if isinstance(exc, IngestError) and exc.detail else ""
+        if isinstance(exc, WrongPasswordError):
+            return UploadRejected(422, "Wrong password", f"{name} is encrypted and that password does not open it. "
+                                                          "Try again.", pending=pending, name=name)
+        if isinstance(exc, EncryptedPDFError):
+            return UploadRejected(422, "Password needed", f"{name} is encrypted. Enter its password to screen it.",
+                                  pending=pending, name=name)
+        if isinstance(exc, NeedsOCRError):
+            return UploadRejected(422, "No text layer", f"{name} is a scan with no text layer, so there is nothing "
+                                                         f"to screen without OCR ({exc.detail}).")
+        if isinstance(exc, EmptyDocumentError):
+            return UploadRejected(422, "Empty document", f"{name} has no text to screen ({exc.detail}).")
+        if isinstance(exc, (IngestTimeoutError, DocumentTimeoutError)):
+            return UploadRejected(422, "Screening took too long", f"{name} could not be screened within the limit "
+                                                                  f"of {limit_s:g} s, so it was stopped. "
+                                                                  "The file was not kept.")
+        if isinstance(exc, (InputLimitError, IngestMemoryError)):
+            return UploadRejected(422, "File refused", f"{name} was not screened: {exc.reason}{detail}.")
+        if isinstance(exc, (CorruptFileError, UnsupportedFormatError)):
+            return UploadRejected(422, "File cannot be read", f"{name} is damaged and cannot be read: "
+                                                              f"{exc.reason}{detail}.")
+        if isinstance(exc, IngestError):
+            return UploadRejected(422, "File cannot be read", f"{name}: {exc.reason}{detail}.")
+        if isinstance(exc, WorkerCrashedError):
+            return UploadRejected(422, "File refused", f"{name} was not screened: the screening process died on "
+                                                       "it (it may need more memory than this machine has).")
+        log.error("screening %s failed: %s: %s", name, type(exc).__name__, exc, exc_info=exc)
+        return UploadRejected(500, "Screening failed", f"Something went wrong while screening {name}. "
+                                                       "The file was not kept.")
 
 
 def _too_large_text(settings: ServerSettings) -> tuple[str, str]:
