@@ -9,14 +9,11 @@ Skipped, with the reason shown, when Chromium or Playwright is missing.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from live_server import live_server
 from practice_themes.codebook import load_codebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,37 +32,10 @@ sync_api = pytest.importorskip("playwright.sync_api",
                                reason="browser test skipped: playwright is not installed (pip install playwright)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    import httpx
-
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", "from practice_themes.cli import app; app()", "serve", "--port",
-                                str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 240
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited early: {process.stderr.read()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server did not start within 240 s")
-            time.sleep(0.3)
+    with live_server() as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
