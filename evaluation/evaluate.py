@@ -18,6 +18,7 @@ import json
 import math
 import platform
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -221,6 +222,169 @@ def _num(value: Any) -> float:
         return math.nan
 
 
+@dataclass
+class _Aligned:
+    """The human reference and the machine's codes on the documents and themes both have."""
+
+    matrix: pd.DataFrame  # (doc_id, coder) x theme, every coder
+    coders: list[str]
+    ref: pd.DataFrame  # the reference coding, doc x theme
+    ref_rule: str
+    themes: list[str]
+    docs: list[str]  # evaluated: in the reference and the machine output
+    missing: list[str]  # in the reference, not in the machine output
+    gold_df: pd.DataFrame
+    pred_df: pd.DataFrame
+    scores_df: pd.DataFrame
+
+
+def _align(gold: GoldCoding, machine: MachineOutput, theme_ids: Sequence[str], reference: str | None) -> _Aligned:
+    """Pick the reference coding and line it up with the machine's, refusing when nothing overlaps."""
+    matrix = gold.document_matrix(theme_ids)
+    coders = gold.coders
+    ref, ref_rule = reference_coding(matrix, coders, reference)
+    themes = [t for t in theme_ids if ref[t].notna().any()]
+    if not themes:
+        raise AnnotationError(f"{gold.source}: no theme has a usable human code")
+    docs = [d for d in ref.index if d in machine.labels.index]
+    missing = [d for d in ref.index if d not in machine.labels.index]
+    if not docs:
+        raise AnnotationError(
+            f"no document is in both the gold coding and the machine output; gold has e.g. {list(ref.index[:3])}, "
+            f"the machine e.g. {list(machine.labels.index[:3])}"
+        )
+    return _Aligned(
+        matrix=matrix, coders=coders, ref=ref, ref_rule=ref_rule, themes=themes, docs=docs, missing=missing,
+        gold_df=ref.loc[docs, themes].astype(float), pred_df=machine.labels.loc[docs, themes].astype(float),
+        scores_df=machine.scores.reindex(index=docs, columns=themes).astype(float),
+    )
+
+
+def _per_theme(a: _Aligned, labels: Mapping[str, str], *, n_boot: int, seed: int) -> dict[str, Any]:
+    """Per theme: counts, both prevalences with Wilson intervals, and every metric with its interval."""
+    g, p = a.gold_df.to_numpy(), a.pred_df.to_numpy()
+    boot = bootstrap_metrics(a.gold_df, a.pred_df, n_boot=n_boot, seed=seed).set_index(["theme", "metric"])
+    per_theme: dict[str, Any] = {}
+    for t, theme in enumerate(a.themes):
+        block = _binary_theme_block(g[:, t], p[:, t])
+        keep = ~np.isnan(g[:, t])
+        k_h, k_m, n = int(g[keep, t].sum()), int(p[keep, t].sum()), int(keep.sum())
+        entry: dict[str, Any] = {
+            "label": labels[theme], "n": n,
+            "prevalence_human": {**_estimate(k_h / n if n else math.nan, wilson_ci(k_h, n)), "ci_method": "wilson"},
+            "prevalence_machine": {**_estimate(k_m / n if n else math.nan, wilson_ci(k_m, n)), "ci_method": "wilson"},
+            **{c: block[c] for c in ("tp", "fp", "fn", "tn")},
+        }
+        for metric in METRICS:
+            row = boot.loc[(theme, metric)]
+            entry[metric] = {"estimate": block[metric], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                             "ci_method": row["ci_method"], "n_boot": int(row["n_boot"]),
+                             "n_boot_dropped": int(row["n_boot_dropped"])}
+        per_theme[theme] = entry
+    return per_theme
+
+
+def _overall(a: _Aligned, *, n_boot: int, seed: int) -> dict[str, Any]:
+    """Micro and macro figures, each with a bootstrap interval over documents (one resample serves them all)."""
+    g, p = a.gold_df.to_numpy(), a.pred_df.to_numpy()
+    overall_stat = _Cached(lambda idx: _overall_point(g[idx], p[idx]))
+    point = _overall_point(g, p)
+    overall: dict[str, Any] = {"micro": {}, "macro": {}}
+    totals = confusion_counts(g, p).sum(axis=0)
+    overall["micro"].update({k: int(v) for k, v in zip(("tp", "fp", "fn", "tn"), totals)})
+    for name, value in point.items():
+        kind, metric = name.split("_", 1)
+        ci = bootstrap_ci(overall_stat.key(name), len(a.docs), n_boot=n_boot, seed=seed)
+        overall[kind][metric] = {"estimate": value, **ci.as_dict()}
+    return overall
+
+
+def _ceiling(
+    a: _Aligned, machine: MachineOutput, per_theme: Mapping[str, Any], reference: str | None,
+    ceiling_coders: Sequence[str] | None, *, n_boot: int, seed: int,
+) -> dict[str, Any] | None:
+    """The machine against the human ceiling, when at least two independent coders coded."""
+    humans, humans_rule = choose_ceiling_coders(a.coders, reference, ceiling_coders)
+    if len(humans) < 2:
+        return None
+    consensus_kappa = {t: per_theme[t]["kappa"]["estimate"] for t in a.themes}
+    ceiling = {
+        "coders": humans, "coders_rule": humans_rule, "rule": VERDICT_RULE,
+        "themes": _human_ceiling(a.matrix, humans, machine.labels, a.themes, consensus_kappa, n_boot=n_boot, seed=seed),
+    }
+    verdicts = [b["verdict"] for b in ceiling["themes"].values()]
+    ceiling["counts"] = {k: verdicts.count(k) for k in VERDICTS}
+    return ceiling
+
+
+def _human_rows(gold: GoldCoding, a: _Aligned, reference: str | None) -> pd.DataFrame:
+    """The reference's present rows on the evaluated documents and themes (every coder's without a reference)."""
+    human_rows = gold.codes[gold.codes["present"] == 1]
+    if reference is not None or len(a.coders) == 1:
+        human_rows = human_rows[human_rows["coder"] == (reference or a.coders[0])]
+    return human_rows[human_rows["doc_id"].isin(a.docs) & human_rows["theme"].isin(a.themes)]
+
+
+def _passages(a: _Aligned, machine: MachineOutput, human_rows: pd.DataFrame, texts) -> dict[str, Any] | None:
+    """Passage-level agreement of the machine's evidence with the human quotes, where humans quoted."""
+    passage_human = human_rows[human_rows["quote"].notna() | human_rows["start"].notna()]
+    present_pairs = a.pred_df.stack()
+    present_pairs = {pair for pair, v in present_pairs.items() if v == 1}
+    machine_passages = machine.passages[
+        [pair in present_pairs for pair in zip(machine.passages["doc_id"], machine.passages["theme"])]
+    ]
+    absent = {pair for pair, v in a.gold_df.stack().items() if v == 0}
+    return passage_agreement(machine_passages, passage_human, texts, absent=absent) if len(passage_human) else None
+
+
+def _prevalence(gold: GoldCoding, a: _Aligned, machine: MachineOutput) -> tuple[dict[str, Any], str]:
+    """Bias-corrected corpus prevalence per theme from the simple random sample, and how that sample was chosen."""
+    prevalence = {}
+    random_docs, sample_note = gold.random_sample(a.docs)
+    for theme in a.themes:
+        keep = a.gold_df[theme].notna() & a.gold_df.index.isin(random_docs)
+        if keep.sum() < 2 or len(machine.labels) < 2:
+            continue
+        est = ppi_prevalence(machine.labels[theme].to_numpy(dtype=float), a.pred_df.loc[keep, theme].to_numpy(),
+                             a.gold_df.loc[keep, theme].to_numpy())
+        prevalence[theme] = est.as_dict()
+    return prevalence, sample_note
+
+
+def _settings(a: _Aligned, sample_note: str, *, n_boot: int, seed: int) -> dict[str, Any]:
+    """How every figure was computed, for the reader of metrics.json."""
+    return {
+        "seed": seed, "n_boot": n_boot, "confidence_level": 0.95,
+        "bootstrap": ("per-theme precision, recall and agreement: Wilson score intervals (proportions of "
+                      "independent documents); F1, κ, AC1 and every micro/macro figure: BCa bootstrap "
+                      "(scipy.stats.bootstrap), documents resampled with replacement, the same draws for every "
+                      "metric; where BCa is undefined the percentile interval over the defined resamples, named "
+                      "in each interval's ci_method with the resamples used and dropped"),
+        "ceiling": VERDICT_RULE,
+        "reference": a.ref_rule, "document_rule": (
+            "A coder's document-level code for a theme is 1 when the coder has any row with present = 1 for it. "
+            "A coder coded the documents where they have any row (plus any --coverage list)."
+        ),
+        "prevalence_assumption": PREVALENCE_ASSUMPTION,
+        "prevalence_sample": sample_note,
+        "prevalence_ci": "Wilson score interval on the evaluated documents",
+        "micro": "pooled over every document × theme cell", "macro": "mean over themes where the metric is defined",
+    }
+
+
+def _documents(a: _Aligned, machine: MachineOutput) -> dict[str, Any]:
+    """Which documents were evaluated, and why the others were not."""
+    excluded_ids = set(machine.excluded["doc_id"])
+    return {
+        "n_gold": int(len(a.ref)), "n_machine_ok": int(len(machine.labels)), "n_evaluated": len(a.docs),
+        "evaluated": a.docs,
+        "missing_predictions": [{"doc_id": d, "reason": "excluded by the machine (status not ok)" if d in excluded_ids
+                                 else "not in the machine output"} for d in a.missing],
+        "machine_excluded": machine.excluded.to_dict("records"),
+        "n_unscored_cells": int(np.isnan(a.gold_df.to_numpy()).sum()),
+    }
+
+
 def evaluate(
     gold: GoldCoding,
     machine: MachineOutput,
@@ -238,127 +402,28 @@ def evaluate(
     ``learning_curve`` is called with the evaluated doc ids and the reference
     frame and returns the learning-curve block; None leaves it out.
     """
-    theme_ids = list(codebook.ids)
     labels = {t.id: t.label for t in codebook.themes}
-    matrix = gold.document_matrix(theme_ids)
-    coders = gold.coders
-    ref, ref_rule = reference_coding(matrix, coders, reference)
-    themes = [t for t in theme_ids if ref[t].notna().any()]
-    if not themes:
-        raise AnnotationError(f"{gold.source}: no theme has a usable human code")
-    docs = [d for d in ref.index if d in machine.labels.index]
-    missing = [d for d in ref.index if d not in machine.labels.index]
-    excluded_ids = set(machine.excluded["doc_id"])
-    if not docs:
-        raise AnnotationError(
-            f"no document is in both the gold coding and the machine output; gold has e.g. {list(ref.index[:3])}, "
-            f"the machine e.g. {list(machine.labels.index[:3])}"
-        )
-    gold_df = ref.loc[docs, themes].astype(float)
-    pred_df = machine.labels.loc[docs, themes].astype(float)
-    scores_df = machine.scores.reindex(index=docs, columns=themes).astype(float)
-    g, p = gold_df.to_numpy(), pred_df.to_numpy()
-
-    boot = bootstrap_metrics(gold_df, pred_df, n_boot=n_boot, seed=seed).set_index(["theme", "metric"])
-    per_theme: dict[str, Any] = {}
-    for t, theme in enumerate(themes):
-        block = _binary_theme_block(g[:, t], p[:, t])
-        keep = ~np.isnan(g[:, t])
-        k_h, k_m, n = int(g[keep, t].sum()), int(p[keep, t].sum()), int(keep.sum())
-        entry: dict[str, Any] = {
-            "label": labels[theme], "n": n,
-            "prevalence_human": {**_estimate(k_h / n if n else math.nan, wilson_ci(k_h, n)), "ci_method": "wilson"},
-            "prevalence_machine": {**_estimate(k_m / n if n else math.nan, wilson_ci(k_m, n)), "ci_method": "wilson"},
-            **{c: block[c] for c in ("tp", "fp", "fn", "tn")},
-        }
-        for metric in METRICS:
-            row = boot.loc[(theme, metric)]
-            entry[metric] = {"estimate": block[metric], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-                             "ci_method": row["ci_method"], "n_boot": int(row["n_boot"]),
-                             "n_boot_dropped": int(row["n_boot_dropped"])}
-        per_theme[theme] = entry
-
-    overall_stat = _Cached(lambda idx: _overall_point(g[idx], p[idx]))
-    point = _overall_point(g, p)
-    overall: dict[str, Any] = {"micro": {}, "macro": {}}
-    totals = confusion_counts(g, p).sum(axis=0)
-    overall["micro"].update({k: int(v) for k, v in zip(("tp", "fp", "fn", "tn"), totals)})
-    for name, value in point.items():
-        kind, metric = name.split("_", 1)
-        ci = bootstrap_ci(overall_stat.key(name), len(docs), n_boot=n_boot, seed=seed)
-        overall[kind][metric] = {"estimate": value, **ci.as_dict()}
-
-    ceiling = None
-    humans, humans_rule = choose_ceiling_coders(coders, reference, ceiling_coders)
-    if len(humans) >= 2:
-        consensus_kappa = {t: per_theme[t]["kappa"]["estimate"] for t in themes}
-        ceiling = {
-            "coders": humans, "coders_rule": humans_rule, "rule": VERDICT_RULE,
-            "themes": _human_ceiling(matrix, humans, machine.labels, themes, consensus_kappa, n_boot=n_boot, seed=seed),
-        }
-        verdicts = [b["verdict"] for b in ceiling["themes"].values()]
-        ceiling["counts"] = {k: verdicts.count(k) for k in VERDICTS}
-
-    human_rows = gold.codes[gold.codes["present"] == 1]
-    if reference is not None or len(coders) == 1:
-        human_rows = human_rows[human_rows["coder"] == (reference or coders[0])]
-    human_rows = human_rows[human_rows["doc_id"].isin(docs) & human_rows["theme"].isin(themes)]
-    passage_human = human_rows[human_rows["quote"].notna() | human_rows["start"].notna()]
-    present_pairs = pred_df.stack()
-    present_pairs = {pair for pair, v in present_pairs.items() if v == 1}
-    machine_passages = machine.passages[
-        [pair in present_pairs for pair in zip(machine.passages["doc_id"], machine.passages["theme"])]
-    ]
-    absent = {pair for pair, v in gold_df.stack().items() if v == 0}
-    passages = passage_agreement(machine_passages, passage_human, texts, absent=absent) if len(passage_human) else None
-
-    prevalence = {}
-    random_docs, sample_note = gold.random_sample(docs)
-    for theme in themes:
-        keep = gold_df[theme].notna() & gold_df.index.isin(random_docs)
-        if keep.sum() < 2 or len(machine.labels) < 2:
-            continue
-        est = ppi_prevalence(machine.labels[theme].to_numpy(dtype=float), pred_df.loc[keep, theme].to_numpy(),
-                             gold_df.loc[keep, theme].to_numpy())
-        prevalence[theme] = est.as_dict()
-
+    a = _align(gold, machine, list(codebook.ids), reference)
+    per_theme = _per_theme(a, labels, n_boot=n_boot, seed=seed)
+    overall = _overall(a, n_boot=n_boot, seed=seed)
+    ceiling = _ceiling(a, machine, per_theme, reference, ceiling_coders, n_boot=n_boot, seed=seed)
+    human_rows = _human_rows(gold, a, reference)
+    passages = _passages(a, machine, human_rows, texts)
+    prevalence, sample_note = _prevalence(gold, a, machine)
     result: dict[str, Any] = {
         "schema": SCHEMA,
-        "settings": {
-            "seed": seed, "n_boot": n_boot, "confidence_level": 0.95,
-            "bootstrap": ("per-theme precision, recall and agreement: Wilson score intervals (proportions of "
-                          "independent documents); F1, κ, AC1 and every micro/macro figure: BCa bootstrap "
-                          "(scipy.stats.bootstrap), documents resampled with replacement, the same draws for every "
-                          "metric; where BCa is undefined the percentile interval over the defined resamples, named "
-                          "in each interval's ci_method with the resamples used and dropped"),
-            "ceiling": VERDICT_RULE,
-            "reference": ref_rule, "document_rule": (
-                "A coder's document-level code for a theme is 1 when the coder has any row with present = 1 for it. "
-                "A coder coded the documents where they have any row (plus any --coverage list)."
-            ),
-            "prevalence_assumption": PREVALENCE_ASSUMPTION,
-            "prevalence_sample": sample_note,
-            "prevalence_ci": "Wilson score interval on the evaluated documents",
-            "micro": "pooled over every document × theme cell", "macro": "mean over themes where the metric is defined",
-        },
-        "documents": {
-            "n_gold": int(len(ref)), "n_machine_ok": int(len(machine.labels)), "n_evaluated": len(docs),
-            "evaluated": docs,
-            "missing_predictions": [{"doc_id": d, "reason": "excluded by the machine (status not ok)" if d in excluded_ids
-                                     else "not in the machine output"} for d in missing],
-            "machine_excluded": machine.excluded.to_dict("records"),
-            "n_unscored_cells": int(np.isnan(g).sum()),
-        },
-        "coders": coders,
-        "n_coded_by_coder": {c: int((matrix.index.get_level_values("coder") == c).sum()) for c in coders},
+        "settings": _settings(a, sample_note, n_boot=n_boot, seed=seed),
+        "documents": _documents(a, machine),
+        "coders": a.coders,
+        "n_coded_by_coder": {c: int((a.matrix.index.get_level_values("coder") == c).sum()) for c in a.coders},
         "themes": per_theme,
         "overall": overall,
         "ceiling": ceiling,
         "passages": passages,
-        "calibration": _calibration(g, scores_df.to_numpy(), themes),
+        "calibration": _calibration(a.gold_df.to_numpy(), a.scores_df.to_numpy(), a.themes),
         "prevalence": prevalence,
-        "errors": _errors(gold_df, pred_df, scores_df, machine.passages, human_rows, themes),
-        "learning_curve": learning_curve(docs, gold_df) if learning_curve is not None else None,
+        "errors": _errors(a.gold_df, a.pred_df, a.scores_df, machine.passages, human_rows, a.themes),
+        "learning_curve": learning_curve(a.docs, a.gold_df) if learning_curve is not None else None,
     }
     result["summary"] = _summary(result)
     return to_jsonable(result)
