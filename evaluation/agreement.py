@@ -249,6 +249,56 @@ def _group_stats(
     }
 
 
+def _rater_columns(
+    table: pd.DataFrame, raters: Sequence[str], reference: str | None, machines: Sequence[str],
+) -> tuple[list[str], list[str]]:
+    """The raters other than the reference, and every column compared (the reference last); refuse bad names."""
+    raters = list(dict.fromkeys(raters))
+    missing = [c for c in [*raters, *([reference] if reference else []), *machines] if c not in table.columns]
+    if missing:
+        raise AnnotationError(f"columns not in the table: {missing}; columns are {list(table.columns)}")
+    unknown_machines = [m for m in machines if m not in raters]
+    if unknown_machines:
+        raise AnnotationError(f"machine columns must also be raters: {unknown_machines}")
+    others = [r for r in raters if r != reference]
+    columns = others + ([reference] if reference else [])
+    if len(columns) < 2:
+        raise AnnotationError(f"agreement needs at least two rater columns, got {columns}")
+    return others, columns
+
+
+def _vs_reference(
+    codes_all: np.ndarray, others: list[str], q: int, binary: bool, n_boot: int, seed: int, level: float,
+) -> list[dict[str, Any]]:
+    """Each rater against the reference (the last column): agreement, kappa with its interval, AC1, and for
+    binary codes the counts with precision, recall and F1."""
+    ref = codes_all[:, len(others)]
+    vs_reference = []
+    for i, rater in enumerate(others):
+        stats = _pair_stats(codes_all, i, len(others), q)
+        ci = pair_kappa_ci(codes_all[:, i], ref, q, n_boot=n_boot, seed=seed, level=level)
+        entry = {
+            "rater": rater,
+            "n": stats["n"],
+            "agreement": stats["agreement"],
+            "n_agree": stats["n_agree"],
+            "kappa": stats["kappa"],
+            "ac1": stats["ac1"],
+            "ci_low": ci.low,
+            "ci_high": ci.high,
+            "ci_dropped": ci.n_dropped,
+            "ci_method": ci.method,
+        }
+        if binary:
+            # Rows of the table are the rater, columns the reference: [[TN, FN], [FP, TP]].
+            t = stats["table"]
+            c = Confusion(tp=int(t[1, 1]), fp=int(t[1, 0]), fn=int(t[0, 1]), tn=int(t[0, 0]))
+            entry.update({"tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn,
+                          "precision": c.precision, "recall": c.recall, "f1": c.f1})
+        vs_reference.append(entry)
+    return vs_reference
+
+
 def agreement_report(
     table: pd.DataFrame,
     raters: list[str],
@@ -293,26 +343,13 @@ def agreement_report(
         (per machine, ``practice_themes.stats.ceiling.ceiling_comparison``: machine κ
         minus human κ per pair and their mean, paired bootstrap, verdict).
     """
-    raters = list(dict.fromkeys(raters))
-    missing = [c for c in [*raters, *([reference] if reference else []), *machines] if c not in table.columns]
-    if missing:
-        raise AnnotationError(f"columns not in the table: {missing}; columns are {list(table.columns)}")
-    unknown_machines = [m for m in machines if m not in raters]
-    if unknown_machines:
-        raise AnnotationError(f"machine columns must also be raters: {unknown_machines}")
-    others = [r for r in raters if r != reference]
-    columns = others + ([reference] if reference else [])
-    if len(columns) < 2:
-        raise AnnotationError(f"agreement needs at least two rater columns, got {columns}")
-
+    others, columns = _rater_columns(table, raters, reference, machines)
     try:
         codes_all, cats = label_codes(table[columns], categories)
     except ValueError as exc:
         raise AnnotationError(str(exc)) from None
     rated = (codes_all >= 0).any(axis=1)
     codes_all = codes_all[rated]
-    q = len(cats)
-    binary = cats == [0.0, 1.0]
 
     overall = _group_stats(codes_all, columns, cats, n_boot, seed, level)
     report: dict[str, Any] = {
@@ -328,31 +365,7 @@ def agreement_report(
     }
 
     if reference:
-        ref = codes_all[:, len(others)]
-        vs_reference = []
-        for i, rater in enumerate(others):
-            stats = _pair_stats(codes_all, i, len(others), q)
-            ci = pair_kappa_ci(codes_all[:, i], ref, q, n_boot=n_boot, seed=seed, level=level)
-            entry = {
-                "rater": rater,
-                "n": stats["n"],
-                "agreement": stats["agreement"],
-                "n_agree": stats["n_agree"],
-                "kappa": stats["kappa"],
-                "ac1": stats["ac1"],
-                "ci_low": ci.low,
-                "ci_high": ci.high,
-                "ci_dropped": ci.n_dropped,
-                "ci_method": ci.method,
-            }
-            if binary:
-                # Rows of the table are the rater, columns the reference: [[TN, FN], [FP, TP]].
-                t = stats["table"]
-                c = Confusion(tp=int(t[1, 1]), fp=int(t[1, 0]), fn=int(t[0, 1]), tn=int(t[0, 0]))
-                entry.update({"tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn,
-                              "precision": c.precision, "recall": c.recall, "f1": c.f1})
-            vs_reference.append(entry)
-        report["vs_reference"] = vs_reference
+        report["vs_reference"] = _vs_reference(codes_all, others, len(cats), cats == [0.0, 1.0], n_boot, seed, level)
         if len(others) >= 2:
             report["among_raters"] = _group_stats(codes_all[:, : len(others)], others, cats, n_boot, seed, level)
 
