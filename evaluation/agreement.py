@@ -195,6 +195,20 @@ def _pair_stats(codes: np.ndarray, i: int, j: int, q: int) -> dict[str, Any]:
     }
 
 
+# The key order of each JSON entry, as agreement has always written them.
+_INTERVAL_KEYS = ("kappa", "ac1", "ci_low", "ci_high", "ci_dropped", "ci_method")
+_PAIR_KEYS = ("n", "n_agree", "agreement", *_INTERVAL_KEYS)
+_VS_REFERENCE_KEYS = ("n", "agreement", "n_agree", *_INTERVAL_KEYS)
+
+
+def _pair_with_interval(codes: np.ndarray, i: int, j: int, q: int, n_boot: int, seed: int,
+                        level: float) -> dict[str, Any]:
+    """``_pair_stats`` of columns i and j plus the bootstrap interval of their kappa."""
+    ci = pair_kappa_ci(codes[:, i], codes[:, j], q, n_boot=n_boot, seed=seed, level=level)
+    return {**_pair_stats(codes, i, j, q), "ci_low": ci.low, "ci_high": ci.high, "ci_dropped": ci.n_dropped,
+            "ci_method": ci.method}
+
+
 def _group_stats(
     codes: np.ndarray, names: list[str], cats: list, n_boot: int, seed: int, level: float
 ) -> dict[str, Any]:
@@ -203,23 +217,8 @@ def _group_stats(
     pairwise = []
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
-            stats = _pair_stats(codes, i, j, q)
-            ci = pair_kappa_ci(codes[:, i], codes[:, j], q, n_boot=n_boot, seed=seed, level=level)
-            pairwise.append(
-                {
-                    "a": names[i],
-                    "b": names[j],
-                    "n": stats["n"],
-                    "n_agree": stats["n_agree"],
-                    "agreement": stats["agreement"],
-                    "kappa": stats["kappa"],
-                    "ac1": stats["ac1"],
-                    "ci_low": ci.low,
-                    "ci_high": ci.high,
-                    "ci_dropped": ci.n_dropped,
-                    "ci_method": ci.method,
-                }
-            )
+            stats = _pair_with_interval(codes, i, j, q, n_boot, seed, level)
+            pairwise.append({"a": names[i], "b": names[j], **{k: stats[k] for k in _PAIR_KEYS}})
     counts = category_counts(codes, q)
     rated = counts.sum(axis=1) >= 1
     counts = counts[rated]
@@ -272,23 +271,10 @@ def _vs_reference(
 ) -> list[dict[str, Any]]:
     """Each rater against the reference (the last column): agreement, kappa with its interval, AC1, and for
     binary codes the counts with precision, recall and F1."""
-    ref = codes_all[:, len(others)]
     vs_reference = []
     for i, rater in enumerate(others):
-        stats = _pair_stats(codes_all, i, len(others), q)
-        ci = pair_kappa_ci(codes_all[:, i], ref, q, n_boot=n_boot, seed=seed, level=level)
-        entry = {
-            "rater": rater,
-            "n": stats["n"],
-            "agreement": stats["agreement"],
-            "n_agree": stats["n_agree"],
-            "kappa": stats["kappa"],
-            "ac1": stats["ac1"],
-            "ci_low": ci.low,
-            "ci_high": ci.high,
-            "ci_dropped": ci.n_dropped,
-            "ci_method": ci.method,
-        }
+        stats = _pair_with_interval(codes_all, i, len(others), q, n_boot, seed, level)
+        entry = {"rater": rater, **{k: stats[k] for k in _VS_REFERENCE_KEYS}}
         if binary:
             # Rows of the table are the rater, columns the reference: [[TN, FN], [FP, TP]].
             t = stats["table"]
