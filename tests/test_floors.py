@@ -206,3 +206,17 @@ def test_an_upward_edge_is_caught_and_a_downward_or_earlier_stage_edge_is_not():
     }
     assert upward_edges(graph) == {(f"{p}.stats.ceiling", f"{p}.evaluation.evaluate"),
                                    (f"{p}.clean.sections", f"{p}.classify.sections")}
+
+
+@pytest.mark.parametrize("package, allowed", [
+    ("stats", ("stats", "errors", "types")),
+    ("coding", ("coding", "stats", "codebook", "errors", "types")),
+])
+def test_the_statistics_and_coding_floors_import_only_what_they_may(package, allowed):
+    """stats is pure statistics; coding reads human coding. Neither reaches into the stages or the harness."""
+    prefixes = tuple(f"{PACKAGE}.{name}" for name in allowed)
+    stray = sorted(
+        (module, target) for module, targets in GRAPH.items() if module.startswith(f"{PACKAGE}.{package}")
+        for target in targets if not any(target == p or target.startswith(p + ".") for p in prefixes)
+    )
+    assert not stray, f"{package} imports outside {allowed}: {stray}"
