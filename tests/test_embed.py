@@ -61,7 +61,7 @@ VARIED = SENTENCES + [
 
 @pytest.fixture(scope="session")
 def fp32_model():
-    return embed.load_model("fp32")
+    return embed.load_encoder("fp32")
 
 
 @pytest.mark.slow
@@ -97,7 +97,7 @@ def test_long_inputs_are_truncated_to_max_seq_length(fp32_model):
 
 @pytest.mark.slow
 def test_embeddings_are_unit_length_and_duplicates_are_identical():
-    vectors = embed.encode(SENTENCES + SENTENCES[:2], precision="fp32")
+    vectors = embed.encode(SENTENCES + SENTENCES[:2], dtype="fp32")
     assert vectors.shape == (7, embed.DIMENSION) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.array_equal(vectors[5], vectors[0]) and np.array_equal(vectors[6], vectors[1])
@@ -106,8 +106,8 @@ def test_embeddings_are_unit_length_and_duplicates_are_identical():
 @pytest.mark.slow
 @pytest.mark.skipif(not embed.bf16_supported(), reason="this CPU has no native bf16 units")
 def test_bf16_embeddings_match_fp32_to_cosine_0_9999():
-    fp32 = embed.encode(VARIED, precision="fp32")
-    bf16 = embed.encode(VARIED, precision="bf16")
+    fp32 = embed.encode(VARIED, dtype="fp32")
+    bf16 = embed.encode(VARIED, dtype="bf16")
     assert np.min(np.sum(fp32 * bf16, axis=1)) >= 0.9999
 
 
@@ -133,18 +133,35 @@ def test_loading_the_model_imports_neither_transformers_nor_sentence_transformer
     import subprocess
     import sys
 
-    code = ("import sys; from practice_themes import embed; embed.load_model('fp32'); "
+    code = ("import sys; from practice_themes import embed; embed.load_encoder('fp32'); "
             "print('sentence_transformers' in sys.modules or 'transformers' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
 
-def test_precision_choice_honours_the_environment(monkeypatch):
-    monkeypatch.setenv(embed.PRECISION_ENV, "fp32")
-    assert embed.resolve_precision() == "fp32"
-    monkeypatch.setenv(embed.PRECISION_ENV, "fp8")
+def test_dtype_choice_honours_the_environment(monkeypatch):
+    monkeypatch.setenv(embed.DTYPE_ENV, "fp32")
+    assert embed.resolve_dtype() == "fp32"
+    monkeypatch.setenv(embed.DTYPE_ENV, "fp8")
     with pytest.raises(ValueError, match="fp8"):
-        embed.resolve_precision()
+        embed.resolve_dtype()
+
+
+def test_an_embedder_loads_its_encoder_only_when_something_needs_encoding(monkeypatch):
+    monkeypatch.setattr(embed, "load_encoder", lambda dtype=None: pytest.fail("the encoder was loaded"))
+    embedder = embed.Embedder(dtype="fp32")
+    assert embedder.encode([]).shape == (0, embed.DIMENSION)
+    with embedder.memoised():
+        embedder.memo_[("fp32", "known")] = np.ones(embed.DIMENSION, dtype=np.float32)
+        assert embedder.encode(["known", "known"]).shape == (2, embed.DIMENSION)
+    assert embedder.encoder_ is None and embedder.memo_ is None
+
+
+def test_embedders_keep_separate_memos():
+    # The memo belongs to the embedder object: one classifier's memo never feeds another's.
+    a, b = embed.Embedder(dtype="fp32"), embed.Embedder(dtype="fp32")
+    with a.memoised():
+        assert a.memo_ == {} and b.memo_ is None
 
 
 def test_empty_input_needs_no_model():
@@ -164,6 +181,6 @@ def test_token_budget_batches_match_one_sentence_at_a_time(fp32_model):
 def test_bf16_one_word_inputs_stay_within_cosine_0_9999_of_fp32():
     # Regression: bf16 layer norms let "Yes." drift to 0.9998; only dense products may run in bf16.
     short = ["Yes.", "No", "GP", "A", "Agreed.", "See 3.2."]
-    fp32 = embed.encode(short, precision="fp32")
-    bf16 = embed.encode(short, precision="bf16")
+    fp32 = embed.encode(short, dtype="fp32")
+    bf16 = embed.encode(short, dtype="bf16")
     assert np.min(np.sum(fp32 * bf16, axis=1)) >= 0.9999

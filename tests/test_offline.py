@@ -22,9 +22,9 @@ def test_tagging_works_with_sockets_blocked(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     from practice_themes.classify import load_classifier
     from practice_themes.segment import segment_text as passages_from_text
-    from practice_themes.embed import load_model
+    from practice_themes.embed import default_embedder
 
-    load_model.cache_clear()  # load again, under the block
+    default_embedder.cache_clear()  # a fresh shared embedder: its encoder loads under the block
     classifier = load_classifier()
     tags = classifier.tag(passages_from_text("Police were called after father assaulted mother."))
     assert max(tags, key=lambda t: t.score).theme_id == "domestic_abuse"

@@ -1,7 +1,9 @@
 """Save and load trained models: ``weights.npz`` + ``metadata.json`` in one folder.
 
-No pickle: the weights are plain arrays and the rest is JSON, so a model
-folder is safe to open and small (< 200 kB). The metadata records the
+No pickle: the weights are the scikit-learn pipeline's plain arrays (scaler
+mean and scale, coefficients, intercept) and the rest is JSON, so a model
+folder is safe to open and small (< 200 kB). Loading rebuilds the pipeline
+from those arrays through public fitted attributes (``fitted_pipeline``). The metadata records the
 codebook the model was trained with (its full text, version, sha256 and a
 sha256 per theme), the embedding model, the training data's sha256, the
 settings, the cross-validation scores and the library versions.
@@ -21,13 +23,16 @@ from pathlib import Path
 import numpy as np
 
 from practice_themes.classify.stacking import FEATURE_NAMES
-from practice_themes.classify.supervised import StackedTagging, TrainedClassifier
+from practice_themes.classify.supervised import (PIPELINE_ARRAYS, StackedTagging, TrainedClassifier,
+                                                 pipeline_arrays, stacked_pipeline)
 from practice_themes.classify.zeroshot import ZeroShotClassifier
 from practice_themes.codebook import Codebook, Theme, parse_codebook, theme_to_dict
-from practice_themes.embed import MODEL_NAME
+from practice_themes.embed import MODEL_NAME, Embedder
 from practice_themes.types import Passage
 
-FORMAT_VERSION = 2  # 2: one stacked document-level model shared by all themes
+# 2: one stacked document-level model shared by all themes; 3: a scikit-learn pipeline, C by GridSearchCV and
+# the global threshold by TunedThresholdClassifierCV (recorded as "global_threshold").
+FORMAT_VERSION = 3
 WEIGHTS_FILE = "weights.npz"
 CONSTRUCTOR_SETTINGS = ("C", "Cs", "min_docs", "n_splits", "strength", "top_k", "margin", "n_evidence")
 METADATA_FILE = "metadata.json"
@@ -53,8 +58,7 @@ def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha2
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / WEIGHTS_FILE, "wb") as handle:
-        np.savez_compressed(handle, scaler_mean=model.scaler_mean_, scaler_scale=model.scaler_scale_,
-                            coef=model.coef_, intercept=model.intercept_)
+        np.savez_compressed(handle, **pipeline_arrays(model.pipeline_))
     codebook = model.codebook
     metadata = {
         "format_version": FORMAT_VERSION,
@@ -72,6 +76,7 @@ def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha2
         "n_positive_passages": model.n_positive_passages_,
         "thresholds": model.thresholds_,
         "chosen_C": model.C_,
+        "global_threshold": model.global_threshold_,
         "cv_scores": model.cv_scores_,
         "weights_sha256": model.weights_digest(),
         "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__},
@@ -89,14 +94,33 @@ def read_metadata(directory: str | Path) -> dict:
         metadata = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ModelLoadError(f"{path}: not valid JSON: {exc}") from exc
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise ModelLoadError(f"{path}: format_version {metadata.get('format_version')!r}, expected {FORMAT_VERSION} "
-                             f"(an older model format); retrain it with `practice-themes train`")
+    found = metadata.get("format_version")
+    if found != FORMAT_VERSION:
+        age = "an older" if isinstance(found, int) and found < FORMAT_VERSION else "an unknown"
+        raise ModelLoadError(f"{path}: model format_version {found!r} is {age} format; this version of "
+                             f"practice-themes reads format {FORMAT_VERSION}. Retrain the model with "
+                             f"`practice-themes train` (or use the practice-themes release that made it)")
     return metadata
 
 
+def fitted_pipeline(arrays: dict[str, np.ndarray]):
+    """The stacked scikit-learn pipeline with saved fitted arrays set as its public fitted attributes."""
+    mean, scale = np.asarray(arrays["scaler_mean"], float), np.asarray(arrays["scaler_scale"], float)
+    coef, intercept = np.asarray(arrays["coef"], float), np.asarray(arrays["intercept"], float)
+    n_features = len(FEATURE_NAMES)
+    if coef.shape != (1, n_features) or intercept.shape != (1,) or not mean.shape == scale.shape == (n_features,):
+        raise ModelLoadError(f"weights of shape {coef.shape}, expected (1, {n_features}) "
+                             f"for the stacked model's features")
+    pipeline = stacked_pipeline(C=1.0)
+    scaler, lr = pipeline[0], pipeline[-1]
+    scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, scale ** 2
+    scaler.n_features_in_, scaler.n_samples_seen_ = n_features, 0
+    lr.coef_, lr.intercept_, lr.classes_, lr.n_features_in_ = coef, intercept, np.array([0, 1]), n_features
+    return pipeline
+
+
 def load_model(directory: str | Path, *, codebook: Codebook | None = None,
-               thresholds: dict[str, float] | None = None, precision: str | None = None):
+               thresholds: dict[str, float] | None = None, embedder: Embedder | None = None):
     """Load a trained model for ``codebook`` (default: the one it was trained with)."""
     directory = Path(directory)
     metadata = read_metadata(directory)
@@ -107,31 +131,23 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
         raise ModelLoadError(f"{directory}: trained on embeddings of {metadata.get('embedding_model')!r}, "
                              f"this install has {MODEL_NAME!r}")
     try:
-        with np.load(directory / WEIGHTS_FILE) as arrays:
-            weights = {k: arrays[k] for k in ("scaler_mean", "scaler_scale", "coef", "intercept")}
+        with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
+            weights = {k: arrays[k] for k in PIPELINE_ARRAYS}
+        pipeline = fitted_pipeline(weights)
     except (OSError, KeyError, ValueError) as exc:
         raise ModelLoadError(f"{directory / WEIGHTS_FILE}: cannot read weights: {exc}") from exc
 
     settings = {k: v for k, v in metadata["settings"].items() if k in CONSTRUCTOR_SETTINGS}
-    model = TrainedClassifier(trained_codebook, precision=precision, name=metadata.get("name", directory.name),
-                              **settings)
-    model.zeroshot_ = model._zeroshot()
-    model.trained_themes_ = list(metadata["trained_themes"])
-    model.default_reasons_ = dict(metadata.get("default_themes", {}))
-    model.default_themes_ = [t for t in trained_codebook.ids if t in model.default_reasons_]
-    model.thresholds_ = {k: float(v) for k, v in metadata["thresholds"].items()}
-    model.cv_scores_ = metadata.get("cv_scores", {})
-    model.C_ = metadata.get("chosen_C", model.C)
-    model.n_documents_ = metadata["training_data"]["n_documents"]
-    model.n_positive_passages_ = metadata.get("n_positive_passages", {})
-    model.scaler_mean_, model.scaler_scale_ = weights["scaler_mean"], weights["scaler_scale"]
-    model.coef_, model.intercept_ = weights["coef"], weights["intercept"]
-    if model.coef_.shape != (1, len(FEATURE_NAMES)) or model.scaler_mean_.shape != (len(FEATURE_NAMES),):
-        raise ModelLoadError(f"{directory}: weights of shape {model.coef_.shape}, expected (1, {len(FEATURE_NAMES)}) "
-                             f"for the stacked model's features")
+    model = TrainedClassifier.from_fitted(
+        trained_codebook, pipeline=pipeline, chosen_C=metadata["chosen_C"],
+        global_threshold=metadata["global_threshold"],
+        thresholds={k: float(v) for k, v in metadata["thresholds"].items()},
+        trained_themes=metadata["trained_themes"], default_reasons=metadata.get("default_themes", {}),
+        cv_scores=metadata.get("cv_scores", {}), n_documents=metadata["training_data"]["n_documents"],
+        n_positive_passages=metadata.get("n_positive_passages", {}), embedder=embedder,
+        name=metadata.get("name", directory.name), **settings)
     if model.weights_digest() != metadata.get("weights_sha256"):
         raise ModelLoadError(f"{directory}: {WEIGHTS_FILE} does not match the sha256 recorded in {METADATA_FILE}")
-    model._ready()
 
     if codebook is None or codebook.sha256 == trained_codebook.sha256:
         model.threshold_overrides = dict(thresholds or {})
@@ -146,7 +162,7 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
             f"{', '.join(changed)}. Retrain with `practice-themes train`, use the codebook the model was "
             f"trained with, or run without --model (zero-shot)."
         )
-    return CodebookAdapter(model, codebook, thresholds=thresholds, precision=precision)
+    return CodebookAdapter(model, codebook, thresholds=thresholds)
 
 
 class CodebookAdapter(StackedTagging):
@@ -161,10 +177,9 @@ class CodebookAdapter(StackedTagging):
     kind = "trained"
 
     def __init__(self, model: TrainedClassifier, codebook: Codebook, *,
-                 thresholds: dict[str, float] | None = None, precision: str | None = None) -> None:
+                 thresholds: dict[str, float] | None = None) -> None:
         self.model = model
         self.codebook = codebook
-        self.precision = precision
         trained_hashes = {t.id: theme_sha256(t) for t in model.codebook.themes}
         self.stacked_themes_ = [t for t in codebook.ids if trained_hashes.get(t) == theme_sha256(codebook[t])]
         self.trained_themes_ = [t for t in model.trained_themes_ if t in self.stacked_themes_]
@@ -174,9 +189,13 @@ class CodebookAdapter(StackedTagging):
             sub = Codebook(codebook.name, codebook.version, tuple(codebook[t] for t in fallback_ids),
                            codebook.source, codebook.sha256)
             self.zeroshot_ = ZeroShotClassifier(sub, top_k=model.top_k, margin=model.margin,
-                                                n_evidence=model.n_evidence, precision=precision).fit()
+                                                n_evidence=model.n_evidence, embedder=model.embedder_).fit()
         self.threshold_overrides = dict(thresholds or {})
         self.aggregator_ = model.aggregator_
+
+    @property
+    def embedder_(self):
+        return self.model.embedder_
 
     def document_scores(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         """(passage scores [n_passages, n_themes], document probabilities [n_themes]) for the codebook in use."""

@@ -11,11 +11,14 @@ theme's rank in the document and whether it is a practice or context theme
 weights are shared by all themes, learn from all of them, and carry over
 to a theme no training document was coded with.
 
-The regularisation strength C and the decision threshold are chosen on
-out-of-fold document probabilities (GroupKFold by document: no review is on
-both sides of a split): the C whose out-of-fold probabilities reach the best
-pooled F1 at their best threshold. The same out-of-fold probabilities give
-the reported CV scores.
+The model is scikit-learn's: ``StandardScaler`` then ``LogisticRegression``.
+Its regularisation strength C (``GridSearchCV``) and one global decision
+threshold (``TunedThresholdClassifierCV``, F1) are chosen over folds grouped
+by document (``GroupKFold``: no review is on both sides of a split). Each
+theme's threshold is then shrunk from the global one towards its own F1-best
+cut on the out-of-fold probabilities (``thresholds.ShrunkThresholds``), and a
+theme the model does not decide better than the default classifier stays at
+the default. The same out-of-fold probabilities give the reported CV scores.
 Evidence is the zero-shot scorer's strongest passages.
 """
 
@@ -26,25 +29,51 @@ import json
 
 import numpy as np
 
-from practice_themes.classify.aggregate import DEFAULT_THRESHOLD, Aggregator, sigmoid
+from practice_themes.classify.aggregate import DEFAULT_THRESHOLD, Aggregator
 from practice_themes.classify.sections import is_substantive, passage_weight
 from practice_themes.classify.stacking import FEATURE_NAMES, document_features
-from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, best_threshold, f1_score
+from practice_themes.classify.thresholds import (DEFAULT_STRENGTH, THRESHOLD_GRID, ShrunkThresholds,
+                                                  best_threshold, f1_score)
 from practice_themes.classify.training import LabelledPassages
 from practice_themes.classify.zeroshot import PassageAnalysis, ZeroShotClassifier
 from practice_themes.codebook import Codebook
-from practice_themes.embed import MODEL_NAME, encode, memoised
+from practice_themes.embed import MODEL_NAME, Embedder
 from practice_themes.types import Passage, ThemeTag
 
 # Candidate regularisation strengths, chosen by grouped CV when ``C`` is not fixed: on 18 coded
 # reviews C barely mattered; on 28 the weaker settings won, so the choice is left to the data.
 C_GRID = (0.1, 0.3, 1.0, 3.0)
+# The pipeline's arrays, in the order ``weights_digest`` hashes them and ``weights.npz`` stores them.
+PIPELINE_ARRAYS = ("scaler_mean", "scaler_scale", "coef", "intercept")
 
 
-def global_threshold(truth: np.ndarray, probability: np.ndarray) -> float:
-    """The one F1-best threshold over every (document, theme) pair; the default when nothing is coded."""
-    found = best_threshold(np.asarray(truth).ravel(), np.asarray(probability).ravel())
-    return DEFAULT_THRESHOLD if found is None or np.asarray(truth).all() else found
+def stacked_pipeline(C: float):
+    """The unfitted model: standardise the document features, then one logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
+
+
+def pipeline_arrays(pipeline) -> dict[str, np.ndarray]:
+    """The fitted pipeline's arrays by ``PIPELINE_ARRAYS`` name."""
+    scaler, lr = pipeline[0], pipeline[-1]
+    return {"scaler_mean": scaler.mean_, "scaler_scale": scaler.scale_, "coef": lr.coef_, "intercept": lr.intercept_}
+
+
+def _best_f1(truth: np.ndarray, probability: np.ndarray) -> float:
+    """F1 at the F1-best threshold: ranks candidate models before their threshold is tuned."""
+    cut = best_threshold(truth, probability)
+    return 0.0 if cut is None else f1_score(np.asarray(truth, dtype=bool), np.asarray(probability) >= cut)
+
+
+def _best_f1_scorer():
+    from sklearn.metrics import make_scorer
+
+    return make_scorer(_best_f1, response_method="predict_proba")
+
+
 
 
 def _kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
@@ -89,31 +118,48 @@ class StackedTagging:
         """``tag`` for many short documents: their sentences are encoded in one batch first."""
         return tag_each(self, documents)
 
+    @property
+    def embedder_(self):
+        """The embedder of the zero-shot scorer underneath."""
+        return self.zeroshot_.embedder_
+
 
 class TrainedClassifier(StackedTagging):
     """A stacked logistic regression over theme-agnostic document evidence, trained from coded documents.
+
+    The regression is scikit-learn's ``StandardScaler`` + ``LogisticRegression`` pipeline; C is chosen
+    by ``GridSearchCV`` and the global threshold by ``TunedThresholdClassifierCV``, both over the same
+    document-grouped folds (``GroupKFold``: no review on both sides of a split).
 
     Parameters
     ----------
     codebook : the codebook the model is trained for.
     C : inverse regularisation strength of the logistic regression; None (default) chooses it from
-        ``Cs`` by the grouped CV, by the pooled F1 of its out-of-fold probabilities. Fitted: ``C_``.
+        ``Cs`` by the grouped CV, by the mean fold F1 at each fold's best threshold. Fitted: ``C_``.
     Cs : the candidates for ``C``.
     min_docs : a theme counts as trained (``trained_themes_``) with this many coded training documents.
         A theme with fewer, or whose out-of-fold F1 is below the default classifier's on the same
         documents, stays at the default (``default_themes_``, with the reason in ``default_reasons_``):
         training must never lose to the default on a theme it could not learn.
-    n_splits : folds for the grouped (by document) threshold CV.
+    n_splits : folds for the grouped (by document) CV.
     strength : shrinkage of the per-theme thresholds towards the model's one global threshold, in
         coded positive documents (``thresholds.ShrunkThresholds``).
     top_k, margin, n_evidence : the zero-shot pooling depth, the "possible" band and evidence count.
+    embedder : the sentence embedder of the zero-shot scorer underneath (None: the shared default).
+    default_thresholds : the default classifier's thresholds, for the themes that stay at the default;
+        None: the shipped ones.
+    name : the model's name, recorded in ``describe()``.
+
+    Fitted: ``pipeline_`` (the scaler + regression), ``C_``, ``global_threshold_``, ``thresholds_``,
+    ``threshold_fit_``, ``trained_themes_``, ``default_themes_``, ``default_reasons_``, ``cv_scores_``,
+    ``n_documents_``, ``n_positive_passages_``, ``zeroshot_``.
     """
 
     kind = "trained"
 
     def __init__(self, codebook: Codebook, *, C: float | None = None, Cs: tuple[float, ...] = C_GRID,
                  min_docs: int = 3, n_splits: int = 4, strength: float = DEFAULT_STRENGTH,
-                 top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, precision: str | None = None,
+                 top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, embedder: Embedder | None = None,
                  default_thresholds: dict[str, float] | None = None, name: str = "trained") -> None:
         self.codebook = codebook
         self.C = C
@@ -124,9 +170,8 @@ class TrainedClassifier(StackedTagging):
         self.top_k = top_k
         self.margin = margin
         self.n_evidence = n_evidence
-        self.precision = precision
+        self.embedder = embedder
         self.name = name
-        # The default classifier's thresholds, for the themes that stay at the default; None: the shipped ones.
         self.default_thresholds = dict(default_thresholds) if default_thresholds else None
         self.threshold_overrides: dict[str, float] = {}
 
@@ -135,34 +180,39 @@ class TrainedClassifier(StackedTagging):
                 "top_k": self.top_k, "margin": self.margin, "n_evidence": self.n_evidence, "model": "stacked-document-lr",
                 "features": list(FEATURE_NAMES)}
 
+    @classmethod
+    def from_fitted(cls, codebook: Codebook, *, pipeline, chosen_C: float, global_threshold: float,
+                    thresholds: dict[str, float], trained_themes: list[str], default_reasons: dict[str, str],
+                    cv_scores: dict, n_documents: int, n_positive_passages: dict[str, int],
+                    embedder: Embedder | None = None, name: str = "trained", **settings) -> "TrainedClassifier":
+        """A ready model from saved fitted state (``persistence.load_model``), without training."""
+        model = cls(codebook, embedder=embedder, name=name, **settings)
+        model.zeroshot_ = model._zeroshot()
+        model.pipeline_ = pipeline
+        model.C_ = chosen_C
+        model.global_threshold_ = global_threshold
+        model.thresholds_ = dict(thresholds)
+        model.trained_themes_ = list(trained_themes)
+        model.default_reasons_ = dict(default_reasons)
+        model.default_themes_ = [t for t in codebook.ids if t in model.default_reasons_]
+        model.cv_scores_ = cv_scores
+        model.n_documents_ = n_documents
+        model.n_positive_passages_ = dict(n_positive_passages)
+        return model._ready()
+
     # -- training ------------------------------------------------------------------------
     def _zeroshot(self) -> ZeroShotClassifier:
         return ZeroShotClassifier(self.codebook, top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
-                                  thresholds=self.default_thresholds, precision=self.precision).fit()
+                                  thresholds=self.default_thresholds, embedder=self.embedder).fit()
 
     def _features(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         """(zero-shot passage scores, [n_themes, n_features] document features)."""
         analysis = self.zeroshot_.analyse(passages)
         return analysis.scores, analysis_features(analysis, passages, self.zeroshot_.is_context_, self.top_k)
 
-    def _fit_lr(self, X: np.ndarray, y: np.ndarray, C: float):
-        """(mean, scale, coef [1, F], intercept [1]) of one standardised logistic regression."""
-        from sklearn.linear_model import LogisticRegression
-
-        mean, scale = X.mean(axis=0), X.std(axis=0)
-        scale[scale < 1e-8] = 1.0
-        if y.min() == y.max():
-            return mean, scale, np.zeros((1, X.shape[1])), np.array([10.0 if y.max() else -10.0])
-        lr = LogisticRegression(C=C, max_iter=5000).fit((X - mean) / scale, y)
-        return mean, scale, lr.coef_.copy(), lr.intercept_.copy()
-
-    @staticmethod
-    def _predict(X: np.ndarray, mean, scale, coef, intercept) -> np.ndarray:
-        return sigmoid(((X - mean) / scale) @ coef[0] + intercept[0])
-
     def fit(self, docs: list[LabelledPassages]) -> "TrainedClassifier":
-        """Train on labelled documents: out-of-fold threshold and CV scores, then the final model."""
-        from sklearn.model_selection import GroupKFold
+        """Train on labelled documents: grouped CV for C and the thresholds, CV scores, then the final model."""
+        from sklearn.model_selection import GridSearchCV, GroupKFold, TunedThresholdClassifierCV, cross_val_predict
 
         if len(docs) < 2:
             raise ValueError(f"training needs at least 2 coded documents, got {len(docs)}")
@@ -176,35 +226,36 @@ class TrainedClassifier(StackedTagging):
         truth = np.vstack([d.doc_labels for d in docs]).astype(bool)
         n_docs, n_themes, n_features = features.shape
         X, y = features.reshape(-1, n_features), truth.reshape(-1).astype(int)
+        if y.min() == y.max():
+            raise ValueError(f"training needs a theme coded present somewhere and absent somewhere; in these "
+                             f"{n_docs} documents every theme is {'present' if y.max() else 'absent'}")
         self.trained_themes_ = [t for j, t in enumerate(ids) if truth[:, j].sum() >= self.min_docs]
-
-        folds = list(GroupKFold(n_splits=min(self.n_splits, n_docs)).split(np.arange(n_docs),
-                                                                            groups=np.arange(n_docs)))
-        pooled_f1: dict[float, float] = {}
-        best = None  # (C, threshold, out-of-fold probabilities)
-        for C in ([self.C] if self.C is not None else self.Cs):
-            oof = np.zeros(truth.shape)
-            for train_docs, test_docs in folds:
-                rows = np.isin(np.repeat(np.arange(n_docs), n_themes), train_docs)
-                params = self._fit_lr(X[rows], y[rows], C)
-                test = features[test_docs].reshape(-1, n_features)
-                oof[test_docs] = self._predict(test, *params).reshape(-1, n_themes)
-            threshold = global_threshold(truth, oof)
-            pooled_f1[C] = f1_score(truth, oof >= threshold)
-            # A tie keeps the earlier, more strongly regularised candidate.
-            if best is None or pooled_f1[C] > pooled_f1[best[0]] + 1e-9:
-                best = (C, threshold, oof)
-        self.C_, threshold, oof = best
+        # Every row of a document shares its group, so one review never sits on both sides of a split;
+        # the same folds serve the C search, the threshold tuning and the out-of-fold report.
+        groups = np.repeat(np.arange(n_docs), n_themes)
+        folds = list(GroupKFold(n_splits=min(self.n_splits, n_docs)).split(X, y, groups=groups))
+        Cs = [self.C] if self.C is not None else list(self.Cs)
+        # refit=False: the final model is the threshold tuner's refit below. A tie keeps the earlier,
+        # more strongly regularised candidate (GridSearchCV's best_index_ is the first of the best).
+        search = GridSearchCV(stacked_pipeline(Cs[0]), {"logisticregression__C": Cs}, scoring=_best_f1_scorer(),
+                              cv=folds, refit=False).fit(X, y)
+        self.C_ = float(Cs[search.best_index_])
+        tuned = TunedThresholdClassifierCV(stacked_pipeline(self.C_), scoring="f1", cv=folds,
+                                           thresholds=THRESHOLD_GRID, refit=True).fit(X, y)
+        self.pipeline_ = tuned.estimator_
         # One global cut is the prior; a theme with enough coded positives moves towards its own.
-        self.global_threshold_ = threshold
-        self.threshold_fit_ = ShrunkThresholds(strength=self.strength).fit(oof, truth, ids, threshold)
+        self.global_threshold_ = float(tuned.best_threshold_)
+        oof = cross_val_predict(stacked_pipeline(self.C_), X, y, cv=folds,
+                                method="predict_proba")[:, 1].reshape(n_docs, n_themes)
+        self.threshold_fit_ = ShrunkThresholds(strength=self.strength).fit(oof, truth, ids, self.global_threshold_)
         self.thresholds_ = dict(self.threshold_fit_.thresholds_)
         self._choose_default_themes(truth, oof, default_probability)
         self.trained_themes_ = [t for t in self.trained_themes_ if t not in self.default_themes_]
         self.cv_scores_ = self._cv_report(truth, self._decide(oof, default_probability))
         self.cv_scores_["C"] = self.C_
-        self.cv_scores_["C_candidates"] = {str(c): round(f, 4) for c, f in pooled_f1.items()}
-        self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_ = self._fit_lr(X, y, self.C_)
+        self.cv_scores_["C_candidates"] = {str(c): round(float(f), 4)
+                                           for c, f in zip(Cs, search.cv_results_["mean_test_score"])}
+        self.cv_scores_["global_threshold"] = self.global_threshold_
         self.n_documents_ = n_docs
         self.n_positive_passages_ = {t: int(sum(d.labels[:, ids.index(t)].sum() for d in docs))
                                      for t in self.trained_themes_}
@@ -295,8 +346,7 @@ class TrainedClassifier(StackedTagging):
         A default theme's probability is the default classifier's, judged by its threshold.
         """
         scores, features = self._features(passages)
-        params = (self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_)
-        probabilities = self._predict(features, *params)
+        probabilities = self.pipeline_.predict_proba(features)[:, 1]
         defaults = [j for j, t in enumerate(self.codebook.ids) if t in getattr(self, "default_themes_", ())]
         if defaults:
             probabilities[defaults] = self._default_probability(passages, scores)[defaults]
@@ -317,7 +367,7 @@ class TrainedClassifier(StackedTagging):
     # -- identity ------------------------------------------------------------------------
     def weights_digest(self) -> str:
         digest = hashlib.sha256()
-        for array in (self.scaler_mean_, self.scaler_scale_, self.coef_, self.intercept_):
+        for array in pipeline_arrays(self.pipeline_).values():
             digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
         return digest.hexdigest()
 
@@ -339,8 +389,9 @@ class TrainedClassifier(StackedTagging):
 def tag_each(classifier, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
     """Encode every document's scorable sentences in one batch, then ``classifier.tag`` each document."""
     texts = [p.text for doc in documents for p in doc if passage_weight(p) > 0 and is_substantive(p.text)]
-    with memoised():
-        encode(texts, precision=getattr(classifier, "precision", None))
+    embedder = classifier.embedder_
+    with embedder.memoised():
+        embedder.encode(texts)
         return [classifier.tag(doc) for doc in documents]
 
 
@@ -354,7 +405,7 @@ def make_fit_predict(texts, theme_ids: list[str], *, gold=None, seed: int = 0, *
     """
     import pandas as pd
 
-    from practice_themes.classify.text import passages_from_text
+    from practice_themes.segment import segment_text as passages_from_text
     from practice_themes.classify.training import Coding, label_passages
     from practice_themes.codebook import load_codebook
 

@@ -59,7 +59,7 @@ from practice_themes.classify.sections import is_substantive, passage_weight
 from practice_themes.classify.subject import ADULT_SUBJECT_FACTOR, is_adult_subject
 from practice_themes.classify.stacking import BODY_WEIGHT
 from practice_themes.codebook import DEFAULT_CODEBOOK, Codebook
-from practice_themes.embed import MODEL_NAME, cache_dir, encode, memoised
+from practice_themes.embed import MODEL_NAME, Embedder, cache_dir, default_embedder
 from practice_themes.types import Passage, ThemeTag
 
 CONTEXT_KIND = "context"
@@ -113,7 +113,9 @@ class ZeroShotClassifier:
 
     Parameters are the scoring constants described in the module docstring.
     ``use_lexical``/``use_polarity``/``use_sections``/``window`` switch parts off
-    (the "embeddings only" benchmark row turns them all off).
+    (the "embeddings only" benchmark row turns them all off). ``embedder``
+    turns sentences into vectors (``embed.Embedder``); None uses the shared
+    ``embed.default_embedder()``. Fitted: ``embedder_``, the one in use.
     """
 
     kind = "zero-shot"
@@ -128,7 +130,7 @@ class ZeroShotClassifier:
                  anchor_factor: float = 0.3, rule: str = "mean", distinct_paragraphs: bool = True,
                  floor: float = 0.0, calibration: tuple[float, float] | None = ZERO_SHOT_CALIBRATION,
                  adult_subject_factor: float = ADULT_SUBJECT_FACTOR, calibrated: bool = True,
-                 precision: str | None = None) -> None:
+                 embedder: Embedder | None = None) -> None:
         self.codebook = codebook
         self.n_best_exemplars = n_best_exemplars
         self.definition_weight = definition_weight
@@ -157,19 +159,20 @@ class ZeroShotClassifier:
         self.distinct_paragraphs = distinct_paragraphs
         self.floor = floor
         self.calibration = tuple(calibration) if calibration is not None else None
-        self.precision = precision
+        self.embedder = embedder
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self) -> "ZeroShotClassifier":
         """Embed exemplars, definitions and negatives; measure each theme's neutral baseline."""
         themes = self.codebook.themes
+        self.embedder_ = self.embedder if self.embedder is not None else default_embedder()
+        encode = self.embedder_.encode
         # The codebook's ~600 sentences dominate a cold start; their vectors are cached on disk.
-        with memoised(codebook_cache_file(self.codebook)):
-            self.exemplar_vectors_ = [encode(list(t.exemplars), precision=self.precision) for t in themes]
-            self.definition_vectors_ = encode([f"{t.label}: {t.definition}" for t in themes],
-                                              precision=self.precision)
-            self.negative_vectors_ = [encode(list(t.negative_exemplars), precision=self.precision) for t in themes]
-            neutral_vectors = encode(list(NEUTRAL_SENTENCES), precision=self.precision)
+        with self.embedder_.memoised(codebook_cache_file(self.codebook)):
+            self.exemplar_vectors_ = [encode(list(t.exemplars)) for t in themes]
+            self.definition_vectors_ = encode([f"{t.label}: {t.definition}" for t in themes])
+            self.negative_vectors_ = [encode(list(t.negative_exemplars)) for t in themes]
+            neutral_vectors = encode(list(NEUTRAL_SENTENCES))
         self.is_context_ = np.array([t.kind == CONTEXT_KIND for t in themes])
         self.child_only_ = np.array([t.subject == "child" for t in themes])
         self.null_mean_ = np.zeros(len(themes))
@@ -228,7 +231,7 @@ class ZeroShotClassifier:
         lexical = self.matcher_.analyse(texts)
         residual_rows = [r for r, text in enumerate(lexical.residual) if text is not None] if self.use_polarity else []
         residual_texts = [lexical.residual[r] or "." for r in residual_rows]
-        all_vectors = encode(texts + residual_texts, precision=self.precision)
+        all_vectors = self.embedder_.encode(texts + residual_texts)
         vectors = all_vectors[: len(texts)]
         semantic = self.semantic_z(vectors)
         logits = self.slope * (semantic - self.midpoint)

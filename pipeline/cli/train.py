@@ -70,7 +70,8 @@ def train(
         raise typer.Exit(code=1) from None
     cv = model.cv_scores_
     console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
-                  f"(C {model.C_:g}; grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; "
+                  f"(C {model.C_:g}, threshold {model.global_threshold_:.2f}; "
+                  f"grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; "
                   f"optimistic) -> {out}")
     print_theme_report(cv, console)
 
