@@ -10,7 +10,7 @@ from practice_themes.bulk.runner import RunSettings, run_corpus
 from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
 from practice_themes.bulk.worker import ClassifierSpec
 
-STAND_IN = ClassifierSpec(model="factory:practice_themes.bulk.synthetic:keyword_classifier")
+STAND_IN = ClassifierSpec(model="keyword-stand-in")
 
 
 @pytest.fixture(scope="module")

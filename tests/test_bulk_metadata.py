@@ -58,7 +58,7 @@ def test_metadata_reaches_the_documents_table(tmp_path):
     meta.write_text("file,year\na.pdf,2020\nzzz.pdf,2021\n")
     result = CliRunner().invoke(practice_themes.cli.app, [
         "code", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--metadata", str(meta), "--no-progress",
-        "--scheduler", "local-threads", "--workers", "1", "--model", "factory:practice_themes.bulk.synthetic:keyword_classifier"])
+        "--scheduler", "local-threads", "--workers", "1", "--model", "keyword-stand-in"])
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
     assert "no row for 1 (b)" in output and "1 row(s) match no input (zzz.pdf)" in output

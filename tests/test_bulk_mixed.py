@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,14 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from practice_themes.bulk.synthetic import KeywordClassifier, review_paragraphs, write_pdf
+from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
 from practice_themes.codebook import load_codebook
 from practice_themes.process import code_file
+from stand_ins import KeywordClassifier
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ROBUSTNESS = SHARED / "data" / "pdfs" / "robustness"
-STAND_IN = "factory:practice_themes.bulk.synthetic:keyword_classifier"
+STAND_IN = "keyword-stand-in"
 
 
 def _bad_files(folder: Path) -> dict[str, str]:
@@ -104,7 +106,19 @@ def test_unloadable_model_is_a_usage_error_naming_it(tmp_path):
     write_pdf(tmp_path / "in" / "a.pdf", review_paragraphs(3))
     proc = subprocess.run(
         [sys.executable, "-c", "from practice_themes.cli import app; app()", "code", str(tmp_path / "in"), "-o",
-         str(tmp_path / "out"), "--no-progress", "--workers", "1", "--model", "factory:no_such_module:build"],
+         str(tmp_path / "out"), "--no-progress", "--workers", "1", "--model", "no-such-classifier"],
         capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2
-    assert "cannot load the classifier (factory:no_such_module:build)" in " ".join(proc.stderr.split())
+    assert "model not found: no-such-classifier" in " ".join(proc.stderr.split())
+    assert "keyword-stand-in" in proc.stderr  # the registered plug-ins are listed
+
+
+def test_a_plug_in_module_that_cannot_be_imported_is_a_usage_error_naming_it(tmp_path):
+    write_pdf(tmp_path / "in" / "a.pdf", review_paragraphs(3))
+    env = {**os.environ, "PRACTICE_THEMES_CLASSIFIER_PLUGINS": "stand_ins,no_such_plugin_module"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from practice_themes.cli import app; app()", "code", str(tmp_path / "in"), "-o",
+         str(tmp_path / "out"), "--no-progress", "--workers", "1", "--model", "keyword-stand-in"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert proc.returncode == 2
+    assert "cannot import classifier plug-in module 'no_such_plugin_module'" in " ".join(proc.stderr.split())

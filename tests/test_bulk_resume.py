@@ -17,7 +17,7 @@ from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from practice_themes.cli import app; app()", "code"]
-SLOW_STAND_IN = "factory:practice_themes.bulk.synthetic:slow_keyword_classifier"
+SLOW_STAND_IN = "slow-keyword-stand-in"
 
 
 def _corpus(folder: Path, n: int = 10) -> Path:

@@ -20,7 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import hostile_files as hostile
-from practice_themes.bulk.synthetic import KeywordClassifier, review_paragraphs, write_pdf
+from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+from stand_ins import KeywordClassifier
 from practice_themes.codebook import load_codebook
 from practice_themes.errors import CorruptPDFError, CorruptWordError, IngestError, IngestMemoryError, InputLimitError
 from practice_themes.ingest import ingest_file
@@ -31,7 +32,7 @@ from practice_themes.screen.server import ServerSettings, create_app
 MB = 1024 * 1024
 LOCAL = "http://127.0.0.1"
 CLI = [sys.executable, "-c", "from practice_themes.cli import app; app()"]
-STAND_IN = "factory:practice_themes.bulk.synthetic:keyword_classifier"
+STAND_IN = "keyword-stand-in"
 
 
 # The archive and stream limits are lowered so the bombs (and the test's own inflating) stay

@@ -196,7 +196,7 @@ def test_code_on_a_table_resumes_without_recomputing_and_redoes_only_an_edited_r
     from practice_themes.bulk.runner import RunSettings, run_corpus
     from practice_themes.bulk.worker import ClassifierSpec
 
-    spec = ClassifierSpec(model="factory:practice_themes.bulk.synthetic:keyword_classifier")
+    spec = ClassifierSpec(model="keyword-stand-in")
     settings = RunSettings(workers=1, progress=False, timeout_s=None)
     rows = [{"id": f"r{i}", "circumstances": f"Report {i}: the social worker visited the home.",
              "concerns": "Information was not shared between agencies." if i % 2 else ""} for i in range(4)]

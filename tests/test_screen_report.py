@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from practice_themes.bulk.synthetic import KeywordClassifier
+from stand_ins import KeywordClassifier
 from practice_themes.codebook import load_codebook
 from practice_themes.screen.render import full_text_pages, render_html, render_json
 from practice_themes.screen.screener import Screener

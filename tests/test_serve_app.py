@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from practice_themes.bulk.synthetic import KeywordClassifier
+from stand_ins import KeywordClassifier
 from practice_themes.codebook import load_codebook
 from practice_themes.screen.screener import Screener
 from practice_themes.screen.server import ServerSettings, create_app, safe_name, sniff

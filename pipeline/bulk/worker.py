@@ -8,8 +8,6 @@ is the single writer.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
 import time
@@ -17,17 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Re-exported: the pool, runner and Dask backends build the classifier from its spec.
+from practice_themes.classify.loader import ClassifierSpec, build_classifier, fingerprint_of  # noqa: F401
 from practice_themes.types import DocumentResult
-
-
-@dataclass(frozen=True)
-class ClassifierSpec:
-    """Everything needed to rebuild the same classifier in another process."""
-
-    model: str | None = None  # None: zero-shot from the codebook
-    codebook_path: str | None = None
-    thresholds_json: str | None = None  # JSON text keeps the spec hashable
-    torch_threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,42 +32,8 @@ class Task:
     text: str | None = None  # a table row's text; None: read the file at ``path``
 
 
-# --model factory:module:callable builds the classifier with callable(codebook).
-FACTORY_PREFIX = "factory:"
-
 _lock = threading.Lock()
 _cache: dict[ClassifierSpec, Any] = {}
-
-
-def build_classifier(spec: ClassifierSpec):
-    """Load the classifier ``spec`` describes (no caching)."""
-    from practice_themes.codebook import load_codebook
-
-    codebook = load_codebook(spec.codebook_path)
-    thresholds = json.loads(spec.thresholds_json) if spec.thresholds_json else None
-    if spec.model and spec.model.startswith(FACTORY_PREFIX):
-        return _from_factory(spec.model[len(FACTORY_PREFIX):], codebook)
-    try:
-        from practice_themes.classify import load_classifier
-    except ImportError:  # the classifier's public loader has not landed yet
-        load_classifier = None
-    if load_classifier is not None:
-        return load_classifier(spec.model, codebook=codebook, thresholds=thresholds)
-    if spec.model:
-        raise ValueError(f"{spec.model}: trained models need practice_themes.classify.load_classifier")
-    from practice_themes.classify.zeroshot import ZeroShotClassifier
-
-    return ZeroShotClassifier(codebook).fit()
-
-
-def _from_factory(target: str, codebook):
-    """``module:callable`` called with the codebook: a plug-in classifier."""
-    import importlib
-
-    module_name, _, attr = target.partition(":")
-    if not module_name or not attr:
-        raise ValueError(f"{FACTORY_PREFIX}{target}: expected {FACTORY_PREFIX}module:callable")
-    return getattr(importlib.import_module(module_name), attr)(codebook)
 
 
 def get_classifier(spec: ClassifierSpec):
@@ -90,19 +46,6 @@ def get_classifier(spec: ClassifierSpec):
                 torch.set_num_threads(spec.torch_threads)
             _cache[spec] = build_classifier(spec)
         return _cache[spec]
-
-
-def fingerprint_of(classifier) -> str:
-    """The classifier's own fingerprint, or one derived from its codebook and settings."""
-    value = getattr(classifier, "fingerprint", None)
-    if isinstance(value, str) and value:
-        return value
-    settings = {k: v for k, v in sorted(vars(classifier).items())
-                if not k.endswith("_") and isinstance(v, (int, float, str, bool, type(None)))}
-    codebook = getattr(classifier, "codebook", None)
-    blob = json.dumps({"class": type(classifier).__qualname__, "codebook": getattr(codebook, "sha256", ""),
-                       "settings": settings}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def describe(spec: ClassifierSpec, hold_s: float = 0.0) -> dict[str, Any]:

@@ -32,7 +32,9 @@ def code(
     scheduler: str = typer.Option(None, "--scheduler",
                                   help="Run on Dask: a scheduler address (tcp://host:8786) or 'local'."),
     model: str = typer.Option(None, "--model",
-                              help="Trained model: a folder, or a name under models/ (default: zero-shot from the codebook)."),
+                              help="Trained model: a folder, or a shipped model's name (lr-v1); or a classifier "
+                                   "plug-in's name (entry-point group practice_themes.classifiers, or a module "
+                                   "named in PRACTICE_THEMES_CLASSIFIER_PLUGINS). Default: zero-shot from the codebook."),
     threshold: list[str] = typer.Option(None, "--threshold",
                                         help="Override thresholds: a number for every theme, or THEME=x (repeatable)."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
@@ -56,8 +58,7 @@ def code(
     from practice_themes.bulk.lock import OutdirLockedError
     from practice_themes.bulk.metadata import MetadataError, join_metadata
     from practice_themes.bulk.runner import ClassifierLoadError, RunSettings, run_corpus
-    from practice_themes.bulk.worker import FACTORY_PREFIX, ClassifierSpec
-    from practice_themes.classify import ZERO_SHOT_NAMES, resolve_model_path
+    from practice_themes.classify.loader import ClassifierSpec, check_model
     from practice_themes.classify.aggregate import parse_threshold_overrides
     from practice_themes.codebook import CodebookError, load_codebook
 
@@ -78,8 +79,7 @@ def code(
 
     try:
         overrides = parse_threshold_overrides(threshold, codebook.ids)
-        if model and not model.startswith(FACTORY_PREFIX) and model.strip().lower() not in ZERO_SHOT_NAMES:
-            resolve_model_path(model)  # a missing model is a usage error, not a failure in every worker
+        check_model(model)  # a missing model is a usage error, not a failure in every worker
     except ValueError as exc:  # ModelLoadError is a ValueError too
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None

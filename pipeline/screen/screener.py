@@ -27,7 +27,7 @@ class Screener:
         started = time.perf_counter()
         if classifier is None:
             # The zero-shot fit reads the codebook vectors from the embedding cache: fast after the first run.
-            from practice_themes.bulk.worker import ClassifierSpec, build_classifier
+            from practice_themes.classify.loader import ClassifierSpec, build_classifier
 
             classifier = build_classifier(ClassifierSpec(model=model,
                                                          codebook_path=str(codebook_path) if codebook_path else None))
@@ -37,7 +37,7 @@ class Screener:
         for key, value in (("codebook_name", self.codebook.name), ("codebook_version", self.codebook.version),
                            ("codebook_sha256", self.codebook.sha256)):
             self.info.setdefault(key, value)
-        from practice_themes.bulk.worker import fingerprint_of
+        from practice_themes.classify.loader import fingerprint_of
 
         self.fingerprint = fingerprint_of(classifier)
         self.load_seconds = time.perf_counter() - started

@@ -1,0 +1,157 @@
+"""The one classifier loader: a model string, a codebook and thresholds in, a ``ThemeClassifier`` out.
+
+A model string is, in the order tried:
+
+- nothing, or ``zero-shot``: the zero-shot classifier built from the codebook;
+- a trained model: a folder holding ``metadata.json``, or the name of one
+  shipped in the package (``lr-v1``);
+- a plug-in: a name registered under the entry-point group
+  ``practice_themes.classifiers`` by an installed distribution, or in the
+  ``CLASSIFIERS`` dict (name -> factory) of a module named in
+  ``PRACTICE_THEMES_CLASSIFIER_PLUGINS`` (comma-separated importable modules).
+  The variable exists for code that is not installed, such as the test
+  suite's stand-ins: worker processes and CLI subprocesses inherit the
+  environment, so they find the same plug-ins as the process that started
+  them. A factory is called as ``factory(codebook, thresholds=..., embedder=...)``.
+
+Every classifier built here shares one embedder (``embed.default_embedder()``)
+unless one is passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from practice_themes.codebook import MODELS_DIR, Codebook, load_codebook
+from practice_themes.embed import Embedder, default_embedder
+
+ZERO_SHOT_NAMES = ("zero-shot", "zeroshot", "zero_shot", "")
+ENTRY_POINT_GROUP = "practice_themes.classifiers"
+PLUGINS_ENV = "PRACTICE_THEMES_CLASSIFIER_PLUGINS"
+
+
+class ClassifierPluginError(ValueError):
+    """A plug-in module cannot be imported, or does not declare its classifiers as expected."""
+
+
+@dataclass(frozen=True)
+class ClassifierSpec:
+    """Everything needed to rebuild the same classifier in another process."""
+
+    model: str | None = None  # None: zero-shot from the codebook
+    codebook_path: str | None = None
+    thresholds_json: str | None = None  # JSON text keeps the spec hashable
+    torch_threads: int | None = None
+
+
+def is_zero_shot(model: str | Path | None) -> bool:
+    return model is None or str(model).strip().lower() in ZERO_SHOT_NAMES
+
+
+def _model_folder(model: str | Path) -> Path | None:
+    from practice_themes.classify.persistence import METADATA_FILE
+
+    for candidate in (Path(model), MODELS_DIR / str(model)):
+        if (candidate / METADATA_FILE).is_file():
+            return candidate
+    return None
+
+
+def shipped_models() -> list[str]:
+    from practice_themes.classify.persistence import METADATA_FILE
+
+    return sorted(p.parent.name for p in MODELS_DIR.glob(f"*/{METADATA_FILE}"))
+
+
+def plugin_factories() -> dict[str, Callable]:
+    """Plug-in name -> factory: installed entry points, then the modules named in ``PLUGINS_ENV``."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, Callable] = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    for module_name in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ClassifierPluginError(f"{PLUGINS_ENV}: cannot import classifier plug-in module "
+                                        f"{module_name!r} ({exc})") from None
+        declared = getattr(module, "CLASSIFIERS", None)
+        if not isinstance(declared, dict):
+            raise ClassifierPluginError(f"{PLUGINS_ENV}: module {module_name!r} has no CLASSIFIERS dict "
+                                        f"(name -> factory)")
+        found.update(declared)
+    return found
+
+
+def resolve_model_path(model: str | Path) -> Path:
+    """A model folder: the path itself, else a folder of that name under the shipped models."""
+    from practice_themes.classify.persistence import METADATA_FILE, ModelLoadError
+
+    folder = _model_folder(model)
+    if folder is None:
+        raise ModelLoadError(f"model not found: {model} (no {METADATA_FILE} there or under {MODELS_DIR}); "
+                             f"shipped models: {', '.join(shipped_models()) or 'none'}; omit --model for zero-shot")
+    return folder
+
+
+def check_model(model: str | Path | None) -> None:
+    """Raise the loader's error now if ``model`` names nothing, before any worker starts."""
+    from practice_themes.classify.persistence import ModelLoadError
+
+    if is_zero_shot(model) or _model_folder(model) is not None:
+        return
+    plugins = plugin_factories()
+    if str(model) not in plugins:
+        raise ModelLoadError(f"model not found: {model}: not a model folder (no metadata.json), not a shipped model "
+                             f"({', '.join(shipped_models()) or 'none'}) and not a classifier plug-in "
+                             f"({', '.join(sorted(plugins)) or 'none registered'}); omit --model for zero-shot")
+
+
+def load_classifier(model: str | Path | None = None, *, codebook: Codebook | None = None,
+                    thresholds: dict | None = None, embedder: Embedder | None = None):
+    """A ready classifier: zero-shot when ``model`` is None, else the trained model or plug-in it names.
+
+    ``thresholds`` maps theme ids to overriding thresholds (see
+    ``aggregate.parse_threshold_overrides`` for the CLI form).
+    """
+    codebook = codebook or load_codebook()
+    embedder = embedder if embedder is not None else default_embedder()
+    if is_zero_shot(model):
+        from practice_themes.classify.zeroshot import ZeroShotClassifier
+
+        return ZeroShotClassifier(codebook, thresholds=thresholds, embedder=embedder).fit()
+    folder = _model_folder(model)
+    if folder is not None:
+        from practice_themes.classify.persistence import load_model
+
+        return load_model(folder, codebook=codebook, thresholds=thresholds, embedder=embedder)
+    check_model(model)
+    factory = plugin_factories()[str(model)]
+    if hasattr(factory, "load"):  # an entry point: import its target only now
+        factory = factory.load()
+    return factory(codebook, thresholds=thresholds, embedder=embedder)
+
+
+def build_classifier(spec: ClassifierSpec):
+    """Load the classifier ``spec`` describes (no caching)."""
+    codebook = load_codebook(spec.codebook_path)
+    thresholds = json.loads(spec.thresholds_json) if spec.thresholds_json else None
+    return load_classifier(spec.model, codebook=codebook, thresholds=thresholds)
+
+
+def fingerprint_of(classifier) -> str:
+    """The classifier's own fingerprint, or one derived from its codebook and settings."""
+    value = getattr(classifier, "fingerprint", None)
+    if isinstance(value, str) and value:
+        return value
+    settings = {k: v for k, v in sorted(vars(classifier).items())
+                if not k.endswith("_") and isinstance(v, (int, float, str, bool, type(None)))}
+    codebook = getattr(classifier, "codebook", None)
+    blob = json.dumps({"class": type(classifier).__qualname__, "codebook": getattr(codebook, "sha256", ""),
+                       "settings": settings}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
