@@ -102,3 +102,7 @@ class FileMissingError(IngestError):
     """The path names no file (it was moved or deleted, or is misspelt); an empty file is ``EmptyDocumentError``."""
 
     reason = "file not found"
+
+
+class ClassifierPluginError(PracticeThemesError, ValueError):
+    """A classifier plug-in module cannot be imported, or does not declare its classifiers (``CLASSIFIERS``)."""

@@ -151,3 +151,32 @@ def test_a_classifier_takes_the_embedder_it_is_given(codebook):
     before = fake.calls
     assert len(classifier.tag(_documents()[0])) == len(codebook)
     assert fake.calls > before
+
+
+def test_an_installed_entry_point_is_a_classifier_by_name(monkeypatch, codebook):
+    """A distribution's ``practice_themes.classifiers`` entry point is found by name, loaded only when asked."""
+    from importlib.metadata import EntryPoint
+
+    import practice_themes.classify.loader as loader
+
+    point = EntryPoint("installed-keywords", "stand_ins:keyword_classifier", loader.ENTRY_POINT_GROUP)
+    monkeypatch.setattr("importlib.metadata.entry_points",
+                        lambda group=None: [point] if group == loader.ENTRY_POINT_GROUP else [])
+    monkeypatch.setenv(loader.PLUGINS_ENV, "")
+    classifier = load_classifier("installed-keywords", codebook=codebook, thresholds={codebook.ids[0]: 0.9})
+    assert isinstance(classifier, ThemeClassifier) and classifier.thresholds == {codebook.ids[0]: 0.9}
+
+
+def test_an_unknown_model_names_the_shipped_models_and_plug_ins():
+    from practice_themes.classify.persistence import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match=r"model not found: nonesuch.*lr-v1.*keyword-stand-in"):
+        load_classifier("nonesuch")
+
+
+def test_a_plug_in_module_without_classifiers_is_refused(monkeypatch):
+    from practice_themes.classify.loader import PLUGINS_ENV, ClassifierPluginError
+
+    monkeypatch.setenv(PLUGINS_ENV, "json")  # importable, but declares no CLASSIFIERS
+    with pytest.raises(ClassifierPluginError, match="'json' has no CLASSIFIERS dict"):
+        load_classifier("keyword-stand-in")

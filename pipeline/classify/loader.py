@@ -30,14 +30,11 @@ from typing import Callable
 
 from practice_themes.codebook import MODELS_DIR, Codebook, load_codebook
 from practice_themes.embed import Embedder, default_embedder
+from practice_themes.errors import ClassifierPluginError
 
 ZERO_SHOT_NAMES = ("zero-shot", "zeroshot", "zero_shot", "")
 ENTRY_POINT_GROUP = "practice_themes.classifiers"
 PLUGINS_ENV = "PRACTICE_THEMES_CLASSIFIER_PLUGINS"
-
-
-class ClassifierPluginError(ValueError):
-    """A plug-in module cannot be imported, or does not declare its classifiers as expected."""
 
 
 @dataclass(frozen=True)
