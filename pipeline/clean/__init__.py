@@ -154,8 +154,8 @@ def _reading_order(per_page: list[list[RawBlock]], hints: list[str]) -> list[tup
     """(block, region hint, page breaks inside it) in reading order.
 
     A paragraph that runs over a page break is rejoined into one block (the
-    break is kept as (line index, page)); a page's footnotes follow the body
-    text that comes after them, so they never split a rejoined paragraph.
+    break is kept as (line index, page)); a page's footnotes are placed
+    after the paragraph that carries on over the break, so they never split it.
     """
     ordered: list[tuple[RawBlock, str, list[tuple[int, int]]]] = []
     pending_notes: list[RawBlock] = []
