@@ -5,6 +5,12 @@ with the corpus. If a worker dies (a segfault in a PDF library, the OOM
 killer, the hang watchdog), every document that was in flight is re-run
 alone in a fresh one-worker pool: the innocent ones finish, and the one that
 kills its worker again becomes an error row instead of stopping the run.
+
+A worker that has coded a hostile document (refused over a limit, out of
+its memory or time) or whose memory has grown far past its baseline is
+replaced: no new document is sent until the ones in flight are back, then
+the pool starts afresh. Normal documents never restart it, so the model is
+loaded again only after such a document.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
-from practice_themes.bulk.worker import ClassifierSpec, Task, describe, init_worker, run_task
+from practice_themes.bulk.worker import (DEFAULT_GROWTH_BYTES, ClassifierSpec, Task, describe, init_worker, run_task,
+                                         run_task_reporting)
 from practice_themes.types import DocumentResult
 
 # "spawn" and "forkserver" both start workers from a fresh interpreter, so
@@ -37,10 +44,13 @@ class ProcessPoolBackend:
 
     name = "processes"
 
-    def __init__(self, spec: ClassifierSpec, *, workers: int, start_method: str = DEFAULT_START_METHOD) -> None:
+    def __init__(self, spec: ClassifierSpec, *, workers: int, start_method: str = DEFAULT_START_METHOD,
+                 growth_bytes: int | None = DEFAULT_GROWTH_BYTES) -> None:
         self.spec = spec
         self.workers = workers
         self.start_method = start_method
+        self.growth_bytes = growth_bytes
+        self.restarts = 0  # pools replaced after a hostile document
         self._pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
@@ -55,22 +65,29 @@ class ProcessPoolBackend:
     def results(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, DocumentResult]]:
         pending = iter(tasks)
         in_flight: dict = {}
+        draining = False  # a worker asked to be replaced: send nothing until the pool is empty
         while True:
-            while len(in_flight) < 2 * self.workers:
+            while not draining and len(in_flight) < 2 * self.workers:
                 task = next(pending, None)
                 if task is None:
                     break
-                in_flight[self._pool.submit(run_task, task, self.spec)] = task
+                in_flight[self._pool.submit(run_task_reporting, task, self.spec, self.growth_bytes)] = task
             if not in_flight:
-                return
+                if not draining:
+                    return
+                self._replace_pool()
+                self.restarts += 1
+                draining = False
+                continue
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
                 try:
-                    result = future.result()
+                    result, spent = future.result()
                 except BrokenProcessPool:
                     broken = True
                     continue
+                draining |= spent
                 yield in_flight.pop(future), result
             if broken:
                 suspects = list(in_flight.values())
@@ -79,6 +96,12 @@ class ProcessPoolBackend:
                 for task in suspects:
                     yield task, self._isolated(task)
                 self._pool = self._new_pool(self.workers)
+                draining = False
+
+    def _replace_pool(self) -> None:
+        # The new pool starts its workers on the first document, so a run that ends here loads nothing.
+        self._pool.shutdown(wait=True)
+        self._pool = self._new_pool(self.workers)
 
     def _isolated(self, task: Task) -> DocumentResult:
         pool = self._new_pool(1)

@@ -21,7 +21,7 @@ from practice_themes.bulk.inputs import InputFile, content_sha256
 from practice_themes.bulk.lock import OutdirLock
 from practice_themes.bulk.metadata import MetadataJoin
 from practice_themes.bulk.store import ResultStore, result_key
-from practice_themes.bulk.worker import ClassifierSpec, Task
+from practice_themes.bulk.worker import DEFAULT_GROWTH_BYTES, ClassifierSpec, Task
 from practice_themes.errors import PracticeThemesError
 from practice_themes.process import STAGES
 from practice_themes.types import DocumentResult
@@ -42,6 +42,8 @@ class RunSettings:
     xlsx: bool = False
     progress: bool = True
     start_method: str | None = None
+    # A local worker whose memory stays this far above its start after a document is replaced.
+    recycle_growth_bytes: int | None = DEFAULT_GROWTH_BYTES
 
     def resolved_workers(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)
@@ -81,7 +83,8 @@ def _make_backend(spec: ClassifierSpec, settings: RunSettings):
     if spec.torch_threads is None:
         # workers x threads = cores: more threads than cores only adds contention.
         spec = replace(spec, torch_threads=max(1, (os.cpu_count() or 1) // workers))
-    return ProcessPoolBackend(spec, workers=workers, start_method=settings.start_method or DEFAULT_START_METHOD)
+    return ProcessPoolBackend(spec, workers=workers, start_method=settings.start_method or DEFAULT_START_METHOD,
+                              growth_bytes=settings.recycle_growth_bytes)
 
 
 def _hash_inputs(inputs: list[InputFile], fingerprint: str, password: str | None) -> list[Entry]:
@@ -256,7 +259,7 @@ def _manifest(started_at, settings, backend, info, codebook, results, metadata, 
             "failed": sum(v for k, v in statuses.items() if k != "ok"),
             "by_status": dict(sorted(statuses.items())), "by_error_type": dict(sorted(errors.items())),
             "computed": n_computed, "reused_from_store": n_cached,
-            "repaired_in_store": n_repaired,
+            "repaired_in_store": n_repaired, "worker_pools_recycled": getattr(backend, "restarts", 0),
             "pages": sum(r.n_pages for r in results), "pages_computed": pages_computed,
         },
         "metadata": metadata.report() if metadata else None,

@@ -65,6 +65,7 @@ def init_worker(spec: ClassifierSpec) -> None:
     """Process-pool initializer: load the classifier before the first document."""
     import practice_themes  # noqa: F401  (offline switches in the new process)
 
+    global _baseline_rss
     _exit_with_parent()
     try:
         get_classifier(spec)
@@ -73,6 +74,7 @@ def init_worker(spec: ClassifierSpec) -> None:
         # A raising initializer breaks the pool and hides the reason; the
         # first real call raises the same error with its message instead.
         pass
+    _baseline_rss = _rss()
 
 
 def _exit_with_parent(poll_s: float = 1.0) -> None:
@@ -125,3 +127,37 @@ def run_task(task: Task, spec: ClassifierSpec) -> DocumentResult:
     finally:
         if watchdog is not None:
             watchdog.cancel()
+
+
+# ---- recycling: a worker that coded a hostile document is replaced, so its memory returns to baseline ----
+
+# Errors of a document that tried to take more time or memory than its share.
+RECYCLE_AFTER = frozenset({"InputLimitError", "IngestMemoryError", "IngestTimeoutError", "DocumentTimeoutError"})
+DEFAULT_GROWTH_BYTES = 1024 * 1024 * 1024
+_baseline_rss: int | None = None  # this worker's memory once its classifier was loaded
+
+
+def _rss() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def needs_recycling(result: DocumentResult, growth_bytes: int | None) -> bool:
+    """True when this worker should be replaced after ``result``: a hostile document, or memory
+    that stays more than ``growth_bytes`` above the baseline even after handing freed pages back."""
+    if result.error_type in RECYCLE_AFTER:
+        return True
+    if growth_bytes is None or _baseline_rss is None or _rss() - _baseline_rss <= growth_bytes:
+        return False
+    from practice_themes.memory import release_memory
+
+    release_memory()
+    return _rss() - _baseline_rss > growth_bytes
+
+
+def run_task_reporting(task: Task, spec: ClassifierSpec,
+                       growth_bytes: int | None = DEFAULT_GROWTH_BYTES) -> tuple[DocumentResult, bool]:
+    """``run_task``, and whether this worker should be replaced afterwards (see ``needs_recycling``)."""
+    result = run_task(task, spec)
+    return result, needs_recycling(result, growth_bytes)
