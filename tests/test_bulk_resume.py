@@ -32,7 +32,8 @@ def _run(corpus: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def _stored(out: Path) -> int:
-    return len(list((out / "store").glob("*/*.json")))
+    # Finished results only: a run killed mid-write leaves a ".<name>.<random>.tmp.json" (fileio.atomic_write).
+    return sum(not p.name.startswith(".") for p in (out / "store").glob("*/*.json"))
 
 
 def _comparable(out: Path) -> pd.DataFrame:
