@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import time
 from pathlib import Path
 
@@ -128,3 +129,15 @@ def _marker_docx(path: Path) -> bytes:
     document.add_paragraph("Nobody told the health visitor about the previous injury.")
     document.save(path)
     return path.read_bytes()
+
+
+def test_a_worker_that_died_while_idle_is_replaced_before_the_next_screen(tmp_path):
+    screening = ScreenWorker(model=STAND_IN)
+    try:
+        screening.wait_ready()
+        os.kill(screening.pid, signal.SIGKILL)
+        time.sleep(0.5)
+        assert screening.screen(_text(tmp_path / "r.txt", "An ordinary review.")).n_sentences == 2
+        assert screening.replaced == 1
+    finally:
+        screening.close()

@@ -202,6 +202,9 @@ class ScreenWorker:
             ScreenerLoadError when no worker could be loaded.
         """
         self.wait_ready()
+        if not self._process.is_alive():  # ended while idle (the OOM killer, a stray signal)
+            self._replace()
+            self.wait_ready()
         options = {"password": password, "document_name": document_name, "doc_id": doc_id, "limits": limits,
                    "deadline_s": deadline_s}
         self._conn.send((str(path), options))
