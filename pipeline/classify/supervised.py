@@ -38,6 +38,7 @@ from practice_themes.classify.training import LabelledPassages
 from practice_themes.classify.zeroshot import PassageAnalysis, ZeroShotClassifier
 from practice_themes.codebook import Codebook
 from practice_themes.embed import MODEL_NAME, Embedder
+from practice_themes.stats.metrics import binary_kappa
 from practice_themes.types import Passage, ThemeTag
 
 # Candidate regularisation strengths, chosen by grouped CV when ``C`` is not fixed: on 18 coded
@@ -74,13 +75,6 @@ def _best_f1_scorer():
     return make_scorer(_best_f1, response_method="predict_proba")
 
 
-
-
-def _kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
-    """Cohen's kappa of two boolean arrays; NaN when both raters use one category only and disagree never."""
-    from practice_themes.stats.coefficients import cohen_kappa
-
-    return float(cohen_kappa(np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int)))
 
 
 def more_documents_needed(n_positive: int, n_documents: int, recall: float, half_width: float = 0.1) -> int:
@@ -318,13 +312,13 @@ class TrainedClassifier(StackedTagging):
                 entry["why_default"] = self.default_reasons_[t]
             if n_pos:
                 precision, recall = tp / max(n_pred, 1), tp / n_pos
-                kappas = [_kappa(y[r], d[r]) for r in resamples]
+                kappas = [binary_kappa(y[r], d[r]) for r in resamples]
                 kappas = [k for k in kappas if not np.isnan(k)]
                 entry.update({
                     "precision": round(precision, 4), "precision_ci": [round(x, 4) for x in wilson_ci(tp, n_pred)]
                     if n_pred else None,
                     "recall": round(recall, 4), "recall_ci": [round(x, 4) for x in wilson_ci(tp, n_pos)],
-                    "f1": round(f1_score(y, d), 4), "kappa": round(_kappa(y, d), 4),
+                    "f1": round(f1_score(y, d), 4), "kappa": round(binary_kappa(y, d), 4),
                     "kappa_ci": [round(float(np.percentile(kappas, q)), 4) for q in (2.5, 97.5)] if kappas else None,
                     "more_documents_for_recall_ci_0.1": more_documents_needed(n_pos, n_docs, recall),
                 })
