@@ -46,8 +46,7 @@ def test_training_reads_a_table_row_as_code_does(tmp_path):
 @pytest.mark.parametrize("call", ["segment_document(", "clean_document("])
 def test_the_stage_chain_is_assembled_only_in_process(call):
     # Training, the REFI-QDA export and `ingest` each chained the stages themselves; now only process.py does.
-    # bulk/inputs.cleaned_texts (``evaluate --text``) still chains ingest + clean on its own: owned elsewhere.
-    allowed = {PACKAGE / "process.py", PACKAGE / "bulk" / "inputs.py"}
+    allowed = {PACKAGE / "process.py"}
     callers = [path for root in (PACKAGE, EVALUATION) for path in root.rglob("*.py")
                if path not in allowed and not path.is_relative_to(PACKAGE / "clean")
                and not path.name.startswith("segment")

@@ -93,9 +93,11 @@ def cleaned_texts(args: list[str | Path], table: TableSpec | None = None) -> dic
         InputError: as ``expand_inputs``.
         IngestError: a document cannot be read (the message names it).
     """
-    from practice_themes.clean import clean_document
+    from practice_themes.process import run_stages
 
-    return {item.doc_id: clean_document(read_input(item)).text for item in expand_inputs(args, table)}
+    return {item.doc_id: run_stages(item.path, doc_id=item.doc_id, text=item.text if item.is_row else None,
+                                    until="clean").document.text
+            for item in expand_inputs(args, table)}
 
 
 def _is_glob(text: str) -> bool:
