@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from practice_themes.errors import PracticeThemesError
+
 # The codebook and shipped models are package data (``practice_themes.models``), so an
 # installed wheel finds them as a source checkout does. Wheels install unzipped, so the
 # resource is a real folder.
@@ -26,7 +28,7 @@ SUBJECTS = ("", "child")
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class CodebookError(ValueError):
+class CodebookError(PracticeThemesError, ValueError):
     """The codebook file is missing, malformed or inconsistent."""
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 import practice_themes  # noqa: F401  (sets the offline switches first)
+from practice_themes.errors import EmbeddingModelError, SettingError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -77,7 +78,7 @@ def resolve_dtype(dtype: str | None = None) -> str:
     """``"bf16"`` or ``"fp32"``: the argument, else the environment, else auto-detect."""
     choice = (dtype or os.environ.get(DTYPE_ENV) or "auto").lower()
     if choice not in ("auto", "bf16", "fp32"):
-        raise ValueError(f"{DTYPE_ENV} (the embedding dtype) must be auto, bf16 or fp32, got {choice!r}")
+        raise SettingError(f"{DTYPE_ENV} (the embedding dtype) must be auto, bf16 or fp32, got {choice!r}")
     if choice == "auto":
         return "bf16" if bf16_supported() else "fp32"
     return choice
@@ -87,7 +88,7 @@ def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: cannot read the embedding model's configuration ({exc})") from None
+        raise EmbeddingModelError(f"{path}: cannot read the embedding model's configuration ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,12 @@ class SentenceTransformerLayout:
         modules = _read_json(folder / "modules.json")
         kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in sorted(modules, key=lambda m: m.get("idx", 0))]
         if kinds[:2] != ["Transformer", "Pooling"] or kinds[2:] not in ([], ["Normalize"]):
-            raise ValueError(f"{folder / 'modules.json'}: expected Transformer, Pooling[, Normalize], got {kinds}")
+            raise EmbeddingModelError(f"{folder / 'modules.json'}: expected Transformer, Pooling[, Normalize], got {kinds}")
         pooling_dir = next(m["path"] for m in modules if m.get("type", "").endswith(".Pooling"))
         pooling = _read_json(folder / pooling_dir / "config.json")
         modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
         if modes != ["pooling_mode_mean_tokens"]:
-            raise ValueError(f"{folder / pooling_dir / 'config.json'}: only mean pooling is supported, got {modes}")
+            raise EmbeddingModelError(f"{folder / pooling_dir / 'config.json'}: only mean pooling is supported, got {modes}")
         config = _read_json(folder / "sentence_bert_config.json")
         return cls(max_seq_length=int(config["max_seq_length"]), do_lower_case=bool(config.get("do_lower_case")),
                    dimension=int(pooling["word_embedding_dimension"]), normalize=kinds[2:] == ["Normalize"])
@@ -204,7 +205,7 @@ class SentenceEncoder:
         self.config = _read_json(self.folder / "config.json")
         if self.config.get("model_type") != "bert" or self.config.get("hidden_act") != "gelu" or \
                 self.config.get("position_embedding_type", "absolute") != "absolute":
-            raise ValueError(f"{self.folder / 'config.json'}: expected a BERT model with gelu and absolute positions")
+            raise EmbeddingModelError(f"{self.folder / 'config.json'}: expected a BERT model with gelu and absolute positions")
         # Longer inputs are truncated, as sentence-transformers does, and never beyond the position table.
         self.max_seq_length = min(self.layout.max_seq_length, self.config["max_position_embeddings"])
         # tokenizer.json carries its own fixed padding and truncation to 128: replace both. Padding is

@@ -106,3 +106,15 @@ class FileMissingError(IngestError):
 
 class ClassifierPluginError(PracticeThemesError, ValueError):
     """A classifier plug-in module cannot be imported, or does not declare its classifiers (``CLASSIFIERS``)."""
+
+
+class SettingError(PracticeThemesError, ValueError):
+    """A command-line option or environment variable whose value cannot be used (``--threshold x=2``)."""
+
+
+class TrainingDataError(PracticeThemesError, ValueError):
+    """Coded documents that cannot train a model: too few, or no theme both present and absent."""
+
+
+class EmbeddingModelError(PracticeThemesError, ValueError):
+    """The installed embedding model's files cannot be read as the encoder expects (a broken install)."""

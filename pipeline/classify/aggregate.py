@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from practice_themes.codebook import Codebook
+from practice_themes.errors import SettingError
 from practice_themes.types import Evidence, Passage, ThemeTag
 
 DEFAULT_THRESHOLD = 0.5
@@ -150,13 +151,13 @@ def parse_threshold_overrides(values: list[str] | None, theme_ids: list[str]) ->
         try:
             number = float(value)
         except ValueError:
-            raise ValueError(f"--threshold {raw!r}: {value!r} is not a number") from None
+            raise SettingError(f"--threshold {raw!r}: {value!r} is not a number") from None
         if not 0.0 <= number <= 1.0:
-            raise ValueError(f"--threshold {raw!r}: must lie between 0 and 1")
+            raise SettingError(f"--threshold {raw!r}: must lie between 0 and 1")
         if not sep:
             overall = {t: number for t in theme_ids}
         elif theme.strip() not in theme_ids:
-            raise ValueError(f"--threshold {raw!r}: unknown theme {theme.strip()!r}; known: {', '.join(theme_ids)}")
+            raise SettingError(f"--threshold {raw!r}: unknown theme {theme.strip()!r}; known: {', '.join(theme_ids)}")
         else:
             specific[theme.strip()] = number
     return {**overall, **specific}

@@ -28,6 +28,7 @@ from practice_themes.classify.supervised import (PIPELINE_ARRAYS, StackedTagging
 from practice_themes.classify.zeroshot import ZeroShotClassifier
 from practice_themes.codebook import Codebook, Theme, parse_codebook, theme_to_dict
 from practice_themes.embed import MODEL_NAME, Embedder
+from practice_themes.errors import PracticeThemesError
 from practice_themes.types import Passage
 
 # 2: one stacked document-level model shared by all themes; 3: a scikit-learn pipeline, C by GridSearchCV and
@@ -38,7 +39,7 @@ CONSTRUCTOR_SETTINGS = ("C", "Cs", "min_docs", "n_splits", "strength", "top_k", 
 METADATA_FILE = "metadata.json"
 
 
-class ModelLoadError(ValueError):
+class ModelLoadError(PracticeThemesError, ValueError):
     """A model folder is missing, unreadable, or does not fit the codebook in use."""
 
 

@@ -38,6 +38,7 @@ from practice_themes.classify.training import LabelledPassages
 from practice_themes.classify.zeroshot import PassageAnalysis, ZeroShotClassifier
 from practice_themes.codebook import Codebook
 from practice_themes.embed import MODEL_NAME, Embedder
+from practice_themes.errors import TrainingDataError
 from practice_themes.stats.metrics import binary_kappa
 from practice_themes.types import Passage, ThemeTag
 
@@ -209,7 +210,7 @@ class TrainedClassifier(StackedTagging):
         from sklearn.model_selection import GridSearchCV, GroupKFold, TunedThresholdClassifierCV, cross_val_predict
 
         if len(docs) < 2:
-            raise ValueError(f"training needs at least 2 coded documents, got {len(docs)}")
+            raise TrainingDataError(f"training needs at least 2 coded documents, got {len(docs)}")
         ids = self.codebook.ids
         self.zeroshot_ = self._zeroshot()
         # One zero-shot analysis per document gives both the stacked features and the default's probabilities.
@@ -221,7 +222,7 @@ class TrainedClassifier(StackedTagging):
         n_docs, n_themes, n_features = features.shape
         X, y = features.reshape(-1, n_features), truth.reshape(-1).astype(int)
         if y.min() == y.max():
-            raise ValueError(f"training needs a theme coded present somewhere and absent somewhere; in these "
+            raise TrainingDataError(f"training needs a theme coded present somewhere and absent somewhere; in these "
                              f"{n_docs} documents every theme is {'present' if y.max() else 'absent'}")
         self.trained_themes_ = [t for j, t in enumerate(ids) if truth[:, j].sum() >= self.min_docs]
         # Every row of a document shares its group, so one review never sits on both sides of a split;

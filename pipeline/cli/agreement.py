@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import EXIT_USAGE, exit_on_error
 
 _RATERS_HELP = (
     "Rater columns. Repeat the option (--raters 'Coder A' --raters 'Coder B'), give one "
@@ -58,10 +59,9 @@ def agreement(
     case; blank = not coded; XLSX formula cells give their cached values.
     """
     from rich.console import Console
-    from rich.markup import escape
 
     from practice_themes.evaluation.agreement import agreement_report, read_rater_sheet, split_rater_args
-    from practice_themes.coding.tables import AnnotationError, read_table
+    from practice_themes.coding.tables import read_table
 
     # Piped output (a file, a README) gets room for the columns instead of 80 folded ones.
     console = Console(width=None if sys.stdout.isatty() else 132)
@@ -71,7 +71,7 @@ def agreement(
         raise typer.BadParameter(f"unknown option(s) {unknown}")
     # openpyxl complains about pivot-cache parts it does not need; the cells read fine.
     warnings.filterwarnings("ignore", message=".*invalid dependency definitions", category=UserWarning)
-    try:
+    with exit_on_error(console, doing=f"reading {file}", unexpected=EXIT_USAGE):
         given = [*raters, *extra]
         # Reading the headers costs a second pass over the file; only commas need them.
         headers = list(read_table(file, sheet).columns) if any("," in r for r in given) else []
@@ -81,13 +81,10 @@ def agreement(
                 rater_cols.append(m)
         wanted = rater_cols + ([reference] if reference and reference not in rater_cols else [])
         table = read_rater_sheet(file, sheet, unit_col=unit, rater_cols=wanted, categorical=categorical)
-    except AnnotationError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from exc
     # The sheet's own spelling of each header (whitespace may differ from the command line).
     resolved = dict(zip(wanted, table.columns))
     scale = [c.strip() for c in categories.split(",") if c.strip()] if categories else None
-    try:
+    with exit_on_error(console, doing="the agreement report", unexpected=EXIT_USAGE):
         ceiling = [resolved.get(c, c) for c in split_rater_args([ceiling_coders], list(table.columns))] \
             if ceiling_coders else None
         report = agreement_report(
@@ -100,9 +97,6 @@ def agreement(
             n_boot=n_boot,
             seed=seed,
         )
-    except AnnotationError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from exc
     report["source"] = {"file": str(file), "sheet": sheet, "unit": table.index.name}
     _print_report(console, report)
     if out:

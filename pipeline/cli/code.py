@@ -2,7 +2,8 @@
 
 Exit codes: 0 every document coded; 1 some documents failed (see errors.csv);
 2 usage error (bad path, metadata or option); 3 another run holds OUTDIR;
-4 the run itself failed (a bug or a broken environment; the traceback is printed).
+4 the run itself failed (a bug or a broken environment); 130 interrupted. The mapping
+from errors to these codes is ``cli/exits.py``, shared by every command.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import EXIT_FAILED, EXIT_OK, exit_on_error
 from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERNAL = 0, 1, 2, 3, 4
 _PER_DOCUMENT_ROWS = 30  # above this, print theme prevalence instead of one row per document
 _THEMES_SHOWN = 4
 
@@ -52,59 +53,35 @@ def code(
     Exit codes: 0 all coded, 1 some documents failed, 2 usage error, 3 OUTDIR busy, 4 run failed.
     """
     from rich.console import Console
-    from rich.markup import escape
 
-    from practice_themes.bulk.inputs import InputError, expand_inputs
-    from practice_themes.bulk.lock import OutdirLockedError
-    from practice_themes.bulk.metadata import MetadataError, join_metadata
-    from practice_themes.bulk.runner import ClassifierLoadError, RunSettings, run_corpus
-    from practice_themes.classify.loader import ClassifierSpec, check_model
+    from practice_themes.bulk.inputs import expand_inputs
+    from practice_themes.bulk.metadata import join_metadata
+    from practice_themes.bulk.runner import RunSettings, run_corpus
     from practice_themes.classify.aggregate import parse_threshold_overrides
-    from practice_themes.codebook import CodebookError, load_codebook
+    from practice_themes.classify.loader import ClassifierSpec, check_model
+    from practice_themes.codebook import load_codebook
 
     console = Console(stderr=True)
-    try:
+    with exit_on_error(console, doing="the run"):
         inputs = expand_inputs(paths, table_spec(id_column, text_columns))
         codebook = load_codebook(codebook_path)
         joined = join_metadata(metadata, inputs) if metadata else None
-    except (InputError, MetadataError, CodebookError, OSError) as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, markup=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    if joined is not None and (joined.missing or joined.extra):
-        console.print(f"[yellow]metadata:[/yellow] {len(joined.by_doc)} of {len(inputs)} documents matched by "
-                      f"{joined.key_column!r}; no row for {len(joined.missing)}"
-                      + (f" ({_few(joined.missing)})" if joined.missing else "")
-                      + f"; {len(joined.extra)} row(s) match no input"
-                      + (f" ({_few(joined.extra)})" if joined.extra else ""), soft_wrap=True)
-
-    try:
+        if joined is not None and (joined.missing or joined.extra):
+            console.print(f"[yellow]metadata:[/yellow] {len(joined.by_doc)} of {len(inputs)} documents matched by "
+                          f"{joined.key_column!r}; no row for {len(joined.missing)}"
+                          + (f" ({_few(joined.missing)})" if joined.missing else "")
+                          + f"; {len(joined.extra)} row(s) match no input"
+                          + (f" ({_few(joined.extra)})" if joined.extra else ""), soft_wrap=True)
         overrides = parse_threshold_overrides(threshold, codebook.ids)
         check_model(model)  # a missing model is a usage error, not a failure in every worker
-    except ValueError as exc:  # ModelLoadError is a ValueError too
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    spec = ClassifierSpec(model=model, codebook_path=str(codebook_path) if codebook_path else None,
-                          thresholds_json=json.dumps(overrides, sort_keys=True) if overrides else None)
-    settings = RunSettings(workers=workers, scheduler=scheduler, timeout_s=timeout or None, password=password,
-                           xlsx=xlsx, progress=progress)
-    try:
+        spec = ClassifierSpec(model=model, codebook_path=str(codebook_path) if codebook_path else None,
+                              thresholds_json=json.dumps(overrides, sort_keys=True) if overrides else None)
+        settings = RunSettings(workers=workers, scheduler=scheduler, timeout_s=timeout or None, password=password,
+                               xlsx=xlsx, progress=progress)
+        # Finished documents are in the store whatever happens next: a re-run resumes.
         outcome = run_corpus(inputs, out, spec, settings, metadata=joined, command=sys.argv)
-    except ClassifierLoadError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except OutdirLockedError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(EXIT_LOCKED) from None
-    except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/yellow]: finished documents are saved; re-run the same command to resume.")
-        raise typer.Exit(130) from None
-    except Exception:  # noqa: BLE001 - exit 1 must keep meaning "some documents failed"
-        console.print_exception()
-        console.print("[red]the run failed[/red]; finished documents are saved, re-run to resume.")
-        raise typer.Exit(EXIT_INTERNAL) from None
     _print_summary(outcome, codebook)
-    raise typer.Exit(EXIT_SOME_FAILED if outcome.n_failed else EXIT_OK)
-
+    raise typer.Exit(EXIT_FAILED if outcome.n_failed else EXIT_OK)
 
 def _few(items: list[str], n: int = 5) -> str:
     return ", ".join(items[:n]) + (f", ... (+{len(items) - n})" if len(items) > n else "")

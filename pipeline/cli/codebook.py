@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import EXIT_FAILED
 
 
 def codebook_problems(codebook) -> list[str]:
@@ -73,7 +74,7 @@ def codebook(
         other = load_codebook(diff) if diff is not None else None
     except CodebookError as exc:
         console.print(f"[red]invalid codebook:[/red] {exc}")
-        raise typer.Exit(code=1) from None
+        raise typer.Exit(EXIT_FAILED) from None
     if other is not None:
         lines = codebook_diff(book, other)
         console.print(f"{book.source} -> {other.source}: {len(lines) or 'no'} difference(s)", markup=False)
@@ -87,7 +88,7 @@ def codebook(
         for problem in problems:
             console.print(f"warning: {problem}", markup=False, highlight=False)
         if strict and problems:
-            raise typer.Exit(code=1)
+            raise typer.Exit(EXIT_FAILED)
         return
     table = Table(title=f"{book.name} {book.version} ({len(book)} themes, sha256 {book.sha256[:12]})")
     table.add_column("id", no_wrap=True)

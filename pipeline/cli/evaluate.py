@@ -13,9 +13,8 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import EXIT_USAGE, exit_on_error
 from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
-
-EXIT_USAGE = 2
 
 
 @app.command("evaluate", cls=TableCommand)
@@ -51,14 +50,10 @@ def evaluate(
     """Score machine coding against human coding: metrics.json, report.md, report.html, plots."""
     from rich.console import Console
 
-    from practice_themes.stats.bootstrap import DEFAULT_SEED
     from practice_themes.evaluation.evaluate import run_evaluation
-    from practice_themes.evaluation.machine import PredictionError
-    from practice_themes.coding.tables import AnnotationError
-    from practice_themes.codebook import CodebookError
+    from practice_themes.stats.bootstrap import DEFAULT_SEED
 
-    console = Console(stderr=True)
-    try:
+    with exit_on_error(Console(stderr=True), doing=f"evaluating {pred} against {gold}", unexpected=EXIT_USAGE):
         fit_predict_factory = _trainer() if learning_curve else None
         metrics = run_evaluation(
             gold, pred, out, codebook_path=codebook_path, reference=reference,
@@ -69,12 +64,6 @@ def evaluate(
             learning_curve=learning_curve, make_fit_predict=fit_predict_factory, sheet=sheet,
             text_table=table_spec(id_column, text_columns),
         )
-    except (AnnotationError, PredictionError, CodebookError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
-    except Exception as exc:  # noqa: BLE001 - a malformed input must end in one line, never a traceback
-        console.print(f"[red]error:[/red] cannot evaluate {pred} against {gold}: {type(exc).__name__}: {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
     for line in metrics["summary"]:
         typer.echo(line)
     typer.echo(f"Report: {out / 'report.html'}  (metrics: {out / 'metrics.json'})")
@@ -102,15 +91,9 @@ def export_qdpx(
     """
     from rich.console import Console
 
-    from practice_themes.evaluation.machine import PredictionError
     from practice_themes.evaluation.qdpx_export import export_results
-    from practice_themes.codebook import CodebookError
 
-    console = Console(stderr=True)
-    try:
+    with exit_on_error(Console(stderr=True), doing=f"exporting {results}", unexpected=EXIT_USAGE):
         summary = export_results(results, out, text_path=text, source_dir=source_dir, codebook_path=codebook_path)
-    except (PredictionError, CodebookError, ValueError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
     typer.echo(f"Wrote {out}: {summary['documents']} documents, {summary['selections']} coded passages, "
                f"{summary['themes']} codes.")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import EXIT_FAILED, exit_on_error
 from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 
@@ -24,17 +25,14 @@ def ingest(
     import json
     from dataclasses import replace
 
-    from practice_themes.bulk.inputs import InputError, expand_inputs
+    from practice_themes.bulk.inputs import expand_inputs
     from practice_themes.errors import IngestError
     from practice_themes.ingest.limits import DEFAULT_LIMITS
     from practice_themes.process import run_stages
 
     # The same expansion as `code`, so both commands give a file the same doc_id.
-    try:
+    with exit_on_error(doing="reading the inputs"):
         inputs = expand_inputs(paths, table_spec(id_column, text_columns))
-    except InputError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
     limits = DEFAULT_LIMITS if timeout is None else replace(DEFAULT_LIMITS, timeout_s=timeout)
     ok = failed = n_pages = n_passages = 0
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -65,4 +63,4 @@ def ingest(
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     typer.echo(f"{ok} files ok, {failed} failed; {n_pages} pages, {n_passages} passages -> {out}")
     if failed:
-        raise typer.Exit(code=1)
+        raise typer.Exit(EXIT_FAILED)

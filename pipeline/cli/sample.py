@@ -10,8 +10,7 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
-
-EXIT_USAGE = 2
+from practice_themes.cli.exits import EXIT_USAGE, exit_on_error
 
 
 @app.command("sample")
@@ -35,17 +34,12 @@ def sample(
     Theme cells are left blank for the coder; the machine's top evidence goes to a side sheet.
     """
     from rich.console import Console
-    from rich.markup import escape
 
-    from practice_themes.evaluation.machine import PredictionError
-    from practice_themes.coding.tables import AnnotationError
-    from practice_themes.codebook import CodebookError, load_codebook
-    from practice_themes.errors import PracticeThemesError
+    from practice_themes.codebook import load_codebook
     from practice_themes.sample_sheets import check_format, write_selection
     from practice_themes.sampling import INFORMATIVE, RANDOM, cue_disagreement, load_run, read_excluded, select
 
-    errors = Console(stderr=True)
-    try:
+    with exit_on_error(Console(stderr=True), doing="sampling", unexpected=EXIT_USAGE):
         check_format(out)
         codebook = load_codebook(codebook_path)
         run = load_run(run_dir, codebook)
@@ -55,9 +49,6 @@ def sample(
         selection = select(run, n, seed=seed, random_share=random_share, exclude=excluded,
                            disagreement=cue_disagreement(run.passages, run.labels, codebook))
         written = write_selection(selection, run, codebook, out)
-    except (PracticeThemesError, AnnotationError, PredictionError, CodebookError, OSError) as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
     for note in selection.notes:
         typer.echo(f"note: {note}")
     typer.echo(f"Selected {len(selection.picks)} of {selection.n_eligible} eligible documents "

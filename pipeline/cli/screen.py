@@ -18,8 +18,8 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import EXIT_FAILED, EXIT_USAGE, exit_on_error
 
-EXIT_OK, EXIT_DOCUMENT, EXIT_USAGE = 0, 1, 2
 TOKEN_ENV = "PRACTICE_THEMES_TOKEN"
 _DEFAULT_TIMEOUT_S = 120.0  # practice_themes.ingest.limits.DEFAULT_LIMITS, without importing it at start-up
 _DEFAULT_MEMORY_MB = 2048.0
@@ -49,39 +49,26 @@ def screen(
     """Screen one review: themes ranked by probability, evidence quotes linked into the full text."""
     import sys
 
-    from practice_themes.errors import PracticeThemesError
-
     if not file.is_file():
         typer.echo(f"error: {file}: no such file", err=True)
         raise typer.Exit(EXIT_USAGE)
     out = out or Path(f"{file.stem}.screen.html")
     from practice_themes.screen.render import write_report
-    from practice_themes.screen.worker import ScreenerLoadError, ScreenWorker
+    from practice_themes.screen.worker import ScreenWorker
 
     # The same worker process as serve's: the deadline stops classification too.
     worker = ScreenWorker(model=model, codebook_path=codebook_path)
     try:
-        try:
+        with exit_on_error(doing="loading the classifier"):  # codebook/model problems: exit 2
             worker.wait_ready()
-        except ScreenerLoadError as exc:  # codebook/model problems
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(EXIT_USAGE) from None
-        try:
+        # Whatever the file provokes is this document failing: one line and exit 1.
+        with exit_on_error(document_errors=True, doing=f"{file}: screening", unexpected=EXIT_FAILED):
             report = worker.screen(file, password=password, limits=_limits(timeout, memory_limit_mb),
                                    deadline_s=timeout)
-        except PracticeThemesError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(EXIT_DOCUMENT) from None
-        except Exception as exc:  # noqa: BLE001 - whatever the file provokes, one line and exit 1
-            typer.echo(f"error: {file}: cannot be screened ({type(exc).__name__}: {exc})"[:1000], err=True)
-            raise typer.Exit(EXIT_DOCUMENT) from None
     finally:
         worker.close()
-    try:
+    with exit_on_error(doing="writing the report"):
         written = write_report(report, out, json_out)
-    except OSError as exc:
-        typer.echo(f"error: cannot write the report: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     for band in ("present", "possible"):
@@ -133,15 +120,12 @@ def serve(
     import uvicorn
 
     from practice_themes.screen.server import ServerSettings, create_app
-    from practice_themes.screen.worker import ScreenerLoadError, ScreenWorker
+    from practice_themes.screen.worker import ScreenWorker
 
     typer.echo("loading the model ...", err=True)
     worker = ScreenWorker(model=model, codebook_path=codebook_path, growth_bytes=int(recycle_growth_mb * 1024 * 1024))
-    try:
+    with exit_on_error(doing="loading the classifier"):
         load_seconds = worker.wait_ready()
-    except ScreenerLoadError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
     settings = ServerSettings(token=token, max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_queue=queue,
                               screen_timeout_s=timeout, ingest_memory_bytes=int(memory_limit_mb * 1024 * 1024),
                               upload_timeout_s=upload_timeout, work_dir=str(work_dir) if work_dir else None)

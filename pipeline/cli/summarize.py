@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import exit_on_error
 
 
 @app.command("summarize")
@@ -21,18 +22,13 @@ def summarize(
 ) -> None:
     """Prevalence per theme, overall and by metadata, with Wilson 95% intervals; co-occurrence; charts."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
-    from practice_themes.summarize import SummaryError
     from practice_themes.summarize import summarize as run
 
     console = Console()
-    try:
+    with exit_on_error(doing=f"summarizing {outdir}"):
         summary = run(outdir, dest, human=human, charts=charts)
-    except SummaryError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
     table = Table(title=f"Theme prevalence over {summary.n_ok} of {summary.n_documents} documents")
     for column, justify in (("theme", "left"), ("documents", "right"), ("%", "right"), ("95% CI", "right")):
         table.add_column(column, justify=justify)

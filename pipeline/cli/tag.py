@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import EXIT_USAGE, exit_on_error
 
 CHUNK_LINES = 512  # lines scored per encoding batch
 
@@ -127,14 +128,11 @@ def tag(
     console = Console(stderr=True)
     if not input_path.is_file():
         console.print(f"[red]error:[/red] input not found: {input_path}")
-        raise typer.Exit(code=2)
-    try:
+        raise typer.Exit(EXIT_USAGE)
+    with exit_on_error(console, doing="loading the classifier"):
         codebook = load_codebook(codebook_path)
         thresholds = parse_threshold_overrides(threshold, codebook.ids)
         classifier = load_classifier(model, codebook=codebook, thresholds=thresholds)
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(input_path, "rb") as source, open(out, "w", encoding="utf-8") as sink:
         tagged, errors = tag_lines(source, classifier,

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from practice_themes.cli.app import app
+from practice_themes.cli.exits import exit_on_error
 from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 
@@ -35,11 +36,10 @@ def train(
     from practice_themes.classify.supervised import TrainedClassifier
     from practice_themes.classify.training import AnnotationError, label_passages, read_annotations
     from practice_themes.training import document_passages, find_documents, read_splits
-    from practice_themes.codebook import CodebookError, load_codebook
-    from practice_themes.errors import PracticeThemesError
+    from practice_themes.codebook import load_codebook
 
     console = Console(stderr=True)
-    try:
+    with exit_on_error(console, doing="training"):
         codebook = load_codebook(codebook_path)
         coding = read_annotations(annotations, codebook.ids, coder=coder)
         doc_ids = coding.doc_ids
@@ -49,10 +49,6 @@ def train(
             if not doc_ids:
                 raise AnnotationError(f"no coded documents have split {split!r}")
         files = find_documents(corpus, doc_ids, table_spec(id_column, text_columns))
-    except (AnnotationError, CodebookError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
-    try:
         docs = []
         for doc_id in doc_ids:
             labelled = label_passages(doc_id, document_passages(files[doc_id]), coding, codebook.ids)
@@ -62,12 +58,6 @@ def train(
         model = TrainedClassifier(codebook, C=c, min_docs=min_positives, name=out.name).fit(docs)
         save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
                    extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
-    except (PracticeThemesError, ValueError, OSError) as exc:  # too few documents, an unreadable file, ...
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        console.print(f"[red]error:[/red] training failed: {type(exc).__name__}: {exc}")
-        raise typer.Exit(code=1) from None
     cv = model.cv_scores_
     console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
                   f"(C {model.C_:g}, threshold {model.global_threshold_:.2f}; "
