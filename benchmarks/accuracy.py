@@ -51,7 +51,7 @@ from practice_themes.classify.training import label_passages, read_annotations, 
 from practice_themes.training import document_passages, find_documents, read_splits  # noqa: E402
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402
+from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.stats.metrics import binary_kappa  # noqa: E402
 
 CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     print(f"codebook {codebook.version} ({codebook.sha256[:12]})")
     report: dict = {}
-    with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
         dev, heldout, texts = bundled_corpus(codebook)
         if pfd.available():
             report["pfd_dev"] = real_text(codebook, dev, args)

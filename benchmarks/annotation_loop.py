@@ -39,7 +39,7 @@ from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402
+from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.sampling import RunForSampling, select  # noqa: E402
 
 SIZES = (10, 20, 40, 60)
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     codebook = load_codebook()
     ids = codebook.ids
-    with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
         dev = pfd.load(ids, cache=CACHE)
         doc_ids, truth, docs = dev.doc_ids, dev.truth, dev.passages
         main_themes = [j for j in range(len(ids)) if truth[:, j].mean() >= 0.05]

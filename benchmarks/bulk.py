@@ -28,11 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # synthetic_reviews: the test suite's review PDF writer
 
 from practice_themes.bulk.inputs import expand_inputs  # noqa: E402
 from practice_themes.bulk.runner import RunSettings, run_corpus  # noqa: E402
-from practice_themes.bulk.synthetic import write_pdf  # noqa: E402
-from practice_themes.bulk.worker import ClassifierSpec  # noqa: E402
+from synthetic_reviews import write_pdf  # noqa: E402
+from practice_themes.classify.loader import ClassifierSpec  # noqa: E402
 
 CACHE = Path(os.environ.get("PRACTICE_THEMES_BENCH_CACHE", Path.home() / ".cache" / "practice-themes" / "bench-bulk"))
 TARGET_DOCS, TARGET_PAGES = 2000, 50

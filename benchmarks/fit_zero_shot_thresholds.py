@@ -29,7 +29,7 @@ from accuracy import CACHE, bundled_corpus, probabilities  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
 from practice_themes.classify.zeroshot import SHIPPED_THRESHOLDS, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, memoised  # noqa: E402
+from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 
 
 def main() -> int:
@@ -38,7 +38,7 @@ def main() -> int:
         return 2
     codebook = load_codebook()
     ids = codebook.ids
-    with memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
         zs = ZeroShotClassifier(codebook, calibrated=False).fit()
         dev, _, _ = bundled_corpus(codebook)
         real = pfd.load(ids, cache=CACHE)

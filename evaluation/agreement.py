@@ -17,6 +17,7 @@ import pandas as pd
 
 from practice_themes.stats.bootstrap import DEFAULT_SEED, bootstrap_ci, pair_kappa_ci
 from practice_themes.stats.ceiling import ceiling_comparison
+from practice_themes.fileio import to_jsonable
 from practice_themes.coding.consensus import ceiling_coders
 from practice_themes.stats.coefficients import (
     category_counts,
@@ -365,7 +366,7 @@ def agreement_report(
                                seed=seed, level=level)
             for machine in machines
         ]
-    return _jsonable(report)
+    return to_jsonable(report, drop={"table"})  # the 2x2 tables are working state, not figures
 
 
 def _json_label(value: Any) -> Any:
@@ -374,16 +375,3 @@ def _json_label(value: Any) -> Any:
     return value
 
 
-def _jsonable(value: Any) -> Any:
-    """Drop numpy types and internal tables; NaN becomes None so the JSON is standard."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items() if k != "table"}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value

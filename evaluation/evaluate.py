@@ -45,6 +45,7 @@ from practice_themes.stats.coefficients import (
 )
 from practice_themes.coding.tables import AnnotationError
 from practice_themes.stats.metrics import Confusion, confusion_counts
+from practice_themes.fileio import file_sha256, to_jsonable
 
 SCHEMA = "practice-themes/evaluation/1"
 METRICS = ("precision", "recall", "f1", "agreement", "kappa", "ac1")
@@ -467,30 +468,6 @@ def _pct(value: float) -> str:
     return "an undefined share" if value is None or math.isnan(value) else f"{value:.0%}"
 
 
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON types: NaN/inf become None, numpy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name, dist in (("numpy", "numpy"), ("pandas", "pandas"), ("sklearn", "scikit-learn"),
@@ -585,10 +562,10 @@ def run_evaluation(
                        seed=seed, n_boot=n_boot, learning_curve=hook)
     if metrics["learning_curve"] is None:
         metrics["learning_curve"] = {"status": curve_note}
-    inputs = {str(gold_path): sha256_file(gold_path)}
+    inputs = {str(gold_path): file_sha256(gold_path)}
     for path in [*machine.files, mapping, coverage, text_path]:
         if path is not None and Path(path).is_file():  # --text may be a folder of documents
-            inputs[str(path)] = sha256_file(path)
+            inputs[str(path)] = file_sha256(path)
     metrics["provenance"] = {
         "versions": _versions(),
         "codebook": {"path": str(codebook_path or DEFAULT_CODEBOOK), "name": codebook.name,

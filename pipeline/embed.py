@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ import numpy as np
 
 import practice_themes  # noqa: F401  (sets the offline switches first)
 from practice_themes.errors import EmbeddingModelError, SettingError
+from practice_themes.fileio import atomic_write
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -317,11 +317,9 @@ def _write_vectors(path: Path, memo: dict[tuple[str, str], np.ndarray]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # The array keeps its old name "precisions" so existing cache files stay readable.
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
-            np.savez(handle, precisions=np.array([k[0] for k in keys], dtype=str),
-                     texts=np.array([k[1] for k in keys], dtype=str),
-                     vectors=np.stack([memo[k] for k in keys]).astype(np.float32))
-        os.replace(handle.name, path)
+        atomic_write(path, lambda tmp: np.savez(tmp, precisions=np.array([k[0] for k in keys], dtype=str),
+                                                texts=np.array([k[1] for k in keys], dtype=str),
+                                                vectors=np.stack([memo[k] for k in keys]).astype(np.float32)))
     except OSError:
         pass  # a read-only cache folder only costs speed
 
@@ -402,13 +400,3 @@ class Embedder:
 def default_embedder(dtype: str | None = None) -> Embedder:
     """The one shared embedder per ``dtype`` that the loader hands to classifiers built without one."""
     return Embedder(dtype=dtype)
-
-
-def encode(texts: list[str], *, dtype: str | None = None) -> np.ndarray:
-    """``default_embedder(dtype).encode(texts)``: for scripts that want vectors, not a classifier."""
-    return default_embedder(dtype).encode(texts)
-
-
-def memoised(path: str | Path | None = None):
-    """``default_embedder().memoised(path)``: benchmarks keep their corpus vectors on disk with it."""
-    return default_embedder().memoised(path)

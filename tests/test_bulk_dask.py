@@ -7,7 +7,7 @@ import pytest
 
 from practice_themes.bulk.inputs import expand_inputs
 from practice_themes.bulk.runner import RunSettings, run_corpus
-from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+from synthetic_reviews import review_paragraphs, write_pdf
 from practice_themes.bulk.worker import ClassifierSpec
 
 STAND_IN = ClassifierSpec(model="keyword-stand-in")

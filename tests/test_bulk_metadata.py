@@ -46,7 +46,7 @@ def test_bad_metadata_is_refused_with_the_reason(tmp_path, text, message):
 
 
 def test_metadata_reaches_the_documents_table(tmp_path):
-    from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+    from synthetic_reviews import review_paragraphs, write_pdf
     from practice_themes.cli.app import app  # noqa: F401
     from typer.testing import CliRunner
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+from synthetic_reviews import review_paragraphs, write_pdf
 from practice_themes.codebook import load_codebook
 from practice_themes.process import code_file
 from stand_ins import KeywordClassifier

@@ -9,7 +9,7 @@ import pytest
 
 import hostile_files as hostile
 from practice_themes.bulk.pool import ProcessPoolBackend
-from practice_themes.bulk.synthetic import review_paragraphs
+from synthetic_reviews import review_paragraphs
 from practice_themes.bulk.worker import ClassifierSpec, Task
 
 STAND_IN = "keyword-stand-in"  # tests/stand_ins.py, a classifier plug-in registered by conftest.py

@@ -13,7 +13,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+from synthetic_reviews import review_paragraphs, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from practice_themes.cli import app; app()", "code"]

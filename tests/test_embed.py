@@ -97,7 +97,7 @@ def test_long_inputs_are_truncated_to_max_seq_length(fp32_model):
 
 @pytest.mark.slow
 def test_embeddings_are_unit_length_and_duplicates_are_identical():
-    vectors = embed.encode(SENTENCES + SENTENCES[:2], dtype="fp32")
+    vectors = embed.default_embedder("fp32").encode(SENTENCES + SENTENCES[:2])
     assert vectors.shape == (7, embed.DIMENSION) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.array_equal(vectors[5], vectors[0]) and np.array_equal(vectors[6], vectors[1])
@@ -106,8 +106,8 @@ def test_embeddings_are_unit_length_and_duplicates_are_identical():
 @pytest.mark.slow
 @pytest.mark.skipif(not embed.bf16_supported(), reason="this CPU has no native bf16 units")
 def test_bf16_embeddings_match_fp32_to_cosine_0_9999():
-    fp32 = embed.encode(VARIED, dtype="fp32")
-    bf16 = embed.encode(VARIED, dtype="bf16")
+    fp32 = embed.default_embedder("fp32").encode(VARIED)
+    bf16 = embed.default_embedder("bf16").encode(VARIED)
     assert np.min(np.sum(fp32 * bf16, axis=1)) >= 0.9999
 
 
@@ -165,7 +165,7 @@ def test_embedders_keep_separate_memos():
 
 
 def test_empty_input_needs_no_model():
-    assert embed.encode([]).shape == (0, embed.DIMENSION)
+    assert embed.default_embedder().encode([]).shape == (0, embed.DIMENSION)
 
 
 @pytest.mark.slow
@@ -181,6 +181,6 @@ def test_token_budget_batches_match_one_sentence_at_a_time(fp32_model):
 def test_bf16_one_word_inputs_stay_within_cosine_0_9999_of_fp32():
     # Regression: bf16 layer norms let "Yes." drift to 0.9998; only dense products may run in bf16.
     short = ["Yes.", "No", "GP", "A", "Agreed.", "See 3.2."]
-    fp32 = embed.encode(short, dtype="fp32")
-    bf16 = embed.encode(short, dtype="bf16")
+    fp32 = embed.default_embedder("fp32").encode(short)
+    bf16 = embed.default_embedder("bf16").encode(short)
     assert np.min(np.sum(fp32 * bf16, axis=1)) >= 0.9999

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import hostile_files as hostile
-from practice_themes.bulk.synthetic import review_paragraphs, write_pdf
+from synthetic_reviews import review_paragraphs, write_pdf
 from stand_ins import KeywordClassifier
 from practice_themes.codebook import load_codebook
 from practice_themes.errors import CorruptPDFError, CorruptWordError, IngestError, IngestMemoryError, InputLimitError

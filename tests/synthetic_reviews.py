@@ -1,4 +1,4 @@
-"""Small synthetic review PDFs for tests and benchmarks, drawn with reportlab.
+"""Small synthetic review PDFs for the tests and benchmarks (not part of the package), drawn with reportlab.
 
 The benchmark prefers the corpus renderer (``corpus/build.py``) when it is
 available; this is the fallback, and the fast source of tiny test files.
