@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from practice_themes.clean import clean_document
 from practice_themes.errors import EmptyDocumentError, IngestTimeoutError, NeedsOCRError, PracticeThemesError
@@ -82,7 +82,6 @@ def code_file(
     *,
     password: str | None = None,
     timeout_s: float | None = None,
-    metadata: dict[str, Any] | None = None,
     doc_id: str | None = None,
     text: str | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
@@ -95,7 +94,6 @@ def code_file(
         password: opens an encrypted PDF.
         timeout_s: per-document time limit; an overrun becomes an error result
             with ``error_type="DocumentTimeoutError"`` and the stage it hit.
-        metadata: copied onto the result (year, area, review type, ...).
         doc_id: overrides the default id (the file stem).
         text: the document's text (a row of a table); ``path`` then only names its source.
         limits: the reader's size checks and time and memory ceilings (see ``ingest_file``).
@@ -107,7 +105,7 @@ def code_file(
     """
     path = Path(path)
     result = DocumentResult(
-        doc_id=doc_id or doc_id_for(path), source_path=str(path), status="ok", metadata=dict(metadata or {}),
+        doc_id=doc_id or doc_id_for(path), source_path=str(path), status="ok",
     )
     deadline = _Deadline(timeout_s)
 
@@ -120,7 +118,7 @@ def code_file(
     try:
         with deadline.armed():
             processed = run_stages(path, classifier, password=password, doc_id=result.doc_id,
-                                   metadata=result.metadata, on_stage=entering, timings=result.timings, text=text,
+                                   on_stage=entering, timings=result.timings, text=text,
                                    limits=limits)
         result.tags = processed.tags
         result.n_passages = len(processed.passages)
@@ -159,7 +157,6 @@ def run_stages(
     *,
     password: str | None = None,
     doc_id: str | None = None,
-    metadata: dict[str, Any] | None = None,
     on_stage: Callable[[str, Document | None], None] | None = None,
     timings: dict[str, float] | None = None,
     text: str | None = None,
@@ -198,7 +195,6 @@ def run_stages(
             doc = ingest_file(path, password=password, limits=limits)
     if doc_id:
         doc.doc_id = doc_id
-    doc.metadata.update(metadata or {})
     timings["ingest"] = time.perf_counter() - started
     enter("ingest", doc)
     if not any(page.text.strip() for page in doc.pages):

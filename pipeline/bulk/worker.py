@@ -57,7 +57,7 @@ def describe(spec: ClassifierSpec, hold_s: float = 0.0) -> dict[str, Any]:
     classifier = get_classifier(spec)
     if hold_s:
         time.sleep(hold_s)
-    info = classifier.describe() if hasattr(classifier, "describe") else {"kind": type(classifier).__name__}
+    info = classifier.describe()  # every classifier keeps the ThemeClassifier protocol
     return {"fingerprint": fingerprint_of(classifier), "classifier": info, "pid": os.getpid()}
 
 

@@ -33,7 +33,7 @@ class Screener:
                                                          codebook_path=str(codebook_path) if codebook_path else None))
         self.classifier = classifier
         self.codebook = classifier.codebook
-        self.info = classifier.describe() if hasattr(classifier, "describe") else {"kind": type(classifier).__name__}
+        self.info = classifier.describe()  # every classifier keeps the ThemeClassifier protocol
         for key, value in (("codebook_name", self.codebook.name), ("codebook_version", self.codebook.version),
                            ("codebook_sha256", self.codebook.sha256)):
             self.info.setdefault(key, value)
