@@ -265,8 +265,9 @@ def _seed_paragraphs() -> dict[str, list[str]]:
 @pytest.mark.skipif(not SEED_REPORT.is_file(), reason="../shared/seeds is not available")
 def test_seed_paragraph_theme_ranks_first_or_second_by_exemplars(codebook):
     """Mean of the top 3 sentence-exemplar cosines puts the heading's theme 1st or 2nd."""
-    from practice_themes.embed import encode
+    from practice_themes.embed import default_embedder
 
+    encode = default_embedder().encode
     paragraphs = _seed_paragraphs()
     assert set(paragraphs) == set(SEED_HEADINGS)
     exemplar_vectors = {t.id: encode(list(t.exemplars)) for t in codebook.themes}

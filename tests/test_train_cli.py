@@ -114,7 +114,7 @@ def test_changed_trained_theme_is_refused_and_added_theme_is_zero_shot(trained, 
 
 def test_training_reads_coding_with_the_evaluation_reader(tmp_path):
     # train had its own CSV reader: it took present = 0 rows as coded and gave no row
-    # numbers or column suggestions; it now shares evaluation.readers.read_gold.
+    # numbers or column suggestions; it now shares practice_themes.coding.readers.read_gold.
     import pytest
 
     from practice_themes.classify.training import AnnotationError, read_annotations
