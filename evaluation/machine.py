@@ -67,7 +67,13 @@ def _read_outdir(folder: Path, theme_ids: Sequence[str], documents: Path | None 
     documents = documents or folder / "documents.csv"
     if not documents.is_file():
         raise PredictionError(f"{folder}: no documents.csv; is this a `practice-themes code` output folder?")
-    frame = pd.read_csv(documents, dtype={"doc_id": str}, keep_default_na=True)
+    try:
+        frame = pd.read_csv(documents, dtype={"doc_id": str}, keep_default_na=True)
+    except pd.errors.EmptyDataError:
+        raise PredictionError(f"{documents}: the file is empty (0 bytes or no header); "
+                              "re-run `practice-themes code` to write it again") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise PredictionError(f"{documents}: not a readable CSV ({type(exc).__name__}: {exc})") from None
     for column in ("doc_id", "status"):
         if column not in frame.columns:
             raise PredictionError(f"{documents}: missing column {column!r}")

@@ -273,6 +273,8 @@ def test_evaluate_on_an_empty_documents_csv_or_a_run_without_passages(tmp_path):
         assert done.returncode in (0, 2)
         if done.returncode == 2:
             assert done.stderr.strip().startswith("error:")
+        if pred == empty / "documents.csv":  # named as an empty file, not as pandas' EmptyDataError
+            assert done.returncode == 2 and "the file is empty" in done.stderr
 
 
 def test_train_with_one_coded_document_is_a_clear_error(tmp_path):
