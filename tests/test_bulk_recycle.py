@@ -58,3 +58,24 @@ def test_worker_whose_memory_stays_above_its_ceiling_is_replaced(tmp_path: Path)
         assert pool.restarts == 1 and _pid(pool) != first
     finally:
         pool.close()
+
+
+def test_code_passes_its_recycle_ceiling_to_the_run(tmp_path, monkeypatch):
+    # The ceiling existed in RunSettings but `code` had no option for it.
+    import practice_themes.bulk.runner as runner
+    from typer.testing import CliRunner
+
+    from practice_themes.cli import app
+
+    seen = {}
+
+    def capture(inputs, out, spec, settings, **kwargs):
+        seen["bytes"] = settings.recycle_growth_bytes
+        raise KeyboardInterrupt  # stop before any work; exit 130
+
+    monkeypatch.setattr(runner, "run_corpus", capture)
+    (tmp_path / "a.txt").write_text("The social worker did not share the referral.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["code", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"),
+                                      "--model", "keyword-stand-in", "--recycle-growth-mb", "300"])
+    assert result.exit_code == 130
+    assert seen["bytes"] == 300 * 1024 * 1024

@@ -43,6 +43,10 @@ def code(
     password: str = typer.Option(None, "--password", help="Password for encrypted PDFs."),
     xlsx: bool = typer.Option(False, "--xlsx", help="Also write documents.xlsx."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    recycle_growth_mb: float = typer.Option(1024.0, "--recycle-growth-mb", min=1,
+                                            help="Replace a worker process whose memory stays this much above its "
+                                                 "start after a document (a worker is also replaced after a file "
+                                                 "over a size, memory or time limit)."),
     id_column: str = ID_COLUMN_OPTION,
     text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
@@ -77,7 +81,8 @@ def code(
         spec = ClassifierSpec(model=model, codebook_path=str(codebook_path) if codebook_path else None,
                               thresholds_json=json.dumps(overrides, sort_keys=True) if overrides else None)
         settings = RunSettings(workers=workers, scheduler=scheduler, timeout_s=timeout or None, password=password,
-                               xlsx=xlsx, progress=progress)
+                               xlsx=xlsx, progress=progress,
+                               recycle_growth_bytes=int(recycle_growth_mb * 1024 * 1024))
         # Finished documents are in the store whatever happens next: a re-run resumes.
         outcome = run_corpus(inputs, out, spec, settings, metadata=joined, command=sys.argv)
     _print_summary(outcome, codebook)
