@@ -80,12 +80,12 @@ def about_rows(selection: Selection, run: RunForSampling, codebook: Codebook) ->
                      f"({selection.n_excluded} excluded as already coded, {run.n_not_ok} not ok in the run)"),
         ("random part", f"Simple random sample without replacement (numpy default_rng, seed {selection.seed}) of "
                         "the eligible documents; the machine's scores play no part in it."),
-        ("informative part", "From the remaining documents, per (document, theme): closeness of the score to the "
-                             "theme's threshold, exp(-|logit(score) - logit(threshold)|); "
-                             f"+{RARE_BONUS} for the {RARE_TOP} highest-scoring documents of a rare theme (tagged "
-                             f"in under {RARE_SHARE:.0%} of the run's documents); +{DISAGREE_BONUS} where the "
-                             "embedding and cue evidence disagree. Themes take turns (best candidate first) so the "
-                             "part covers many themes."),
+        ("informative part", "From the remaining documents, those nearest the thresholds over all themes: per "
+                             "(document, theme) the closeness of the score to the theme's threshold, "
+                             "exp(-|logit(score) - logit(threshold)|), summed over the themes, highest first. Ties "
+                             f"go to +{RARE_BONUS} for the {RARE_TOP} highest-scoring documents of a rare theme "
+                             f"(tagged in under {RARE_SHARE:.0%} of the run's documents) and +{DISAGREE_BONUS} where "
+                             "the embedding and cue evidence disagree."),
         ("disagreement", "The run's outputs do not record separate embedding and cue scores. Disagreement is "
                          "measured on what they carry: a theme tagged present whose evidence passages name none "
                          "of the theme's cues (tagged on embedding evidence alone). Cues named in a document whose "

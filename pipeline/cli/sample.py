@@ -29,7 +29,8 @@ def sample(
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
 ) -> None:
     """Pick documents to code next: a simple random part (the only part prevalence may use) and an
-    informative part (near a theme's threshold, rare themes' likeliest documents, embedding-only evidence).
+    informative part (nearest the thresholds summed over themes; ties: rare themes' likeliest documents,
+    embedding-only evidence).
 
     Theme cells are left blank for the coder; the machine's top evidence goes to a side sheet.
     """
