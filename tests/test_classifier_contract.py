@@ -180,3 +180,20 @@ def test_a_plug_in_module_without_classifiers_is_refused(monkeypatch):
     monkeypatch.setenv(PLUGINS_ENV, "json")  # importable, but declares no CLASSIFIERS
     with pytest.raises(ClassifierPluginError, match="'json' has no CLASSIFIERS dict"):
         load_classifier("keyword-stand-in")
+
+
+def test_a_plug_in_that_builds_no_theme_classifier_is_refused_by_name(monkeypatch, codebook):
+    # The store and the screen read .fingerprint and .describe() directly; a plug-in lacking them
+    # used to get a fingerprint made up from its attributes, and failed later at describe().
+    import sys
+    import types
+
+    import practice_themes.classify.loader as loader
+
+    module = types.ModuleType("half_made_plugins")
+    module.CLASSIFIERS = {"half-made": lambda codebook, **settings: types.SimpleNamespace(codebook=codebook)}
+    monkeypatch.setitem(sys.modules, "half_made_plugins", module)
+    monkeypatch.setenv(loader.PLUGINS_ENV, "half_made_plugins")
+    with pytest.raises(loader.ClassifierPluginError, match="'half-made' built a SimpleNamespace, which lacks tag, "
+                                                           "tag_documents, fingerprint, describe"):
+        load_classifier("half-made", codebook=codebook)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 # Re-exported: the pool, runner and Dask backends build the classifier from its spec.
-from practice_themes.classify.loader import ClassifierSpec, build_classifier, fingerprint_of  # noqa: F401
+from practice_themes.classify.loader import ClassifierSpec, build_classifier  # noqa: F401
 from practice_themes.types import DocumentResult
 
 
@@ -58,7 +58,7 @@ def describe(spec: ClassifierSpec, hold_s: float = 0.0) -> dict[str, Any]:
     if hold_s:
         time.sleep(hold_s)
     info = classifier.describe()  # every classifier keeps the ThemeClassifier protocol
-    return {"fingerprint": fingerprint_of(classifier), "classifier": info, "pid": os.getpid()}
+    return {"fingerprint": classifier.fingerprint, "classifier": info, "pid": os.getpid()}
 
 
 def init_worker(spec: ClassifierSpec) -> None:

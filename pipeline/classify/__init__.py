@@ -11,8 +11,8 @@ registered classifier. Every one is a ``protocol.ThemeClassifier``:
 from __future__ import annotations
 
 from practice_themes.classify.loader import (ZERO_SHOT_NAMES, ClassifierSpec, build_classifier, check_model,
-                                             fingerprint_of, load_classifier, resolve_model_path)
+                                             load_classifier)
 from practice_themes.classify.protocol import ThemeClassifier
 
 __all__ = ["ZERO_SHOT_NAMES", "ClassifierSpec", "ThemeClassifier", "build_classifier", "check_model",
-           "fingerprint_of", "load_classifier", "resolve_model_path"]
+           "load_classifier"]

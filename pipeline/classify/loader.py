@@ -20,7 +20,6 @@ unless one is passed.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from practice_themes.classify.protocol import ThemeClassifier
 from practice_themes.codebook import MODELS_DIR, Codebook, load_codebook
 from practice_themes.embed import Embedder, default_embedder
 from practice_themes.errors import ClassifierPluginError
@@ -85,32 +85,27 @@ def plugin_factories() -> dict[str, Callable]:
     return found
 
 
-def resolve_model_path(model: str | Path) -> Path:
-    """A model folder: the path itself, else a folder of that name under the shipped models."""
-    from practice_themes.classify.persistence import METADATA_FILE, ModelLoadError
-
-    folder = _model_folder(model)
-    if folder is None:
-        raise ModelLoadError(f"model not found: {model} (no {METADATA_FILE} there or under {MODELS_DIR}); "
-                             f"shipped models: {', '.join(shipped_models()) or 'none'}; omit --model for zero-shot")
-    return folder
-
-
 def check_model(model: str | Path | None) -> None:
     """Raise the loader's error now if ``model`` names nothing, before any worker starts."""
+    if not is_zero_shot(model) and _model_folder(model) is None:
+        _plugin_factory(model)
+
+
+def _plugin_factory(model: str | Path) -> Callable:
+    """The plug-in factory ``model`` names, or the loader's "model not found" error."""
     from practice_themes.classify.persistence import ModelLoadError
 
-    if is_zero_shot(model) or _model_folder(model) is not None:
-        return
     plugins = plugin_factories()
     if str(model) not in plugins:
         raise ModelLoadError(f"model not found: {model}: not a model folder (no metadata.json), not a shipped model "
                              f"({', '.join(shipped_models()) or 'none'}) and not a classifier plug-in "
                              f"({', '.join(sorted(plugins)) or 'none registered'}); omit --model for zero-shot")
+    factory = plugins[str(model)]
+    return factory.load() if hasattr(factory, "load") else factory  # an entry point: import its target only now
 
 
 def load_classifier(model: str | Path | None = None, *, codebook: Codebook | None = None,
-                    thresholds: dict | None = None, embedder: Embedder | None = None):
+                    thresholds: dict | None = None, embedder: Embedder | None = None) -> ThemeClassifier:
     """A ready classifier: zero-shot when ``model`` is None, else the trained model or plug-in it names.
 
     ``thresholds`` maps theme ids to overriding thresholds (see
@@ -127,11 +122,14 @@ def load_classifier(model: str | Path | None = None, *, codebook: Codebook | Non
         from practice_themes.classify.persistence import load_model
 
         return load_model(folder, codebook=codebook, thresholds=thresholds, embedder=embedder)
-    check_model(model)
-    factory = plugin_factories()[str(model)]
-    if hasattr(factory, "load"):  # an entry point: import its target only now
-        factory = factory.load()
-    return factory(codebook, thresholds=thresholds, embedder=embedder)
+    classifier = _plugin_factory(model)(codebook, thresholds=thresholds, embedder=embedder)
+    # Checked here, once, so the store, the screen and the report can rely on every member.
+    if not isinstance(classifier, ThemeClassifier):
+        missing = [m for m in ("codebook", "tag", "tag_documents", "fingerprint", "describe")
+                   if not hasattr(classifier, m)]
+        raise ClassifierPluginError(f"classifier plug-in {model!r} built a {type(classifier).__name__}, which lacks "
+                                    f"{', '.join(missing)} (see practice_themes.classify.protocol.ThemeClassifier)")
+    return classifier
 
 
 def build_classifier(spec: ClassifierSpec):
@@ -139,16 +137,3 @@ def build_classifier(spec: ClassifierSpec):
     codebook = load_codebook(spec.codebook_path)
     thresholds = json.loads(spec.thresholds_json) if spec.thresholds_json else None
     return load_classifier(spec.model, codebook=codebook, thresholds=thresholds)
-
-
-def fingerprint_of(classifier) -> str:
-    """The classifier's own fingerprint, or one derived from its codebook and settings."""
-    value = getattr(classifier, "fingerprint", None)
-    if isinstance(value, str) and value:
-        return value
-    settings = {k: v for k, v in sorted(vars(classifier).items())
-                if not k.endswith("_") and isinstance(v, (int, float, str, bool, type(None)))}
-    codebook = getattr(classifier, "codebook", None)
-    blob = json.dumps({"class": type(classifier).__qualname__, "codebook": getattr(codebook, "sha256", ""),
-                       "settings": settings}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()

@@ -37,9 +37,7 @@ class Screener:
         for key, value in (("codebook_name", self.codebook.name), ("codebook_version", self.codebook.version),
                            ("codebook_sha256", self.codebook.sha256)):
             self.info.setdefault(key, value)
-        from practice_themes.classify.loader import fingerprint_of
-
-        self.fingerprint = fingerprint_of(classifier)
+        self.fingerprint = classifier.fingerprint
         self.load_seconds = time.perf_counter() - started
 
     def warm_up(self) -> None:
