@@ -1,4 +1,4 @@
-"""Hand freed memory back to the operating system after a large piece of work."""
+"""This process's memory: how much it holds, and handing freed memory back after a large piece of work."""
 
 from __future__ import annotations
 
@@ -25,3 +25,10 @@ def release_memory() -> None:
     trim = getattr(libc, "malloc_trim", None) if libc is not None else None
     if trim is not None:
         trim(0)
+
+
+def rss_bytes() -> int:
+    """This process's resident memory, the measure both worker kinds compare with their baseline."""
+    import psutil
+
+    return psutil.Process().memory_info().rss

@@ -17,6 +17,8 @@ from typing import Any
 
 # Re-exported: the pool, runner and Dask backends build the classifier from its spec.
 from practice_themes.classify.loader import ClassifierSpec, build_classifier  # noqa: F401
+from practice_themes.memory import release_memory, rss_bytes
+from practice_themes.orphans import end_with_parent
 from practice_themes.types import DocumentResult
 
 
@@ -66,7 +68,8 @@ def init_worker(spec: ClassifierSpec) -> None:
     import practice_themes  # noqa: F401  (offline switches in the new process)
 
     global _baseline_rss
-    _exit_with_parent()
+    # A worker whose coordinator died finishes nothing anyone collects, while a re-run needs the cores.
+    end_with_parent(lambda: os._exit(0))
     try:
         get_classifier(spec)
         _warm_up()
@@ -74,20 +77,7 @@ def init_worker(spec: ClassifierSpec) -> None:
         # A raising initializer breaks the pool and hides the reason; the
         # first real call raises the same error with its message instead.
         pass
-    _baseline_rss = _rss()
-
-
-def _exit_with_parent(poll_s: float = 1.0) -> None:
-    """End this worker soon after its coordinator dies (``kill -9``), instead of
-    finishing a document nobody will collect while the re-run competes for the cores."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll_s)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    _baseline_rss = rss_bytes()
 
 
 def _warm_up() -> None:
@@ -137,23 +127,15 @@ DEFAULT_GROWTH_BYTES = 1024 * 1024 * 1024
 _baseline_rss: int | None = None  # this worker's memory once its classifier was loaded
 
 
-def _rss() -> int:
-    import psutil
-
-    return psutil.Process().memory_info().rss
-
-
 def needs_recycling(result: DocumentResult, growth_bytes: int | None) -> bool:
     """True when this worker should be replaced after ``result``: a hostile document, or memory
     that stays more than ``growth_bytes`` above the baseline even after handing freed pages back."""
     if result.error_type in RECYCLE_AFTER:
         return True
-    if growth_bytes is None or _baseline_rss is None or _rss() - _baseline_rss <= growth_bytes:
+    if growth_bytes is None or _baseline_rss is None or rss_bytes() - _baseline_rss <= growth_bytes:
         return False
-    from practice_themes.memory import release_memory
-
     release_memory()
-    return _rss() - _baseline_rss > growth_bytes
+    return rss_bytes() - _baseline_rss > growth_bytes
 
 
 def run_task_reporting(task: Task, spec: ClassifierSpec,

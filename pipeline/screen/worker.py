@@ -21,8 +21,6 @@ import atexit
 import multiprocessing as mp
 import os
 import signal
-import threading
-import time
 from pathlib import Path
 
 from practice_themes import errors
@@ -45,12 +43,6 @@ class WorkerCrashedError(PracticeThemesError):
     """The screening process died while screening a file."""
 
 
-def _rss() -> int:
-    import psutil
-
-    return psutil.Process().memory_info().rss
-
-
 def _encode(exc: BaseException) -> tuple:
     """An error as plain values: IngestError subclasses and DocumentTimeoutError do not pickle."""
     if isinstance(exc, IngestError):
@@ -70,18 +62,6 @@ def _decode(message: tuple) -> Exception:
     return RuntimeError(message[1])
 
 
-def _die_with_parent(poll_s: float = 1.0) -> None:
-    """End this worker and its reader child soon after the server dies (``kill -9``)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll_s)
-        os.killpg(0, signal.SIGKILL)
-
-    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
-
-
 def _warm_up(screener) -> None:
     """Screen a two-sentence text once: every stage's lazy set-up (the sentence splitter, the model's
     buffers) is then in the baseline, so the first real screen does not read as memory growth."""
@@ -99,10 +79,12 @@ def _serve(conn, model: str | None, codebook_path: str | None) -> None:
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when its worker ends
     import practice_themes  # noqa: F401  (offline switches in the new interpreter)
-    from practice_themes.memory import release_memory
+    from practice_themes.memory import release_memory, rss_bytes
+    from practice_themes.orphans import end_with_parent
     from practice_themes.screen.screener import Screener
 
-    _die_with_parent()
+    # The server died (kill -9): end this worker and its reader child with it.
+    end_with_parent(lambda: os.killpg(0, signal.SIGKILL))
     try:
         screener = Screener(model=model, codebook_path=codebook_path)
         _warm_up(screener)
@@ -110,7 +92,7 @@ def _serve(conn, model: str | None, codebook_path: str | None) -> None:
         conn.send(("load_error", str(exc) or type(exc).__name__))
         return
     release_memory()
-    conn.send(("ready", screener.load_seconds, _rss()))
+    conn.send(("ready", screener.load_seconds, rss_bytes()))
     while True:
         try:
             request = conn.recv()
@@ -124,7 +106,7 @@ def _serve(conn, model: str | None, codebook_path: str | None) -> None:
         except Exception as exc:  # noqa: BLE001 - every failure goes back as a typed message
             reply = _encode(exc)
         release_memory()
-        conn.send((*reply, _rss()))
+        conn.send((*reply, rss_bytes()))
 
 
 class ScreenWorker:
