@@ -76,8 +76,6 @@ def _best_f1_scorer():
     return make_scorer(_best_f1, response_method="predict_proba")
 
 
-
-
 def more_documents_needed(n_positive: int, n_documents: int, recall: float, half_width: float = 0.1) -> int:
     """About how many more coded documents, at this prevalence, would narrow recall's 95% interval to +/-0.1.
 
