@@ -218,7 +218,7 @@ def real_text(codebook, bundled_dev, args) -> dict:
               f"themes/report {table['themes_per_doc']:.2f}" + ("   <- shipped" if strength == DEFAULT_STRENGTH else ""))
     passage_scores = {d: zs.score_passages(docs[d]) for d in doc_ids}
     hits, total = evidence_overlap(passage_scores, docs, truth, by_strength[DEFAULT_STRENGTH], quotes, ids)
-    print(f"\nevidence: for {hits}/{total} correct default tags ({100 * hits / max(total, 1):.0f}%) one of the top-3 "
+    print(f"\nevidence: for {hits}/{total} correct default tags ({100 * hits / max(total, 1):.1f}%) one of the top-3 "
           f"evidence sentences overlaps the coder's quote (goal >= 60%)")
     return {"results": results, "evidence_overlap": [hits, total],
             "strengths": {str(k): scores_table(truth, v, ids, main)["macro_f1"] for k, v in by_strength.items()}}
@@ -286,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nseed check (../shared seed 004, Panel theme paragraphs): "
                   f"{sum(r['rank'] <= 2 for r in rows)}/{len(rows)} rank their heading's theme 1st or 2nd "
                   f"({sum(r['rank'] == 1 for r in rows)} first)")
+            print(f"  decisions there (not tuned on it): the default tags the heading's theme present in "
+                  f"{sum(r['expected_present'] for r in rows)}/{len(rows)}, with "
+                  f"{np.mean([r['n_present'] for r in rows]):.2f} themes present per paragraph")
             report["seed_ranks"] = rows
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json:

@@ -45,7 +45,8 @@ def seed_sections(path: Path = SEED_FILE) -> list[tuple[str, tuple[str, ...], st
 
 
 def seed_ranks(classifier, path: Path = SEED_FILE) -> list[dict]:
-    """For each seed paragraph, the best rank of its heading's theme(s) under ``classifier``."""
+    """For each seed paragraph, the best rank of its heading's theme(s) under ``classifier``, whether
+    the classifier decides one of them present, and how many themes it decides present there."""
     from practice_themes.segment import segment_text
 
     rows = []
@@ -54,7 +55,9 @@ def seed_ranks(classifier, path: Path = SEED_FILE) -> list[dict]:
         tags = classifier.tag(segment_text(body, doc_id=heading))
         ordered = [t.theme_id for t in sorted(tags, key=lambda t: (-t.score, ids.index(t.theme_id)))]
         ranks = {theme: ordered.index(theme) + 1 for theme in expected if theme in ids}
+        present = [t.theme_id for t in tags if t.present]
         rows.append({"heading": heading, "expected": list(expected), "rank": min(ranks.values()),
-                     "ranks": ranks, "top3": [(t, round(next(x.score for x in tags if x.theme_id == t), 3))
+                     "ranks": ranks, "expected_present": any(theme in present for theme in expected),
+                     "n_present": len(present), "top3": [(t, round(next(x.score for x in tags if x.theme_id == t), 3))
                                               for t in ordered[:3]]})
     return rows
