@@ -41,25 +41,15 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
 from accuracy import CACHE, MIN_PREVALENCE, bundled_corpus, probabilities, scores_table  # noqa: E402
+from practice_themes.classify.aggregate import logit, platt  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 
-EPS = 1e-6
-
-
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, EPS, 1 - EPS)
-    return np.log(p / (1 - p))
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 class SharedSlopeCalibration:
-    """Posterior = sigmoid(a * logit(p) + b_theme): one slope, one intercept per theme."""
+    """Posterior = sigmoid(a * logit(p) + b_theme), the scorer's own Platt form with one slope shared by
+    every theme and one intercept per theme."""
 
     def fit(self, probability: np.ndarray, truth: np.ndarray) -> "SharedSlopeCalibration":
         from sklearn.linear_model import LogisticRegression
@@ -72,7 +62,7 @@ class SharedSlopeCalibration:
         return self
 
     def transform(self, probability: np.ndarray) -> np.ndarray:
-        return sigmoid(self.slope_ * logit(probability) + self.intercepts_)
+        return platt(probability, self.slope_, self.intercepts_)
 
 
 def reweighted(posterior: np.ndarray, prior: np.ndarray, source_prior: np.ndarray) -> np.ndarray:
@@ -89,24 +79,27 @@ def em_label_shift(posterior: np.ndarray, source_prior: np.ndarray, iterations: 
     return reweighted(posterior, prior, source_prior), prior
 
 
-def transfer(name: str, source: tuple, target: tuple, ids: list[str], main: list[int] | None) -> None:
-    (p_source, y_source), (p_target, y_target) = source, target
+def transfer(source: tuple, targets: dict[str, tuple], ids: list[str], main: list[int] | None) -> None:
+    """Fit the thresholds and the calibration on ``source`` once; apply them, with and without EM, to each target."""
+    p_source, y_source = source
     thresholds = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(p_source, y_source, ids, ZERO_SHOT_THRESHOLD)
     calibration = SharedSlopeCalibration().fit(p_source, y_source)
     source_prior = np.clip(calibration.transform(p_source).mean(axis=0), 1e-3, 1 - 1e-3)
-    adjusted, prior = em_label_shift(calibration.transform(p_target), source_prior)
-    one_step, _ = em_label_shift(calibration.transform(p_target), source_prior, iterations=1)
     cut = calibration.transform(np.array([[thresholds.thresholds_[t] for t in ids]]))
-    rows = {"thresholds alone": thresholds.predict(p_target, ids), "EM-adjusted": adjusted >= cut,
-            "one EM step": one_step >= cut}
-    print(f"\n{name} (coded themes per document: {y_target.sum(axis=1).mean():.2f})")
-    for label, predicted in rows.items():
-        table = scores_table(y_target, predicted, ids, main)
-        print(f"  {label:18s} macro-F1 {table['macro_f1']:.3f}  micro-F1 {table['micro_f1']:.3f}  "
-              f"themes per document {table['themes_per_doc']:.2f}")
-    shown = main if main is not None else range(len(ids))
-    print("  EM's prevalence estimates (true): " + ", ".join(
-        f"{ids[j]} {prior[j]:.2f} ({y_target[:, j].mean():.2f})" for j in list(shown)[:6]))
+    for name, (p_target, y_target) in targets.items():
+        posterior = calibration.transform(p_target)
+        adjusted, prior = em_label_shift(posterior, source_prior)
+        one_step, _ = em_label_shift(posterior, source_prior, iterations=1)
+        rows = {"thresholds alone": thresholds.predict(p_target, ids), "EM-adjusted": adjusted >= cut,
+                "one EM step": one_step >= cut}
+        print(f"\n{name} (coded themes per document: {y_target.sum(axis=1).mean():.2f})")
+        for label, predicted in rows.items():
+            table = scores_table(y_target, predicted, ids, main)
+            print(f"  {label:18s} macro-F1 {table['macro_f1']:.3f}  micro-F1 {table['micro_f1']:.3f}  "
+                  f"themes per document {table['themes_per_doc']:.2f}")
+        shown = main if main is not None else range(len(ids))
+        print("  EM's prevalence estimates (true): " + ", ".join(
+            f"{ids[j]} {prior[j]:.2f} ({y_target[:, j].mean():.2f})" for j in list(shown)[:6]))
 
 
 def main() -> int:
@@ -126,10 +119,10 @@ def main() -> int:
     y_dev = np.vstack([d.doc_labels for d in dev]).astype(bool)
     y_held = np.vstack([d.doc_labels for d in heldout]).astype(bool)
     main_real = [j for j in range(len(ids)) if real.truth[:, j].mean() >= MIN_PREVALENCE]
-    transfer("bundled dev -> pfd_dev (macro-F1 over the themes >= 5%)", (p_dev, y_dev), (p_real, real.truth),
+    transfer((p_dev, y_dev), {"bundled dev -> pfd_dev (macro-F1 over the themes >= 5%)": (p_real, real.truth)},
              ids, main_real)
-    transfer("pfd_dev -> bundled dev (all themes)", (p_real, real.truth), (p_dev, y_dev), ids, None)
-    transfer("pfd_dev -> bundled held-out (all themes)", (p_real, real.truth), (p_held, y_held), ids, None)
+    transfer((p_real, real.truth), {"pfd_dev -> bundled dev (all themes)": (p_dev, y_dev),
+                                    "pfd_dev -> bundled held-out (all themes)": (p_held, y_held)}, ids, None)
     print(f"\n({time.perf_counter() - started:.0f} s)")
     return 0
 

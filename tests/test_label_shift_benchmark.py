@@ -12,10 +12,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 def _calibrated_scores(rng, prior: float, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact posteriors under ``source`` prior 0.3 for labels drawn at ``prior``: the class-conditional
     score densities are the same in both corpora, only the label frequencies differ."""
+    from practice_themes.classify.aggregate import logit, sigmoid
+
     labels = rng.random(n) < prior
     evidence = rng.normal(np.where(labels, 1.5, -1.5), 1.0)
-    source_odds = 0.3 / 0.7
-    posterior = 1 / (1 + np.exp(-(3.0 * evidence + np.log(source_odds))))  # log LR of N(+-1.5, 1) is 3x
+    posterior = sigmoid(3.0 * evidence + logit(0.3))  # the log likelihood ratio of N(+-1.5, 1) is 3x
     return posterior, labels
 
 
