@@ -100,20 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         labelled = dev.labelled(ids)
         index = {d: i for i, d in enumerate(doc_ids)}
 
-        ceilings: list[tuple[float, float]] = []  # (trained, default) after-the-fact macro-F1 at N = --n
-
-        def train_and_score(coded: list[str], test: list[str] | None = None) -> tuple[float, float]:
-            """(trained, default) macro-F1 on ``test`` (default: the reports not in ``coded``)."""
+        def train_and_tag(coded: list[str], rest: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            """Train on ``coded``; (decisions, probabilities) [len(rest), themes] on ``rest``."""
             coded = sorted(coded)  # as `train` reads a coding (the CV folds follow the order)
             model = TrainedClassifier(codebook, default_thresholds=unseen).fit([labelled[d] for d in coded])
-            rest = test if test is not None else [d for d in doc_ids if d not in set(coded)]
-            rows = [index[d] for d in rest]
             tags = [model.tag(docs[d]) for d in rest]
-            predicted = np.array([[t.present for t in row] for row in tags])
-            if test is not None and len(coded) == args.n:
-                trained_probability = np.array([[t.score for t in row] for row in tags])
-                ceilings.append((after_the_fact_f1(truth[rows], trained_probability, main_themes),
-                                 after_the_fact_f1(truth[rows], default_probability[rows], main_themes)))
+            return (np.array([[t.present for t in row] for row in tags]),
+                    np.array([[t.score for t in row] for row in tags]))
+
+        def train_and_score(coded: list[str]) -> tuple[float, float]:
+            """(trained, default) macro-F1 on the reports not in ``coded``."""
+            rest = [d for d in doc_ids if d not in set(coded)]
+            rows = [index[d] for d in rest]
+            predicted, _ = train_and_tag(coded, rest)
             return macro_f1(truth[rows], predicted, main_themes), macro_f1(truth[rows], default_decision[rows], main_themes)
 
         print(f"pfd_dev: {len(doc_ids)} reports; themes >= 5%: {', '.join(ids[j] for j in main_themes)}")
@@ -141,28 +140,41 @@ def main(argv: list[str] | None = None) -> int:
         held_out = [sorted(np.random.default_rng(5000 + seed).choice(doc_ids, size=args.test, replace=False))
                     for seed in range(args.seeds)]
 
-        def paired(size: int) -> list[tuple[float, float, float]]:
-            """Per seed: (tool, random, default) macro-F1 on that seed's held-out reports, ``size`` coded."""
+        test_rows = [[index[d] for d in test] for test in held_out]
+        # The default does not learn: its figures on each held-out set are the same at every size.
+        default_f1 = [macro_f1(truth[rows], default_decision[rows], main_themes) for rows in test_rows]
+        default_ceiling = [after_the_fact_f1(truth[rows], default_probability[rows], main_themes) for rows in test_rows]
+
+        def paired(size: int, ceilings: list | None = None) -> list[tuple[float, float, float]]:
+            """Per seed: (tool, random, default) macro-F1 on that seed's held-out reports, ``size`` coded;
+            ``ceilings`` collects the trained model's after-the-fact macro-F1 for both choices."""
             out = []
-            for seed, test in enumerate(held_out):
+            for seed, (test, rows) in enumerate(zip(held_out, test_rows)):
                 pool = [d for d in doc_ids if d not in set(test)]
-                tool, default = train_and_score(select(run, size, seed=seed, exclude=test).doc_ids, test)
+                chosen = select(run, size, seed=seed, exclude=test).doc_ids
                 drawn = list(np.random.default_rng(1000 + seed).choice(pool, size=min(size, len(pool)), replace=False))
-                out.append((tool, train_and_score(drawn, test)[0], default))
+                # When both choices code the same reports (the whole pool), the same model is trained once.
+                fits = [train_and_tag(chosen, test)]
+                fits.append(fits[0] if set(drawn) == set(chosen) else train_and_tag(drawn, test))
+                if ceilings is not None:
+                    ceilings.extend(after_the_fact_f1(truth[rows], probability, main_themes) for _, probability in fits)
+                tool, rand = (macro_f1(truth[rows], predicted, main_themes) for predicted, _ in fits)
+                out.append((tool, rand, default_f1[seed]))
             return out
 
         print(f"N = {args.n}\n{'seed':>4s} {'tool':>7s} {'random':>7s} {'default':>8s} {'tool - random':>14s}")
-        at_n = paired(args.n)
+        ceilings: list[float] = []  # the trained model's after-the-fact macro-F1 at N = --n, both choices
+        at_n = paired(args.n, ceilings)
         for seed, (tool, rand, default) in enumerate(at_n):
             print(f"{seed:4d} {tool:7.3f} {rand:7.3f} {default:8.3f} {tool - rand:+14.3f}")
         mean = np.mean(at_n, axis=0)
         print(f"{'mean':>4s} {mean[0]:7.3f} {mean[1]:7.3f} {mean[2]:8.3f} {mean[0] - mean[1]:+14.3f}"
               f"  (tool better in {sum(p[0] > p[1] for p in at_n)} of {len(at_n)} seeds)")
         print(f"goal: tool's choice no worse than random: {mean[0] - mean[1]:+.3f}")
-        ceiling = np.mean(ceilings, axis=0)
+        ceiling = np.mean(ceilings)
         print(f"ranking ceiling at N = {args.n} (each theme's threshold chosen after the fact on the held-out "
-              f"reports themselves, tool's and random choices pooled): trained {ceiling[0]:.3f}, "
-              f"default {ceiling[1]:.3f}; the 0.65 goal is {'within' if ceiling[0] >= 0.65 else 'beyond'} "
+              f"reports themselves, tool's and random choices pooled): trained {ceiling:.3f}, "
+              f"default {np.mean(default_ceiling):.3f}; the 0.65 goal is {'within' if ceiling >= 0.65 else 'beyond'} "
               f"what the trained scores' ranking allows")
 
         print(f"\nlearning curve (mean over seeds; test = the same {args.test} held-out reports at every size)")
