@@ -12,14 +12,16 @@ A module the map does not place fails the test: a new module must be given a flo
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "practice_themes"
-# Folder -> import name, as pyproject.toml's package-dir maps them.
-SOURCES = {ROOT / "pipeline": PACKAGE, ROOT / "evaluation": f"{PACKAGE}.evaluation"}
+# Folder -> import name, read from pyproject.toml's package-dir so that a folder added there is walked here too.
+_PACKAGE_DIR = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-dir"]
+SOURCES = {ROOT / folder: name for name, folder in _PACKAGE_DIR.items()}
 
 # (pattern, floor). A pattern is a module name relative to the package; "x.*" is x and everything under it.
 # Stages get fractional floors so that a stage may import an earlier stage but not a later one.
