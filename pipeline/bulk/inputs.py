@@ -29,10 +29,8 @@ from pathlib import Path
 
 from practice_themes.errors import PracticeThemesError
 from practice_themes.ingest import READABLE_SUFFIXES, doc_id_for
-from practice_themes.ingest.tabular import (TABLE_SUFFIXES, TableError, TableRow, TableSpec, is_table, read_table,
-                                     row_document)
+from practice_themes.ingest.tabular import TABLE_SUFFIXES, TableError, TableRow, TableSpec, is_table, read_table
 from practice_themes.ingest.text import TEXT_SUFFIXES
-from practice_themes.types import Document
 
 LIST_SUFFIXES = (".lst", ".list")
 MAYBE_LIST_SUFFIXES = (".txt",)
@@ -75,17 +73,6 @@ def content_sha256(item: InputFile) -> str:
     return file_sha256(item.path)
 
 
-def read_input(item: InputFile, *, password: str | None = None, timeout_s: float | None = None) -> Document:
-    """The ingested (not yet cleaned) document of one input."""
-    from practice_themes.ingest import ingest_file
-
-    if item.is_row:
-        return row_document(TableRow(item.doc_id, item.text, item.path, item.row))
-    doc = ingest_file(item.path, password=password, timeout_s=timeout_s)
-    doc.doc_id = item.doc_id
-    return doc
-
-
 def cleaned_texts(args: list[str | Path], table: TableSpec | None = None) -> dict[str, str]:
     """doc_id -> cleaned text (``Document.text``, which `code`'s passage offsets index) of every input.
 
@@ -95,7 +82,7 @@ def cleaned_texts(args: list[str | Path], table: TableSpec | None = None) -> dic
     """
     from practice_themes.process import run_stages
 
-    return {item.doc_id: run_stages(item.path, doc_id=item.doc_id, text=item.text if item.is_row else None,
+    return {item.doc_id: run_stages(item.path, doc_id=item.doc_id, text=item.text,
                                     until="clean").document.text
             for item in expand_inputs(args, table)}
 
