@@ -11,7 +11,7 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Collection
+from typing import Any, Callable
 
 import numpy as np
 
@@ -52,15 +52,12 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def to_jsonable(value: Any, *, drop: Collection[str] = ()) -> Any:
-    """Plain JSON types: NaN and infinities become None, numpy scalars Python numbers, keys strings.
-
-    ``drop`` names keys left out at every depth (working tables kept beside the figures).
-    """
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types: NaN and infinities become None, numpy scalars Python numbers, keys strings."""
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v, drop=drop) for k, v in value.items() if k not in drop}
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(v, drop=drop) for v in value]
+        return [to_jsonable(v) for v in value]
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, np.integer):
