@@ -14,7 +14,7 @@ every embedding within cosine 0.9999 of the fp32 one (pinned by
 Classifiers take an ``Embedder`` object (``embedder=``): it owns the encoder,
 loaded on first use, and the memo of vectors already computed. The loader
 (``classify.load_classifier``) passes one shared ``default_embedder()``;
-tests pass a fake with the same ``name``, ``encode`` and ``memoised``.
+tests pass a subclass whose ``encode`` decides every vector.
 """
 
 from __future__ import annotations
@@ -333,9 +333,6 @@ class Embedder:
     ``PRACTICE_THEMES_EMBED_DTYPE`` or the CPU at the first ``encode``.
     """
 
-    name = MODEL_NAME
-    dimension = DIMENSION
-
     def __init__(self, *, dtype: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         self.dtype = dtype
         self.batch_size = batch_size
@@ -387,9 +384,7 @@ class Embedder:
         todo = [t for t in unique if memo is None or (kind, t) not in memo]
         vectors = np.zeros((0, DIMENSION), dtype=np.float32)
         if todo:
-            vectors = np.asarray(self.encoder().encode(todo, batch_size=self.batch_size, normalize_embeddings=False),
-                                 dtype=np.float32)
-            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            vectors = np.asarray(self.encoder().encode(todo, batch_size=self.batch_size), dtype=np.float32)
         if memo is None:
             return vectors[index]
         memo.update({(kind, t): v for t, v in zip(todo, vectors)})
