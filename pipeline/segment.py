@@ -110,11 +110,6 @@ def _needs_split(block_kind: str, text: str) -> bool:
     return bool(_INNER_BOUNDARY.search(text))
 
 
-def _stripped(text: str) -> list[tuple[int, int]]:
-    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
-    return [(start, end)] if start < end else []
-
-
 def block_sentences(texts: list[str], kinds: list[str]) -> list[list[tuple[int, int]]]:
     """For each block text (of the given kind), its sentences as (start, end) offsets into that text.
 
@@ -123,7 +118,8 @@ def block_sentences(texts: list[str], kinds: list[str]) -> list[list[tuple[int, 
     split = [_needs_split(kind, text) for kind, text in zip(kinds, texts)]
     # Line breaks inside a block are layout, not sentence ends; one space for one character keeps offsets.
     parsed = iter(sentence_bounds(_WHITESPACE.sub(" ", t) for t, s in zip(texts, split) if s))
-    return [_sentence_spans(text, next(parsed)) if needs else _stripped(text) for text, needs in zip(texts, split)]
+    # A block that needs no split is one sentence: the whole block, trimmed as any sentence is.
+    return [_sentence_spans(text, next(parsed) if needs else [(0, len(text))]) for text, needs in zip(texts, split)]
 
 
 def segment_document(doc: Document) -> list[Passage]:
@@ -165,8 +161,9 @@ def segment_text(text: str, doc_id: str = "") -> list[Passage]:
     texts = [text[a:b] for a, b in spans]
     passages: list[Passage] = []
     for index, ((offset, _), sentences) in enumerate(zip(spans, block_sentences(texts, ["paragraph"] * len(texts)))):
+        page = 1 + text.count("\f", 0, offset)  # the paragraph's page, the same for each of its sentences
         for start, end in sentences:
-            passages.append(Passage(doc_id=doc_id, page=1 + text.count("\f", 0, offset), start=offset + start,
+            passages.append(Passage(doc_id=doc_id, page=page, start=offset + start,
                                     end=offset + end, text=text[offset + start:offset + end], paragraph=index,
                                     passage_id=len(passages)))
     return passages
