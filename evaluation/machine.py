@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from practice_themes.errors import MachineOutputError
-from practice_themes.outputs import RunManifest, read_manifest
+from practice_themes.outputs import RunManifest, read_manifest, read_output_csv
 
 PASSAGE_COLUMNS = ("doc_id", "theme", "rank", "score", "page", "start", "end", "section", "region", "text")
 
@@ -67,13 +67,7 @@ def _read_outdir(folder: Path, theme_ids: Sequence[str], documents: Path | None 
     documents = documents or folder / "documents.csv"
     if not documents.is_file():
         raise PredictionError(f"{folder}: no documents.csv; is this a `practice-themes code` output folder?")
-    try:
-        frame = pd.read_csv(documents, dtype={"doc_id": str}, keep_default_na=True)
-    except pd.errors.EmptyDataError:
-        raise PredictionError(f"{documents}: the file is empty (0 bytes or no header); "
-                              "re-run `practice-themes code` to write it again") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PredictionError(f"{documents}: not a readable CSV ({type(exc).__name__}: {exc})") from None
+    frame = read_output_csv(documents, PredictionError, dtype={"doc_id": str}, keep_default_na=True)
     for column in ("doc_id", "status"):
         if column not in frame.columns:
             raise PredictionError(f"{documents}: missing column {column!r}")
@@ -107,7 +101,8 @@ def _read_outdir(folder: Path, theme_ids: Sequence[str], documents: Path | None 
     for name in ("passages.parquet", "passages.csv"):
         candidate = documents.parent / name
         if candidate.is_file():
-            passages = pd.read_parquet(candidate) if name.endswith(".parquet") else pd.read_csv(candidate, dtype={"doc_id": str, "text": str})
+            passages = (pd.read_parquet(candidate) if name.endswith(".parquet")
+                        else read_output_csv(candidate, PredictionError, dtype={"doc_id": str, "text": str}))
             missing_cols = [c for c in ("doc_id", "theme", "start", "end", "text") if c not in passages.columns]
             if missing_cols:
                 raise PredictionError(f"{candidate}: missing column(s) {', '.join(missing_cols)}")

@@ -197,6 +197,19 @@ def read_manifest(path: str | Path) -> RunManifest | None:
     return RunManifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
+def read_output_csv(path: Path, error: type[Exception], **read_csv_options):
+    """A CSV that ``code`` wrote, as a DataFrame; ``error`` naming the file when it is empty or not a CSV."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, **read_csv_options)
+    except pd.errors.EmptyDataError:
+        raise error(f"{path}: the file is empty (0 bytes or no header); "
+                    "re-run `practice-themes code` to write it again") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: not a readable CSV ({type(exc).__name__}: {exc})") from None
+
+
 def _write_xlsx(path, docs, passages, errors, manifest) -> None:
     import pandas as pd
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from practice_themes.errors import PracticeThemesError
 from practice_themes.stats.prevalence import ppi_prevalence, wilson_ci
-from practice_themes.outputs import DOCUMENT_COLUMNS
+from practice_themes.outputs import DOCUMENT_COLUMNS, read_output_csv
 
 MAX_GROUPS = 30  # a metadata column with more distinct values is an identifier, not a grouping
 
@@ -52,7 +52,7 @@ def read_documents(outdir: str | Path) -> pd.DataFrame:
     if (outdir / "documents.parquet").is_file():
         return pd.read_parquet(outdir / "documents.parquet")
     if (outdir / "documents.csv").is_file():
-        return pd.read_csv(outdir / "documents.csv", dtype={"doc_id": str})
+        return read_output_csv(outdir / "documents.csv", SummaryError, dtype={"doc_id": str})
     raise SummaryError(f"{outdir}: no documents.parquet or documents.csv; is this a `practice-themes code` folder?")
 
 

@@ -93,6 +93,12 @@ def test_folder_without_documents_table_is_a_clear_error(tmp_path):
         summarize(tmp_path)
 
 
+def test_an_empty_documents_csv_is_named_as_such_not_as_pandas_error(tmp_path):
+    (tmp_path / "documents.csv").write_bytes(b"")
+    with pytest.raises(SummaryError, match="documents.csv: the file is empty"):
+        summarize(tmp_path)
+
+
 def test_long_coding_table_from_the_evaluation_harness(outdir):
     # Two coders, the rule `evaluate` uses: majority, a tie (d2) left out. Alpha on d1, d3, d4: 1, 0, 1.
     rows = [("d1", "a", "alpha", 1), ("d1", "b", "alpha", 1), ("d2", "a", "alpha", 1), ("d2", "b", "alpha", 0),
