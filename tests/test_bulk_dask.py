@@ -58,3 +58,23 @@ def test_changed_codebook_recomputes_everything_and_a_new_file_only_itself(corpu
     third = run_corpus(expand_inputs([corpus, extra]), out, spec, settings)
     assert third.manifest["counts"]["computed"] == 8
     assert third.manifest["fingerprint"] != second.manifest["fingerprint"]
+
+
+def _daemonic() -> bool:
+    import multiprocessing
+
+    return multiprocessing.current_process().daemon
+
+
+@pytest.mark.slow
+def test_local_cluster_workers_are_not_daemonic_so_files_are_read_under_limits():
+    import dask
+
+    from practice_themes.bulk.dask_runner import DaskBackend
+
+    backend = DaskBackend(STAND_IN, scheduler="local", workers=1)
+    try:
+        assert backend._client.submit(_daemonic, pure=False).result() is False
+    finally:
+        backend.close()
+    assert dask.config.get("distributed.worker.daemon") is True  # the process's setting is given back

@@ -97,6 +97,34 @@ def test_time_limit_kills_a_slow_ingestion():
     assert doc.n_pages == 28
 
 
+def _read_in_a_daemonic_process(conn, marker: str) -> None:
+    from practice_themes.ingest.timeout import run_with_limits
+
+    def reader():
+        Path(marker).write_text("read without limits", encoding="utf-8")
+
+    try:
+        run_with_limits(reader, path="report.pdf", timeout_s=5, memory_bytes=64 * 1024 * 1024)
+        conn.send(("read", ""))
+    except Exception as exc:  # noqa: BLE001 - sent back for the test to check
+        conn.send((type(exc).__name__, str(exc)))
+
+
+def test_a_daemonic_caller_is_refused_rather_than_read_without_limits(tmp_path):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    marker = tmp_path / "marker"
+    process = ctx.Process(target=_read_in_a_daemonic_process, args=(child, str(marker)), daemon=True)
+    process.start()
+    assert parent.poll(60)
+    kind, message = parent.recv()
+    process.join(10)
+    assert kind == "RuntimeError" and "distributed.worker.daemon" in message and "report.pdf" in message
+    assert not marker.exists()
+
+
 def test_ingest_command_writes_passages_and_reports_failures(rapid_review, tmp_path):
     from typer.testing import CliRunner
 

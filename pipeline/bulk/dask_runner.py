@@ -6,6 +6,13 @@ worker processes on this machine, and ``local-threads`` one of threads in
 this process (quick to start; documents then share one classifier). Work is streamed through ``as_completed`` with a bounded number of
 documents in flight, and results come back to this process, which writes
 them into the same resumable store as the local pool does.
+
+Each file is read in a child process that holds it to the time and memory
+limits, and a daemonic process may not start one: the local cluster's workers
+are started non-daemonic, and a remote cluster's workers must be too (Dask
+setting ``distributed.worker.daemon: False``, or the environment variable
+``DASK_DISTRIBUTED__WORKER__DAEMON=False`` where they are started), or every
+file fails with an error that says so.
 """
 
 from __future__ import annotations
@@ -26,11 +33,21 @@ class DaskBackend:
         from distributed import Client, LocalCluster
 
         self.spec = spec
-        self._cluster = None
+        self._cluster = self._client = self._config = None
         if scheduler in ("local", "local-threads"):
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                         processes=processes and scheduler == "local", dashboard_address=None)
-            self._client = Client(self._cluster)
+            import dask
+
+            # Dask starts its worker processes daemonic by default, and a daemonic process may not fork
+            # the reader child that holds each file to its time and memory limits. The nannies read the
+            # setting each time they start a worker, restarts included, so it is held until close().
+            self._config = dask.config.set({"distributed.worker.daemon": False})
+            try:
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                             processes=processes and scheduler == "local", dashboard_address=None)
+                self._client = Client(self._cluster)
+            except BaseException:
+                self.close()
+                raise
         else:
             self._client = Client(scheduler)
         self.scheduler = self._client.scheduler.address
@@ -68,6 +85,10 @@ class DaskBackend:
                 completed.add(new)
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        if self._config is not None:
+            self._config.__exit__(None, None, None)
+            self._config = None

@@ -75,16 +75,17 @@ def run_with_limits(func: Callable[[], Document], *, path: str, timeout_s: float
     """``func()`` in a forked child with ``RLIMIT_AS`` raised by ``memory_bytes`` and killed after ``timeout_s``.
 
     Raises:
+        RuntimeError: called in a daemonic process, which cannot start the child.
         IngestTimeoutError: no result in time.
         IngestMemoryError: the reader hit the memory ceiling.
         IngestError subclasses the reader raised; otherwise the corrupt-file
         error of the file's format.
     """
     if multiprocessing.current_process().daemon:
-        # A daemonic worker (Dask's process workers) may not start children. The archive and size
-        # checks made before reading still apply, and the worker is already a process of its own
-        # that its scheduler can replace, so the file is read here.
-        return func()
+        # A daemonic process may not start children, and reading the file here would drop both limits.
+        raise RuntimeError(f"{path}: cannot read the file under its time and memory limits in a daemonic "
+                           "process, which may not start the reader child; start Dask workers with "
+                           "distributed.worker.daemon: False (DASK_DISTRIBUTED__WORKER__DAEMON=False)")
     ctx = multiprocessing.get_context("fork")
     parent_conn, child_conn = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(child_conn, func, memory_bytes), daemon=True)
