@@ -270,6 +270,16 @@ def test_doc_sheet_xlsx_reads_the_coding_sheet_by_default(tmp_path):
     assert "row 4" in gold.notes[0] and "not coded yet" in gold.notes[0]
 
 
+def test_doc_sheet_row_of_na_cells_and_no_sample_kind_is_not_coded_yet(tmp_path):
+    """"n/a" reads as blank in every theme cell, so such a row is a handed-out row not coded yet, as an empty
+    one is; it used to get past the blank-row check and fail on its empty `sample` cell."""
+    path = write(tmp_path / "sheet.csv", f"doc_id,sample,{','.join(THEMES)}\n"
+                                         "r1,random,1,0,0\nr2,,n/a,n/a,n/a\n")
+    gold = read_gold(path, theme_ids=THEMES)
+    assert sorted(gold.coverage["doc_id"]) == ["r1"]
+    assert "row 3" in gold.notes[0] and "not coded yet" in gold.notes[0]
+
+
 def test_doc_sheet_unknown_column_suggests_the_theme(tmp_path):
     path = write(tmp_path / "sheet.csv", "doc_id,neglet,information_sharing\nr1,1,0\n")
     with pytest.raises(AnnotationError, match=r"'neglet' \(did you mean 'neglect'\?\) is not a theme id"):

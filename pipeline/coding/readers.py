@@ -213,7 +213,8 @@ def _doc_sheet_from_frame(
         if all(v is None for v in cells.values()):
             continue
         doc_id = _as_id(cells.get("doc_id"))
-        if doc_id is not None and all(_as_text(cells.get(t)) is None for t in themes):
+        values = {theme: to_binary(cells.get(theme), source=source, row=row, column=theme) for theme in themes}
+        if doc_id is not None and all(math.isnan(v) for v in values.values()):
             # A row of a handed-out sheet not coded yet (its coder cell is blank too): not a document.
             blank_rows.append(row)
             continue
@@ -239,15 +240,8 @@ def _doc_sheet_from_frame(
                     f"{sample_rows[doc_id]} but in the {kind} sample in row {row}"
                 )
             sample_rows.setdefault(doc_id, row)
-        coded = []
-        for theme in themes:
-            value = to_binary(cells.get(theme), source=source, row=row, column=theme)
-            if not math.isnan(value):
-                coded.append({"doc_id": doc_id, "coder": coder, "theme": theme, "present": int(value), "row": row})
-        if not coded:
-            blank_rows.append(row)
-            continue
-        records.extend(coded)
+        records.extend({"doc_id": doc_id, "coder": coder, "theme": theme, "present": int(value), "row": row}
+                       for theme, value in values.items() if not math.isnan(value))
     codes = pd.DataFrame(records, columns=["doc_id", "coder", "theme", "present", "row"])
     if codes.empty:
         raise AnnotationError(f"{source}: no coded cells in the theme columns ({', '.join(themes[:3])}, ...)")
