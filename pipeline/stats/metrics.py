@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from practice_themes.errors import StatisticsError
-from practice_themes.stats.coefficients import cohen_kappa, paired_labels, ratio
+from practice_themes.stats.coefficients import pair_kappa, paired_labels, ratio
 
 __all__ = [
     "f1",
@@ -66,7 +66,8 @@ def f1_score(truth: Any, predicted: Any, *, zero_division: float = math.nan) -> 
 
 def binary_kappa(truth: Any, predicted: Any, *, zero_division: float = math.nan) -> float:
     """Cohen's kappa of two boolean (or 0/1) arrays; ``zero_division`` when chance agreement is 1."""
-    value = float(cohen_kappa(np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int)))
+    # 0/1 codes with nothing missing: the contingency-table kappa, without the label bookkeeping of cohen_kappa.
+    value = pair_kappa(np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int), 2)
     return zero_division if math.isnan(value) else value
 
 
