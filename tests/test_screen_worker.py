@@ -107,6 +107,26 @@ def test_a_classifier_that_cannot_load_is_a_load_error(tmp_path):
         screening.close()
 
 
+def test_a_screen_after_a_failed_load_starts_a_fresh_worker(tmp_path):
+    # Regression: the failed load left no process and a closed pipe, so every later screen raised
+    # AttributeError (a 500 from serve) and no worker was started again.
+    from practice_themes.codebook import DEFAULT_CODEBOOK
+
+    codebook = tmp_path / "codebook.yaml"
+    screening = ScreenWorker(model=STAND_IN, codebook_path=codebook)
+    try:
+        with pytest.raises(ScreenerLoadError, match="codebook not found"):
+            screening.wait_ready()
+        assert screening.pid is None
+        with pytest.raises(ScreenerLoadError, match="codebook not found"):  # still missing: said again
+            screening.screen(_text(tmp_path / "r.txt", "An ordinary review."))
+        codebook.write_text(DEFAULT_CODEBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+        assert screening.screen(_text(tmp_path / "r.txt", "An ordinary review.")).n_sentences == 2
+        assert screening.pid is not None
+    finally:
+        screening.close()
+
+
 def test_server_with_a_worker_answers_422_past_the_deadline_and_the_queue_moves_on(worker, tmp_path):
     client = TestClient(create_app(worker, ServerSettings(work_dir=str(tmp_path / "w"), screen_timeout_s=1.0)),
                         base_url="http://127.0.0.1")

@@ -157,11 +157,15 @@ class ScreenWorker:
     def wait_ready(self) -> float:
         """Block until the worker has loaded its classifier; returns the seconds loading took.
 
+        With no worker (the last one failed to load, or was closed), a fresh one is started first.
+
         Raises:
             ScreenerLoadError: the classifier could not be loaded, or not in time.
         """
         if self.ready:
             return self.load_seconds or 0.0
+        if self._process is None:
+            self._start()
         try:
             message = self._conn.recv() if self._conn.poll(self.load_timeout_s) else ("load_error", "timed out")
         except (EOFError, OSError):
