@@ -264,7 +264,9 @@ def _align(gold: GoldCoding, machine: MachineOutput, theme_ids: Sequence[str], r
 def _per_theme(a: _Aligned, labels: Mapping[str, str], *, n_boot: int, seed: int) -> dict[str, Any]:
     """Per theme: counts, both prevalences with Wilson intervals, and every metric with its interval."""
     g, p = a.gold_df.to_numpy(), a.pred_df.to_numpy()
-    boot = bootstrap_metrics(a.gold_df, a.pred_df, n_boot=n_boot, seed=seed).set_index(["theme", "metric"])
+    # _overall bootstraps the micro and macro figures itself, so the per-theme table leaves them out.
+    boot = bootstrap_metrics(a.gold_df, a.pred_df, n_boot=n_boot, seed=seed,
+                             overall=False).set_index(["theme", "metric"])
     per_theme: dict[str, Any] = {}
     for t, theme in enumerate(a.themes):
         block = _binary_theme_block(g[:, t], p[:, t])

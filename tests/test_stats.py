@@ -366,6 +366,9 @@ def test_bootstrap_metrics_estimates_match_point_statistics():
     inside = (table["ci_low"] <= table["estimate"] + 1e-12) & (table["estimate"] <= table["ci_high"] + 1e-12)
     assert inside.all()
     assert table.equals(bootstrap_metrics(gold, pred, n_boot=300, seed=2))
+    # Without the overall rows the per-theme rows are the same, interval for interval.
+    themes_only = bootstrap_metrics(gold, pred, n_boot=300, seed=2, overall=False)
+    assert themes_only.equals(table[table["theme"] != "(all)"].reset_index(drop=True))
 
 
 # --- declared scales (--categories) ------------------------------------------------------------

@@ -185,6 +185,7 @@ def bootstrap_metrics(
     n_boot: int = 2000,
     seed: int = DEFAULT_SEED,
     level: float = 0.95,
+    overall: bool = True,
 ) -> pd.DataFrame:
     """Per-theme metrics with intervals over documents (rows).
 
@@ -197,12 +198,14 @@ def bootstrap_metrics(
     Args:
         gold_df, pred_df: doc × theme 0/1 frames with the same index and
             columns (NaN in gold = not coded, skipped).
+        overall: also the ``"(all)"`` micro and macro F1 rows; a caller that
+            computes its own overall figures skips their two bootstraps.
 
     Returns:
         A long frame with columns ``theme, metric, estimate, ci_low,
         ci_high, ci_method, n_boot, n_boot_dropped``: one row per theme and
-        metric, plus rows for theme ``"(all)"`` with metrics ``micro_f1``
-        and ``macro_f1``.
+        metric, plus (with ``overall``) rows for theme ``"(all)"`` with
+        metrics ``micro_f1`` and ``macro_f1``.
     """
     gold_df, pred_df = align_frames(gold_df, pred_df)
     gold = gold_df.to_numpy(dtype=float)
@@ -225,7 +228,7 @@ def bootstrap_metrics(
                 ci = _theme_bootstrap(gold[:, [t]], pred[:, [t]], index, n_boot, seed, level)
             rows.append(_row(theme, name, point[name][t], ci))
     point_micro, point_macro = f1_from_counts(point_counts)
-    for j, (name, est) in enumerate((("micro_f1", point_micro), ("macro_f1", point_macro))):
+    for j, (name, est) in enumerate((("micro_f1", point_micro), ("macro_f1", point_macro)) if overall else ()):
         ci = bootstrap_ci(lambda idx, j=j: f1_from_counts(_counts_of(gold, pred, idx))[j], n_docs,
                           n_boot=n_boot, seed=seed, level=level)
         rows.append(_row("(all)", name, est, ci))
