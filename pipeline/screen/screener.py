@@ -1,7 +1,10 @@
 """A loaded classifier plus the one call that turns a file into a ``ScreenReport``.
 
-The command line builds one ``Screener`` per run; the web app builds one at
-start-up and reuses it, so only the first screen pays for loading the model.
+The ``screen`` command and ``serve`` both screen in a ``ScreenWorker``
+process (``practice_themes.screen.worker``), which builds one ``Screener``
+when it starts and reuses it until the worker is replaced, so only loading
+pays for the model. A ``Screener`` also screens in the calling process
+(``create_app`` takes either; the tests use that).
 """
 
 from __future__ import annotations
@@ -41,11 +44,15 @@ class Screener:
         self.load_seconds = time.perf_counter() - started
 
     def warm_up(self) -> None:
-        """Run the embedding model once, so the first real screen does not pay for lazy set-up."""
-        from practice_themes.types import Passage
+        """Screen a two-sentence text once: every stage's lazy set-up (the sentence splitter, the model's
+        buffers) is then in the baseline, so the first real screen does not read as memory growth."""
+        import tempfile
 
-        self.classifier.tag([Passage(doc_id="warm-up", page=1, start=0, end=52,
-                                     text="The health visitor shared the concern with the GP.")])
+        with tempfile.TemporaryDirectory(prefix="pt-warm-up-") as folder:
+            path = Path(folder) / "warm-up.txt"
+            path.write_text("Findings\n\nThe health visitor shared the concern with the GP. "
+                            "Nobody told the school.\n", encoding="utf-8")
+            self.screen(path)
 
     def screen(self, path: str | Path, *, password: str | None = None, document_name: str | None = None,
                doc_id: str | None = None, limits: IngestLimits = DEFAULT_LIMITS,

@@ -62,18 +62,6 @@ def _decode(message: tuple) -> Exception:
     return RuntimeError(message[1])
 
 
-def _warm_up(screener) -> None:
-    """Screen a two-sentence text once: every stage's lazy set-up (the sentence splitter, the model's
-    buffers) is then in the baseline, so the first real screen does not read as memory growth."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="pt-warm-up-") as folder:
-        path = Path(folder) / "warm-up.txt"
-        path.write_text("Findings\n\nThe health visitor shared the concern with the GP. "
-                        "Nobody told the school.\n", encoding="utf-8")
-        screener.screen(path)
-
-
 def _serve(conn, model: str | None, codebook_path: str | None) -> None:
     """The worker's loop: load once, then answer one screen request at a time until told to stop."""
     os.setpgrp()
@@ -87,7 +75,7 @@ def _serve(conn, model: str | None, codebook_path: str | None) -> None:
     end_with_parent(lambda: os.killpg(0, signal.SIGKILL))
     try:
         screener = Screener(model=model, codebook_path=codebook_path)
-        _warm_up(screener)
+        screener.warm_up()
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which names it to the user
         conn.send(("load_error", str(exc) or type(exc).__name__))
         return
