@@ -122,7 +122,6 @@ class ScreenWorker:
         self.ready = False
         self.load_seconds: float | None = None
         self.baseline_rss: int | None = None
-        self.last_rss: int | None = None
         self.replaced = 0  # workers killed and started afresh, for logs and tests
         self._start()
         # Before multiprocessing's own exit handler, which would wait for a live non-daemon child.
@@ -193,8 +192,8 @@ class ScreenWorker:
             self._replace()
             raise WorkerCrashedError(f"{path}: the screening process died (exit code {code}); "
                                      "the file may need more memory than the machine has") from None
-        self.last_rss = message[-1]
-        if self.last_rss > (self.baseline_rss or 0) + self.growth_bytes:
+        rss = message[-1]
+        if rss > (self.baseline_rss or 0) + self.growth_bytes:
             self._replace()  # its memory would not come back otherwise
         if message[0] == "ok":
             return message[1]
