@@ -114,6 +114,21 @@ def probabilities(classifier, docs: dict[str, list]) -> np.ndarray:
     return np.array([[t.score for t in classifier.tag(p)] for p in docs.values()])
 
 
+def passages_of(docs: list) -> dict[str, list]:
+    """doc_id -> passages of ``LabelledPassages``, as ``probabilities`` takes them."""
+    return {d.doc_id: d.passages for d in docs}
+
+
+def truth_of(docs: list) -> np.ndarray:
+    """[documents, themes] bool document labels of ``LabelledPassages``."""
+    return np.vstack([d.doc_labels for d in docs]).astype(bool)
+
+
+def main_themes(truth: np.ndarray) -> list[int]:
+    """The themes the goals are judged on: consensus prevalence >= ``MIN_PREVALENCE``."""
+    return [j for j in range(truth.shape[1]) if truth[:, j].mean() >= MIN_PREVALENCE]
+
+
 def goals(result: dict, keyword: dict, truth: np.ndarray, ids: list[str]) -> list[str]:
     main = result["main"]
     lines = [f"macro-F1 {result['macro_f1']:.3f} vs keyword {keyword['macro_f1']:.3f}: "
@@ -170,7 +185,7 @@ def real_text(codebook, bundled_dev, args) -> dict:
     dev = pfd.load(ids, cache=CACHE)
     doc_ids, truth, quotes, texts, docs = dev.doc_ids, dev.truth, dev.quotes, dev.texts, dev.passages
     labelled = list(dev.labelled(ids).values())
-    main = [j for j in range(len(ids)) if truth[:, j].mean() >= MIN_PREVALENCE]
+    main = main_themes(truth)
     print(f"\n(1) REAL TEXT: ../shared/data/pfd_dev, {len(doc_ids)} reports, gold = consensus; "
           f"{args.folds}-fold CV grouped by report; themes with prevalence >= 5%: {', '.join(ids[j] for j in main)}")
 
@@ -178,8 +193,8 @@ def real_text(codebook, bundled_dev, args) -> dict:
                                 competition=0.0, calibrated=False).fit()
     zs = ZeroShotClassifier(codebook, calibrated=False).fit()
     p_emb, p_zs = probabilities(zs_emb, docs), probabilities(zs, docs)
-    bundled_truth = np.vstack([d.doc_labels for d in bundled_dev]).astype(bool)
-    bundled_prob = probabilities(zs, {d.doc_id: d.passages for d in bundled_dev})
+    bundled_truth = truth_of(bundled_dev)
+    bundled_prob = probabilities(zs, passages_of(bundled_dev))
 
     folds = list(KFold(n_splits=args.folds, shuffle=True, random_state=0).split(doc_ids))
     by_strength = {}
@@ -235,8 +250,8 @@ def bundled(codebook, dev, heldout, texts, args) -> dict:
     zs_one = ZeroShotClassifier(codebook, calibrated=False).fit()
     default = ZeroShotClassifier(codebook).fit()
     for name, docs in (("dev", dev), ("held-out", heldout)):
-        truth = np.vstack([d.doc_labels for d in docs]).astype(bool)
-        as_dict = {d.doc_id: d.passages for d in docs}
+        truth = truth_of(docs)
+        as_dict = passages_of(docs)
         trained = np.zeros(truth.shape, dtype=bool)
         if not args.no_trained:
             if name == "dev":

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, bundled_corpus, probabilities  # noqa: E402
+from accuracy import CACHE, bundled_corpus, main_themes, passages_of, probabilities, truth_of  # noqa: E402
 from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, best_threshold, f1_score  # noqa: E402
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
@@ -85,12 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
         dev = pfd.load(ids, cache=CACHE)
         doc_ids, truth, docs = dev.doc_ids, dev.truth, dev.passages
-        main_themes = [j for j in range(len(ids)) if truth[:, j].mean() >= 0.05]
+        judged = main_themes(truth)
         bundled_dev, _, _ = bundled_corpus(codebook)
         raw = ZeroShotClassifier(codebook, calibrated=False).fit()
         unseen = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(
-            probabilities(raw, {d.doc_id: d.passages for d in bundled_dev}),
-            np.vstack([d.doc_labels for d in bundled_dev]).astype(bool), ids, ZERO_SHOT_THRESHOLD).thresholds_
+            probabilities(raw, passages_of(bundled_dev)), truth_of(bundled_dev), ids, ZERO_SHOT_THRESHOLD).thresholds_
         default_probability = probabilities(raw, docs)
         default_decision = default_probability >= np.array([unseen[t] for t in ids])
         scores = pd.DataFrame(default_probability, index=pd.Index(doc_ids, name="doc_id"), columns=ids)
@@ -113,11 +112,11 @@ def main(argv: list[str] | None = None) -> int:
             rest = [d for d in doc_ids if d not in set(coded)]
             rows = [index[d] for d in rest]
             predicted, _ = train_and_tag(coded, rest)
-            return macro_f1(truth[rows], predicted, main_themes), macro_f1(truth[rows], default_decision[rows], main_themes)
+            return macro_f1(truth[rows], predicted, judged), macro_f1(truth[rows], default_decision[rows], judged)
 
-        print(f"pfd_dev: {len(doc_ids)} reports; themes >= 5%: {', '.join(ids[j] for j in main_themes)}")
+        print(f"pfd_dev: {len(doc_ids)} reports; themes >= 5%: {', '.join(ids[j] for j in judged)}")
         print(f"default (thresholds from the bundled corpus only) on all 100: "
-              f"macro-F1 {macro_f1(truth, default_decision, main_themes):.3f}")
+              f"macro-F1 {macro_f1(truth, default_decision, judged):.3f}")
         print(f"\n{'seed':>4s} {'tool: trained':>14s} {'default':>8s} {'gain':>6s} {'random: trained':>16s} {'default':>8s} {'gain':>6s}")
         loop = []
         for seed in range(args.seeds):
@@ -142,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
         test_rows = [[index[d] for d in test] for test in held_out]
         # The default does not learn: its figures on each held-out set are the same at every size.
-        default_f1 = [macro_f1(truth[rows], default_decision[rows], main_themes) for rows in test_rows]
-        default_ceiling = [after_the_fact_f1(truth[rows], default_probability[rows], main_themes) for rows in test_rows]
+        default_f1 = [macro_f1(truth[rows], default_decision[rows], judged) for rows in test_rows]
+        default_ceiling = [after_the_fact_f1(truth[rows], default_probability[rows], judged) for rows in test_rows]
 
         def paired(size: int, ceilings: list | None = None) -> list[tuple[float, float, float]]:
             """Per seed: (tool, random, default) macro-F1 on that seed's held-out reports, ``size`` coded;
@@ -157,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                 fits = [train_and_tag(chosen, test)]
                 fits.append(fits[0] if set(drawn) == set(chosen) else train_and_tag(drawn, test))
                 if ceilings is not None:
-                    ceilings.extend(after_the_fact_f1(truth[rows], probability, main_themes) for _, probability in fits)
-                tool, rand = (macro_f1(truth[rows], predicted, main_themes) for predicted, _ in fits)
+                    ceilings.extend(after_the_fact_f1(truth[rows], probability, judged) for _, probability in fits)
+                tool, rand = (macro_f1(truth[rows], predicted, judged) for predicted, _ in fits)
                 out.append((tool, rand, default_f1[seed]))
             return out
 

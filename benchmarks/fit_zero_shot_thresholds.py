@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, bundled_corpus, probabilities  # noqa: E402
+from accuracy import CACHE, bundled_corpus, passages_of, probabilities, truth_of  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
 from practice_themes.classify.zeroshot import SHIPPED_THRESHOLDS, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
@@ -43,8 +43,8 @@ def main() -> int:
         dev, _, _ = bundled_corpus(codebook)
         real = pfd.load(ids, cache=CACHE)
         probability = np.vstack([probabilities(zs, real.passages),
-                                 probabilities(zs, {d.doc_id: d.passages for d in dev})])
-    truth = np.vstack([real.truth, np.vstack([d.doc_labels for d in dev]).astype(bool)])
+                                 probabilities(zs, passages_of(dev))])
+    truth = np.vstack([real.truth, truth_of(dev)])
     fit = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(probability, truth, ids, ZERO_SHOT_THRESHOLD)
     out = {
         "about": "Per-theme thresholds of the default zero-shot classifier; written by "

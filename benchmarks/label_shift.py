@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, MIN_PREVALENCE, bundled_corpus, probabilities, scores_table  # noqa: E402
+from accuracy import (CACHE, bundled_corpus, main_themes, passages_of, probabilities, scores_table,  # noqa: E402
+                      truth_of)
 from practice_themes.classify.aggregate import logit, platt  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
@@ -114,11 +115,10 @@ def main() -> int:
         real = pfd.load(ids, cache=CACHE)
         scorer = ZeroShotClassifier(codebook, calibrated=False).fit()
         p_real = probabilities(scorer, real.passages)
-        p_dev = probabilities(scorer, {d.doc_id: d.passages for d in dev})
-        p_held = probabilities(scorer, {d.doc_id: d.passages for d in heldout})
-    y_dev = np.vstack([d.doc_labels for d in dev]).astype(bool)
-    y_held = np.vstack([d.doc_labels for d in heldout]).astype(bool)
-    main_real = [j for j in range(len(ids)) if real.truth[:, j].mean() >= MIN_PREVALENCE]
+        p_dev = probabilities(scorer, passages_of(dev))
+        p_held = probabilities(scorer, passages_of(heldout))
+    y_dev, y_held = truth_of(dev), truth_of(heldout)
+    main_real = main_themes(real.truth)
     transfer((p_dev, y_dev), {"bundled dev -> pfd_dev (macro-F1 over the themes >= 5%)": (p_real, real.truth)},
              ids, main_real)
     transfer((p_real, real.truth), {"pfd_dev -> bundled dev (all themes)": (p_dev, y_dev),
