@@ -67,16 +67,24 @@ def build_files() -> dict[str, Path]:
     return files
 
 
+def _tree_rss(root: psutil.Process) -> tuple[float, list[float]]:
+    """RSS (MB) of ``root`` and of each of its descendants still alive; raises psutil.Error if ``root`` is gone."""
+    children = []
+    for child in root.children(recursive=True):
+        try:
+            children.append(child.memory_info().rss / MB)
+        except psutil.Error:
+            pass
+    return root.memory_info().rss / MB, children
+
+
 def _peak_rss(process: subprocess.Popen, peak: list[float]) -> None:
     """Largest RSS of any process in ``process``'s tree until it ends (MB)."""
     try:
         root = psutil.Process(process.pid)
         while process.poll() is None:
-            for p in [root, *root.children(recursive=True)]:
-                try:
-                    peak[0] = max(peak[0], p.memory_info().rss / MB)
-                except psutil.Error:
-                    pass
+            own, children = _tree_rss(root)
+            peak[0] = max(peak[0], own, *children)
             time.sleep(0.05)
     except psutil.Error:
         pass
@@ -131,14 +139,8 @@ def _idle_rss(server: subprocess.Popen, settle_s: float = 90.0) -> tuple[float, 
     resource tracker) in MB, once they have stopped changing (a worker replaced after a bomb loads
     its model in the background)."""
     def sample() -> tuple[float, float]:
-        root = psutil.Process(server.pid)
-        children = 0.0
-        for child in root.children(recursive=True):
-            try:
-                children += child.memory_info().rss / MB
-            except psutil.Error:
-                pass
-        return root.memory_info().rss / MB, children
+        own, children = _tree_rss(psutil.Process(server.pid))
+        return own, sum(children)
 
     last, deadline = sample(), time.monotonic() + settle_s
     while time.monotonic() < deadline:

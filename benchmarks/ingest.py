@@ -166,10 +166,10 @@ def main() -> None:
     measured = (("full ingestion (extract+clean+segment)", n_full, t_full),
                 ("raw pypdfium2 get_text_range", n_raw, t_raw),
                 (f"raw pdfplumber extract_text ({n_plumb} pages)", n_plumb, t_plumb))
-    for label, n, (wall, cpu) in measured:
-        print(f"{label + ':':40} {n / wall:6.1f} pages/s {n / cpu:6.1f} pages/CPU-s")
-    (full_wall, full_cpu), (raw_wall, raw_cpu), (plumb_wall, plumb_cpu) = (
-        (n / wall, n / cpu) for _, n, (wall, cpu) in measured)
+    rates = [(n / wall, n / cpu) for _, n, (wall, cpu) in measured]
+    for (label, _, _), (per_wall, per_cpu) in zip(measured, rates):
+        print(f"{label + ':':40} {per_wall:6.1f} pages/s {per_cpu:6.1f} pages/CPU-s")
+    (full_wall, full_cpu), (raw_wall, raw_cpu), (plumb_wall, plumb_cpu) = rates
     print(f"full / pdfplumber = {full_wall / plumb_wall:5.1f}x wall, {full_cpu / plumb_cpu:5.1f}x CPU (goal >= 15x)")
     print(f"full / pypdfium2  = {full_wall / raw_wall:5.2f} wall, {full_cpu / raw_cpu:5.2f} CPU (goal >= 0.33)")
     cache = Path(__file__).resolve().parents[1] / ".benchcache"
