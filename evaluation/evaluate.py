@@ -541,7 +541,7 @@ def run_evaluation(
     """Read the inputs, evaluate, and write metrics.json, report.md, report.html and the PNG plots.
 
     With ``learning_curve`` the learning curve trains with ``make_fit_predict``
-    (the CLI passes ``practice_themes.classify.supervised.make_fit_predict``).
+    (the CLI passes ``practice_themes.classify.methods.make_fit_predict``).
     """
     from practice_themes.evaluation.machine import read_machine, read_texts
     from practice_themes.coding.readers import read_gold
@@ -559,7 +559,7 @@ def run_evaluation(
         hook = learning_curve_hook(make_fit_predict, texts, seed) if texts and make_fit_predict else None
         if hook is None:
             curve_note = ("skipped: needs document texts (--text) and an importable trainer "
-                          "(practice_themes.classify.supervised.make_fit_predict)")
+                          "(practice_themes.classify.methods.make_fit_predict)")
     metrics = evaluate(gold, machine, codebook, reference=reference, ceiling_coders=ceiling_coders, texts=texts,
                        seed=seed, n_boot=n_boot, learning_curve=hook)
     if metrics["learning_curve"] is None:

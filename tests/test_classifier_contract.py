@@ -30,6 +30,20 @@ def _documents():
     return [segment_text(text, doc_id=f"doc{i}") for i, text in enumerate(TEXTS)]
 
 
+def _labelled_documents(codebook: Codebook) -> list:
+    """The four documents, each coded with three themes (different ones per document)."""
+    from practice_themes.classify.training import LabelledPassages
+
+    docs = []
+    for i, passages in enumerate(_documents()):
+        labels = np.zeros(len(codebook), dtype=np.int8)
+        labels[[(i + k) % len(codebook) for k in range(3)]] = 1
+        n = len(passages)
+        docs.append(LabelledPassages(f"doc{i}", passages, np.zeros((n, len(codebook))),
+                                     np.ones((n, len(codebook))), labels))
+    return docs
+
+
 def _with_added_theme(codebook: Codebook) -> Codebook:
     """The shipped codebook plus one theme the shipped model never saw."""
     extra = dataclasses.replace(codebook.themes[0], id="added_theme", label="Added theme")
@@ -42,23 +56,30 @@ def tiny_model_folder(tmp_path_factory, codebook, zero_shot):
     """A trained model fitted on four labelled documents, saved to a folder."""
     from practice_themes.classify.persistence import save_model
     from practice_themes.classify.supervised import TrainedClassifier
-    from practice_themes.classify.training import LabelledPassages
 
-    docs = []
-    for i, passages in enumerate(_documents()):
-        labels = np.zeros(len(codebook), dtype=np.int8)
-        labels[[(i + k) % len(codebook) for k in range(3)]] = 1
-        n = len(passages)
-        docs.append(LabelledPassages(f"doc{i}", passages, np.zeros((n, len(codebook))),
-                                     np.ones((n, len(codebook))), labels))
-    model = TrainedClassifier(codebook, n_splits=2, min_docs=1, embedder=zero_shot.embedder_).fit(docs)
+    model = TrainedClassifier(codebook, n_splits=2, min_docs=1, embedder=zero_shot.embedder_).fit(
+        _labelled_documents(codebook))
     return save_model(model, tmp_path_factory.mktemp("tiny") / "tiny-model", training_sha256="0" * 64)
+
+
+@pytest.fixture(scope="module")
+def tiny_rate_matched_folder(tmp_path_factory, codebook, zero_shot):
+    """A rate-matched model calibrated on four labelled documents, saved to a folder."""
+    from practice_themes.classify.persistence import save_model
+    from practice_themes.classify.rate_matched import RateMatchedClassifier
+
+    model = RateMatchedClassifier(codebook, n_splits=2, embedder=zero_shot.embedder_).fit(_labelled_documents(codebook))
+    return save_model(model, tmp_path_factory.mktemp("tiny") / "tiny-rate-matched", training_sha256="0" * 64)
 
 
 BUILDS = {
     "zero-shot": lambda codebook, folder, thresholds: load_classifier(None, codebook=codebook, thresholds=thresholds),
     "trained (fitted, saved, loaded)": lambda codebook, folder, thresholds: load_classifier(
-        str(folder), codebook=codebook, thresholds=thresholds),
+        str(folder["stacked"]), codebook=codebook, thresholds=thresholds),
+    "rate-matched (fitted, saved, loaded)": lambda codebook, folder, thresholds: load_classifier(
+        str(folder["rate-matched"]), codebook=codebook, thresholds=thresholds),
+    "rate-matched with an added theme": lambda codebook, folder, thresholds: load_classifier(
+        str(folder["rate-matched"]), codebook=_with_added_theme(codebook), thresholds=thresholds),
     "shipped lr-v1": lambda codebook, folder, thresholds: load_classifier("lr-v1", codebook=codebook,
                                                                           thresholds=thresholds),
     "lr-v1 with an added theme": lambda codebook, folder, thresholds: load_classifier(
@@ -69,9 +90,10 @@ BUILDS = {
 
 
 @pytest.fixture(scope="module", params=list(BUILDS))
-def build(request, codebook, tiny_model_folder):
+def build(request, codebook, tiny_model_folder, tiny_rate_matched_folder):
     make = BUILDS[request.param]
-    return lambda thresholds=None: make(codebook, tiny_model_folder, thresholds)
+    folders = {"stacked": tiny_model_folder, "rate-matched": tiny_rate_matched_folder}
+    return lambda thresholds=None: make(codebook, folders, thresholds)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ TEXTS = {
 def test_fit_predict_trains_from_document_codes_and_returns_a_0_1_frame(codebook):
     import pandas as pd
 
-    from practice_themes.classify.supervised import make_fit_predict
+    from practice_themes.classify.methods import make_fit_predict
 
     gold = pd.DataFrame(0, index=list(TEXTS), columns=["domestic_abuse", "neglect", "not_in_codebook"])
     gold.loc[["da1", "da2", "da3"], "domestic_abuse"] = 1
@@ -33,7 +33,7 @@ def test_fit_predict_trains_from_document_codes_and_returns_a_0_1_frame(codebook
 
 
 def test_fit_predict_without_gold_says_what_it_needs():
-    from practice_themes.classify.supervised import make_fit_predict
+    from practice_themes.classify.methods import make_fit_predict
 
     with pytest.raises(TypeError, match="gold="):
         make_fit_predict(TEXTS, ["neglect"], seed=0)

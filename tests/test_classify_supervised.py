@@ -117,7 +117,7 @@ def test_the_cv_report_gives_intervals_positives_and_documents_still_needed(code
 
 
 def test_more_documents_needed_follows_the_normal_approximation():
-    from practice_themes.classify.supervised import more_documents_needed
+    from practice_themes.classify.cv_report import more_documents_needed
 
     # r = 0.5 needs 97 positives for +/-0.1; with 10 of 40 documents positive, 87 more positives = 348 docs.
     assert more_documents_needed(10, 40, 0.5) == 348

@@ -31,11 +31,10 @@ CODES = [("da1", "domestic_abuse", 0), ("da1", "domestic_abuse", 1), ("da2", "do
          ("ne2", "neglect", 0), ("ne2", "neglect", 1)]
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def _coded_corpus(folder):
+    """(annotations CSV, corpus folder) of the four tiny coded documents."""
     from docx import Document
 
-    folder = tmp_path_factory.mktemp("train")
     corpus = folder / "corpus"
     corpus.mkdir()
     for doc_id, sentences in DOCS.items():
@@ -49,10 +48,44 @@ def trained(tmp_path_factory):
         writer.writerow(["doc_id", "coder", "theme", "quote", "note"])
         for doc_id, theme, i in CODES:
             writer.writerow([doc_id, "coder_a", theme, DOCS[doc_id][i], ""])
-    out = folder / "model"
+    return annotations, corpus
+
+
+def _changed_neglect(folder):
+    """The shipped codebook with neglect's definition edited."""
+    data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
+    next(t for t in data["themes"] if t["id"] == "neglect")["definition"] = "Something else entirely."
+    (folder / "changed.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_codebook(folder / "changed.yaml")
+
+
+def _added_fire_setting(folder):
+    """The shipped codebook plus a theme no model was trained with."""
+    data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
+    data["themes"].append({"id": "fire_setting", "label": "Fire setting", "kind": "context",
+                           "definition": "A child or adult deliberately setting fires.",
+                           "include": [], "exclude": [], "exemplars": ["He set fire to the curtains in the bedroom."]})
+    (folder / "added.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_codebook(folder / "added.yaml")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    annotations, corpus = _coded_corpus(tmp_path_factory.mktemp("train"))
+    out = annotations.parent / "model"
     result = runner.invoke(app, ["train", str(annotations), "-o", str(out), "--corpus", str(corpus),
-                                 "--min-positives", "2"])
+                                 "--method", "stacked", "--min-positives", "2"])
     assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def rate_matched(tmp_path_factory):
+    annotations, corpus = _coded_corpus(tmp_path_factory.mktemp("train"))
+    out = annotations.parent / "model"
+    result = runner.invoke(app, ["train", str(annotations), "-o", str(out), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "rate-matched: 2 theme(s) calibrated on 4 documents" in result.output
     return out
 
 
@@ -91,21 +124,9 @@ def test_changed_trained_theme_is_refused_and_added_theme_is_zero_shot(trained, 
     from practice_themes.classify.persistence import CodebookMismatchError
     from practice_themes.segment import segment_text as passages_from_text
 
-    data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
-    neglect = next(t for t in data["themes"] if t["id"] == "neglect")
-    neglect["definition"] = "Something else entirely."
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(CodebookMismatchError, match="neglect"):
-        load_classifier(trained, codebook=load_codebook(changed))
-
-    data = yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
-    data["themes"].append({"id": "fire_setting", "label": "Fire setting", "kind": "context",
-                           "definition": "A child or adult deliberately setting fires.",
-                           "include": [], "exclude": [], "exemplars": ["He set fire to the curtains in the bedroom."]})
-    added = tmp_path / "added.yaml"
-    added.write_text(yaml.safe_dump(data), encoding="utf-8")
-    model = load_classifier(trained, codebook=load_codebook(added))
+        load_classifier(trained, codebook=_changed_neglect(tmp_path))
+    model = load_classifier(trained, codebook=_added_fire_setting(tmp_path))
     tags = model.tag(passages_from_text("The boy set fire to his mattress while the family slept."))
     assert [t.theme_id for t in tags][-1] == "fire_setting"
     assert max(tags, key=lambda t: t.score).theme_id == "fire_setting"
@@ -131,3 +152,49 @@ def test_training_reads_coding_with_the_evaluation_reader(tmp_path):
     bad.write_text("doc_id,coder,theem\nd1,ann,neglect\n", encoding="utf-8")
     with pytest.raises(AnnotationError, match=r"missing column 'theme' \(did you mean 'theem'\?\)"):
         read_annotations(bad, ids)
+
+
+@pytest.mark.slow
+def test_train_calibrates_rate_matched_cuts_by_default(rate_matched):
+    from practice_themes.classify import load_classifier
+    from practice_themes.segment import segment_text as passages_from_text
+
+    metadata = json.loads((rate_matched / "metadata.json").read_text())
+    assert metadata["kind"] == "rate-matched" and metadata["format_version"] == 4
+    assert not (rate_matched / "weights.npz").exists()  # cuts only
+    assert set(metadata["trained_themes"]) == {"domestic_abuse", "neglect"}
+    assert metadata["default_themes"]["escalation"].startswith("no coded positive document")
+    assert set(metadata["cuts"]) == set(load_codebook().ids)
+    assert metadata["cv_scores"]["themes"]["neglect"]["source"] == "rate-matched"
+    model = load_classifier(rate_matched)
+    assert model.describe()["kind"] == "rate-matched"
+    assert model.theme_thresholds["neglect"] == pytest.approx(metadata["cuts"]["neglect"])
+    tags = {t.theme_id: t for t in model.tag(passages_from_text(
+        "The children were hungry and unwashed, and the kitchen was covered in rubbish."))}
+    assert tags["neglect"].present
+    assert load_classifier(rate_matched).fingerprint == model.fingerprint
+
+
+@pytest.mark.slow
+def test_rate_matched_model_refuses_a_changed_theme_and_gives_an_added_one_the_default_cut(rate_matched, tmp_path):
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.persistence import CodebookMismatchError
+    from practice_themes.classify.zeroshot import ZeroShotClassifier
+
+    with pytest.raises(CodebookMismatchError, match="neglect"):
+        load_classifier(rate_matched, codebook=_changed_neglect(tmp_path))
+    codebook = _added_fire_setting(tmp_path)
+    model = load_classifier(rate_matched, codebook=codebook)
+    default = ZeroShotClassifier(codebook).fit()
+    assert model.theme_thresholds["fire_setting"] == default.theme_thresholds["fire_setting"]
+    saved = json.loads((rate_matched / "metadata.json").read_text())["cuts"]
+    assert model.theme_thresholds["neglect"] == pytest.approx(saved["neglect"])
+
+
+def test_stacked_only_options_are_refused_for_the_rate_matched_method(tmp_path):
+    result = runner.invoke(app, ["train", str(tmp_path / "codings.csv"), "-o", str(tmp_path / "m"), "--C", "1"])
+    assert result.exit_code == 2
+    assert "--C and --min-positives apply to --method stacked only" in result.output
+    result = runner.invoke(app, ["train", str(tmp_path / "codings.csv"), "-o", str(tmp_path / "m"),
+                                 "--method", "forest"])
+    assert result.exit_code == 2 and "unknown training method" in result.output

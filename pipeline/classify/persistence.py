@@ -1,4 +1,4 @@
-"""Save and load trained models: ``weights.npz`` + ``metadata.json`` in one folder.
+"""Save and load trained models: ``metadata.json`` (+ ``weights.npz`` for the stacked model) in one folder.
 
 No pickle: the weights are the scikit-learn pipeline's plain arrays (scaler
 mean and scale, coefficients, intercept) and the rest is JSON, so a model
@@ -6,7 +6,9 @@ folder is safe to open and small (< 200 kB). Loading rebuilds the pipeline
 from those arrays through public fitted attributes (``fitted_pipeline``). The metadata records the
 codebook the model was trained with (its full text, version, sha256 and a
 sha256 per theme), the embedding model, the training data's sha256, the
-settings, the cross-validation scores and the library versions.
+settings, the cross-validation scores and the library versions. A
+rate-matched model (``rate_matched.RateMatchedClassifier``) has no weights:
+its per-theme cuts are in the metadata.
 
 On load the model's trained themes are checked against the codebook in
 use. If any trained theme's definition, exemplars or cues changed, loading
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from practice_themes.classify.rate_matched import RateMatchedClassifier
 from practice_themes.classify.stacking import FEATURE_NAMES
 from practice_themes.classify.supervised import (PIPELINE_ARRAYS, StackedTagging, TrainedClassifier,
                                                  pipeline_arrays, stacked_pipeline)
@@ -32,8 +35,10 @@ from practice_themes.errors import PracticeThemesError
 from practice_themes.types import Passage
 
 # 2: one stacked document-level model shared by all themes; 3: a scikit-learn pipeline, C by GridSearchCV and
-# the global threshold by TunedThresholdClassifierCV (recorded as "global_threshold").
-FORMAT_VERSION = 3
+# the global threshold by TunedThresholdClassifierCV (recorded as "global_threshold"); 4: "kind" may also be
+# "rate-matched" (cuts only, no weights). A format 3 folder reads unchanged, so both are read.
+FORMAT_VERSION = 4
+READABLE_FORMATS = (3, 4)
 WEIGHTS_FILE = "weights.npz"
 CONSTRUCTOR_SETTINGS = ("C", "Cs", "min_docs", "n_splits", "strength", "top_k", "margin", "n_evidence")
 METADATA_FILE = "metadata.json"
@@ -51,15 +56,13 @@ def theme_sha256(theme: Theme) -> str:
     return hashlib.sha256(json.dumps(theme_to_dict(theme), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha256: str,
+def save_model(model: TrainedClassifier | RateMatchedClassifier, directory: str | Path, *, training_sha256: str,
                training_source: str = "", extra: dict | None = None) -> Path:
-    """Write ``weights.npz`` and ``metadata.json`` for a fitted model; returns the folder."""
+    """Write ``metadata.json`` (and ``weights.npz`` for a stacked model) for a fitted model; returns the folder."""
     import sklearn
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / WEIGHTS_FILE, "wb") as handle:
-        np.savez_compressed(handle, **pipeline_arrays(model.pipeline_))
     codebook = model.codebook
     metadata = {
         "format_version": FORMAT_VERSION,
@@ -74,15 +77,19 @@ def save_model(model: TrainedClassifier, directory: str | Path, *, training_sha2
         "settings": model.settings(),
         "trained_themes": list(model.trained_themes_),
         "default_themes": {t: model.default_reasons_[t] for t in model.default_themes_},
-        "n_positive_passages": model.n_positive_passages_,
-        "thresholds": model.thresholds_,
-        "chosen_C": model.C_,
-        "global_threshold": model.global_threshold_,
         "cv_scores": model.cv_scores_,
-        "weights_sha256": model.weights_digest(),
         "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__},
-        **(extra or {}),
     }
+    if isinstance(model, RateMatchedClassifier):
+        metadata.update({"cuts": model.cuts_, "n_positive": model.n_positive_})
+        (directory / WEIGHTS_FILE).unlink(missing_ok=True)  # a stacked model saved here before
+    else:
+        with open(directory / WEIGHTS_FILE, "wb") as handle:
+            np.savez_compressed(handle, **pipeline_arrays(model.pipeline_))
+        metadata.update({"n_positive_passages": model.n_positive_passages_, "thresholds": model.thresholds_,
+                         "chosen_C": model.C_, "global_threshold": model.global_threshold_,
+                         "weights_sha256": model.weights_digest()})
+    metadata.update(extra or {})
     (directory / METADATA_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return directory
 
@@ -96,10 +103,10 @@ def read_metadata(directory: str | Path) -> dict:
     except json.JSONDecodeError as exc:
         raise ModelLoadError(f"{path}: not valid JSON: {exc}") from exc
     found = metadata.get("format_version")
-    if found != FORMAT_VERSION:
+    if found not in READABLE_FORMATS:
         age = "an older" if isinstance(found, int) and found < FORMAT_VERSION else "an unknown"
         raise ModelLoadError(f"{path}: model format_version {found!r} is {age} format; this version of "
-                             f"practice-themes reads format {FORMAT_VERSION}. Retrain the model with "
+                             f"practice-themes reads format {' and '.join(map(str, READABLE_FORMATS))}. Retrain the model with "
                              f"`practice-themes train` (or use the practice-themes release that made it)")
     return metadata
 
@@ -131,6 +138,8 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
     if metadata.get("embedding_model") != MODEL_NAME:
         raise ModelLoadError(f"{directory}: trained on embeddings of {metadata.get('embedding_model')!r}, "
                              f"this install has {MODEL_NAME!r}")
+    if metadata.get("kind") == RateMatchedClassifier.kind:
+        return _load_rate_matched(directory, metadata, trained_codebook, codebook, thresholds, embedder)
     try:
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
             weights = {k: arrays[k] for k in PIPELINE_ARRAYS}
@@ -153,7 +162,14 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
     if codebook is None or codebook.sha256 == trained_codebook.sha256:
         model.threshold_overrides = dict(thresholds or {})
         return model
-    changed = [t for t in model.trained_themes_
+    _refuse_changed_themes(directory, metadata, trained_codebook, codebook, model.trained_themes_)
+    return CodebookAdapter(model, codebook, thresholds=thresholds)
+
+
+def _refuse_changed_themes(directory: Path, metadata: dict, trained_codebook: Codebook, codebook: Codebook,
+                           trained_themes: list[str]) -> None:
+    """Raise ``CodebookMismatchError`` when ``codebook`` changed a theme the model learned from coding."""
+    changed = [t for t in trained_themes
                if t in codebook and theme_sha256(codebook[t]) != metadata["codebook"]["theme_sha256"][t]]
     if changed:
         raise CodebookMismatchError(
@@ -163,7 +179,28 @@ def load_model(directory: str | Path, *, codebook: Codebook | None = None,
             f"{', '.join(changed)}. Retrain with `practice-themes train`, use the codebook the model was "
             f"trained with, or run without --model (zero-shot)."
         )
-    return CodebookAdapter(model, codebook, thresholds=thresholds)
+
+
+def _load_rate_matched(directory: Path, metadata: dict, trained_codebook: Codebook, codebook: Codebook | None,
+                       thresholds: dict[str, float] | None, embedder: Embedder | None) -> RateMatchedClassifier:
+    """A rate-matched model for ``codebook``: its cuts for the themes the codebook holds unchanged; a theme it
+    added, or edited but never coded, gets the default's cut."""
+    try:
+        cuts = {t: float(c) for t, c in metadata["cuts"].items()}
+    except (KeyError, AttributeError, TypeError, ValueError) as exc:
+        raise ModelLoadError(f"{directory / METADATA_FILE}: no readable per-theme cuts ({exc})") from None
+    use = codebook if codebook is not None else trained_codebook
+    if use.sha256 != trained_codebook.sha256:
+        _refuse_changed_themes(directory, metadata, trained_codebook, use, metadata.get("trained_themes", []))
+        cuts = {t: c for t, c in cuts.items()
+                if t in use and theme_sha256(use[t]) == metadata["codebook"]["theme_sha256"].get(t)}
+    settings = {k: v for k, v in metadata["settings"].items() if k in ("factor", "n_splits")}
+    model = RateMatchedClassifier.from_fitted(
+        use, cuts=cuts, default_reasons=metadata.get("default_themes", {}), cv_scores=metadata.get("cv_scores", {}),
+        n_documents=metadata["training_data"]["n_documents"], n_positive=metadata.get("n_positive", {}),
+        embedder=embedder, name=metadata.get("name", directory.name), **settings)
+    model.threshold_overrides = dict(thresholds or {})
+    return model
 
 
 class CodebookAdapter(StackedTagging):

@@ -30,6 +30,7 @@ import json
 import numpy as np
 
 from practice_themes.classify.aggregate import DEFAULT_THRESHOLD, Aggregator
+from practice_themes.classify.cv_report import ThemeDecider, cv_report
 from practice_themes.classify.sections import is_substantive, passage_weight
 from practice_themes.classify.stacking import FEATURE_NAMES, document_features
 from practice_themes.classify.thresholds import (DEFAULT_STRENGTH, THRESHOLD_GRID, ShrunkThresholds,
@@ -39,7 +40,6 @@ from practice_themes.classify.zeroshot import PassageAnalysis, ZeroShotClassifie
 from practice_themes.codebook import Codebook
 from practice_themes.embed import MODEL_NAME, Embedder
 from practice_themes.errors import TrainingDataError
-from practice_themes.stats.metrics import binary_kappa
 from practice_themes.types import Passage, ThemeTag
 
 # Candidate regularisation strengths, chosen by grouped CV when ``C`` is not fixed: on 18 coded
@@ -74,20 +74,6 @@ def _best_f1_scorer():
     from sklearn.metrics import make_scorer
 
     return make_scorer(_best_f1, response_method="predict_proba")
-
-
-def more_documents_needed(n_positive: int, n_documents: int, recall: float, half_width: float = 0.1) -> int:
-    """About how many more coded documents, at this prevalence, would narrow recall's 95% interval to +/-0.1.
-
-    The normal approximation: n_pos = 1.96^2 r (1 - r) / h^2 coded positives, with r kept off 0 and 1
-    so a perfect recall on three positives does not claim certainty.
-    """
-    r = min(max(recall, 0.1), 0.9)
-    needed_positive = int(np.ceil(1.96 ** 2 * r * (1 - r) / half_width ** 2))
-    if n_positive >= needed_positive:
-        return 0
-    prevalence = n_positive / max(n_documents, 1)
-    return int(np.ceil((needed_positive - n_positive) / max(prevalence, 1e-9)))
 
 
 def analysis_features(analysis: PassageAnalysis, passages: list[Passage], is_context: np.ndarray,
@@ -290,42 +276,13 @@ class TrainedClassifier(StackedTagging):
         return decided
 
     def _cv_report(self, truth: np.ndarray, decided: np.ndarray) -> dict:
-        """Per theme: out-of-fold precision, recall and kappa with 95% intervals, coded positives, and how many
-        more coded documents would narrow the recall interval to +/- 0.1."""
-        from practice_themes.stats.proportions import wilson_ci
-
-        report = {"note": "out-of-fold documents, GroupKFold by document; C and the thresholds are tuned on the "
-                          "same folds, so these are slightly optimistic. Intervals: Wilson for precision and "
-                          "recall, percentile bootstrap over documents (1,000 resamples) for kappa.",
-                  "themes": {}}
-        n_docs = truth.shape[0]
-        rng = np.random.default_rng(0)
-        resamples = rng.integers(0, n_docs, size=(1000, n_docs))
-        for j, t in enumerate(self.codebook.ids):
-            y, d = truth[:, j], decided[:, j]
-            tp, n_pred, n_pos = int(np.sum(y & d)), int(d.sum()), int(y.sum())
-            entry = {"n_positive": n_pos, "source": "default" if t in self.default_themes_ else "trained",
-                     "threshold": (self._default_thresholds()[t] if t in self.default_themes_
-                                   else self.thresholds_[t])}
-            if t in self.default_reasons_:
-                entry["why_default"] = self.default_reasons_[t]
-            if n_pos:
-                precision, recall = tp / max(n_pred, 1), tp / n_pos
-                kappas = [binary_kappa(y[r], d[r]) for r in resamples]
-                kappas = [k for k in kappas if not np.isnan(k)]
-                entry.update({
-                    "precision": round(precision, 4), "precision_ci": [round(x, 4) for x in wilson_ci(tp, n_pred)]
-                    if n_pred else None,
-                    "recall": round(recall, 4), "recall_ci": [round(x, 4) for x in wilson_ci(tp, n_pos)],
-                    "f1": round(f1_score(y, d), 4), "kappa": round(binary_kappa(y, d), 4),
-                    "kappa_ci": [round(float(np.percentile(kappas, q)), 4) for q in (2.5, 97.5)] if kappas else None,
-                    "more_documents_for_recall_ci_0.1": more_documents_needed(n_pos, n_docs, recall),
-                })
-            report["themes"][t] = entry
-        coded = [v for v in report["themes"].values() if v["n_positive"]]
-        report["macro_f1"] = round(float(np.mean([v["f1"] for v in coded])), 4) if coded else 0.0
-        report["micro_f1"] = round(f1_score(truth.ravel(), decided.ravel()), 4)
-        return report
+        """``cv_report.cv_report`` of the out-of-fold decisions, each theme by the trained model or the default."""
+        default_cut = self._default_thresholds()
+        deciders = {t: ThemeDecider("default", default_cut[t], self.default_reasons_[t]) if t in self.default_themes_
+                    else ThemeDecider("trained", self.thresholds_[t]) for t in self.codebook.ids}
+        return cv_report(self.codebook.ids, truth, decided, deciders,
+                         note="out-of-fold documents, GroupKFold by document; C and the thresholds are tuned on the "
+                              "same folds, so these are slightly optimistic.")
 
     # -- inference -----------------------------------------------------------------------
     def _ready(self) -> "TrainedClassifier":
@@ -386,41 +343,3 @@ def tag_each(classifier, documents: list[list[Passage]]) -> list[list[ThemeTag]]
     with embedder.memoised():
         embedder.encode(texts)
         return [classifier.tag(doc) for doc in documents]
-
-
-def make_fit_predict(texts, theme_ids: list[str], *, gold=None, seed: int = 0, **settings):
-    """The learning-curve hook: ``fit_predict(train_ids, test_ids) -> DataFrame`` of 0/1 predictions.
-
-    ``texts`` maps doc_id to the document's text; ``gold`` is the doc x theme
-    0/1 frame of human coding (NaN = not coded); the stacked model learns from
-    document labels alone, so no quotes are needed. Themes outside the codebook predict 0. ``seed`` is
-    accepted for the harness; training is deterministic.
-    """
-    import pandas as pd
-
-    from practice_themes.segment import segment_text as passages_from_text
-    from practice_themes.classify.training import Coding, label_passages
-    from practice_themes.codebook import load_codebook
-
-    if gold is None:
-        raise TypeError("make_fit_predict needs gold=<doc x theme 0/1 DataFrame> to train from")
-    codebook = settings.pop("codebook", None) or load_codebook()
-    ids = codebook.ids
-    doc_themes = {str(d): {t for t in gold.columns if t in ids and row.get(t) == 1}
-                  for d, row in gold.iterrows()}
-    coding = Coding(quotes={}, doc_themes=doc_themes)
-    passages: dict[str, list[Passage]] = {}
-
-    def labelled(doc_id: str):
-        if doc_id not in texts:
-            raise KeyError(f"no text for document {doc_id!r}")
-        if doc_id not in passages:
-            passages[doc_id] = passages_from_text(texts[doc_id], doc_id=doc_id)
-        return label_passages(doc_id, passages[doc_id], coding, ids)
-
-    def fit_predict(train_ids: list[str], test_ids: list[str]) -> "pd.DataFrame":
-        model = TrainedClassifier(codebook, **settings).fit([labelled(d) for d in train_ids])
-        rows = {d: {t.theme_id: int(t.present) for t in model.tag(labelled(d).passages)} for d in test_ids}
-        return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(theme_ids), fill_value=0)
-
-    return fit_predict

@@ -71,7 +71,7 @@ def evaluate(
 
 def _trainer():
     """The supervised trainer the learning curve uses; the harness receives it rather than importing it."""
-    from practice_themes.classify.supervised import make_fit_predict
+    from practice_themes.classify.methods import make_fit_predict
 
     return make_fit_predict
 

@@ -8,6 +8,7 @@ import typer
 
 from practice_themes.cli.app import app
 from practice_themes.cli.exits import exit_on_error
+from practice_themes.errors import SettingError
 from practice_themes.cli.table_options import ID_COLUMN_OPTION, TEXT_COLUMNS_OPTION, TableCommand, table_spec
 
 
@@ -22,24 +23,32 @@ def train(
     split: str = typer.Option(None, "--split", help="Train only on documents with this split in --metadata (e.g. dev)."),
     metadata: Path = typer.Option(None, "--metadata", help="Corpus metadata CSV with a 'split' column (default: CORPUS/metadata.csv)."),
     coder: str = typer.Option(None, "--coder", help="Use only this coder's rows (default: pool all coders)."),
-    c: float = typer.Option(None, "--C", help="Fix the inverse regularisation strength of the stacked logistic "
-                                               "regression (default: chosen by the grouped CV from 0.1, 0.3, 1, 3)."),
+    method: str = typer.Option("rate-matched", "--method",
+                               help="rate-matched (default): the default classifier's scores, each theme's cut set so "
+                                    "the coded documents get a fixed multiple (1.5) of their coded positives; stacked: a "
+                                    "logistic regression over the default's document evidence (see README)."),
+    c: float = typer.Option(None, "--C", help="--method stacked: fix the inverse regularisation strength of the "
+                                               "logistic regression (default: chosen by the grouped CV from 0.1, 0.3, 1, 3)."),
     min_positives: int = typer.Option(3, "--min-positives", min=1,
-                                      help="A theme with fewer coded positive documents stays at the default classifier."),
+                                      help="--method stacked: a theme with fewer coded positive documents stays at the "
+                                           "default classifier."),
     id_column: str = ID_COLUMN_OPTION,
     text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
-    """Train the stacked document-level logistic regression from human coding; save weights + metadata JSON."""
+    """Calibrate a classifier to a corpus from human coding (document-level codes suffice); save it to a folder."""
     from rich.console import Console
 
+    from practice_themes.classify.methods import training_method
     from practice_themes.classify.persistence import save_model
-    from practice_themes.classify.supervised import TrainedClassifier
     from practice_themes.classify.training import AnnotationError, label_passages, read_annotations
     from practice_themes.training import document_passages, find_documents, read_splits
     from practice_themes.codebook import load_codebook
 
     console = Console(stderr=True)
     with exit_on_error(console, doing="training"):
+        trainer = training_method(method)
+        if method != "stacked" and (c is not None or min_positives != 3):
+            raise SettingError("--C and --min-positives apply to --method stacked only")
         codebook = load_codebook(codebook_path)
         coding = read_annotations(annotations, codebook.ids, coder=coder)
         doc_ids = coding.doc_ids
@@ -55,14 +64,15 @@ def train(
             if labelled.unmatched_quotes:
                 console.print(f"{doc_id}: {len(labelled.unmatched_quotes)} quote(s) not found in the text")
             docs.append(labelled)
-        model = TrainedClassifier(codebook, C=c, min_docs=min_positives, name=out.name).fit(docs)
+        settings = {"C": c, "min_docs": min_positives} if method == "stacked" else {}
+        model = trainer(codebook, name=out.name, **settings).fit(docs)
         save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
                    extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
     cv = model.cv_scores_
-    console.print(f"trained {len(model.trained_themes_)} theme(s) on {len(docs)} documents "
-                  f"(C {model.C_:g}, threshold {model.global_threshold_:.2f}; "
-                  f"grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}; "
-                  f"optimistic) -> {out}")
+    how = (f"C {model.C_:g}, threshold {model.global_threshold_:.2f}; " if method == "stacked"
+           else f"cuts matched to {model.factor:g}x the coded rates; ")
+    console.print(f"{method}: {len(model.trained_themes_)} theme(s) calibrated on {len(docs)} documents "
+                  f"({how}grouped CV macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}) -> {out}")
     print_theme_report(cv, console)
 
 
@@ -87,7 +97,7 @@ def print_theme_report(cv: dict, console) -> None:
                       ci(entry, "kappa"), str(entry.get("more_documents_for_recall_ci_0.1", "-")))
     console.print(table)
     console.print("* about how many more coded documents would narrow recall's 95% interval to ±0.1; "
-                  "'by': the trained model, or the default classifier")
+                  "'by': the trained model, the default's scores with a rate-matched cut, or the default classifier")
     reasons = {t: e["why_default"] for t, e in cv["themes"].items() if e.get("why_default")}
     if reasons:
         console.print("themes left at the default classifier:")
