@@ -15,7 +15,13 @@ corpus's dev reviews, and scored on the fold left out. Methods:
 - zero-shot, one threshold: the full scorer with the global threshold alone.
 - **default**: the full scorer with per-theme thresholds shrunk towards the
   global one (``pipeline/classify/thresholds.py``); what ``code`` runs.
-- trained: the stacked model (``supervised.py``) with shrunk per-theme thresholds.
+- rate-matched: what ``practice-themes train`` fits by default
+  (``rate_matched.py``): the default's scores, each theme's cut matched to
+  its coded rate in the other folds' reports (pfd_dev only: it calibrates to
+  the corpus it is given), the default's thresholds beside it fitted on the
+  bundled dev reviews alone.
+- stacked: ``train --method stacked`` (``supervised.py``), fitted on the other
+  folds plus the bundled dev reviews, with shrunk per-theme thresholds.
 
 Printed: macro-F1 over the themes with consensus prevalence >= 5%, micro-F1
 over all themes, each such theme's kappa against the coders' kappa, the mean
@@ -45,6 +51,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
 from seedcheck import SEED_FILE, seed_ranks  # noqa: E402
+from practice_themes.classify.rate_matched import RateMatchedClassifier  # noqa: E402
 from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
 from practice_themes.classify.training import label_passages, read_annotations, _overlaps  # noqa: E402
@@ -55,9 +62,10 @@ from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.stats.metrics import binary_kappa  # noqa: E402
 
 CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
-METHODS = ("keyword", "zero-shot (embeddings only)", "zero-shot (one threshold)", "default", "trained")
+METHODS = ("keyword", "zero-shot (embeddings only)", "zero-shot (one threshold)", "default", "rate-matched",
+           "stacked")
 SHORT = {"keyword": "keyword", "zero-shot (embeddings only)": "zs-emb", "zero-shot (one threshold)": "zs-1thr",
-         "default": "default", "trained": "trained"}
+         "default": "default", "rate-matched": "rate-matched", "stacked": "stacked"}
 MIN_PREVALENCE = 0.05
 
 
@@ -122,6 +130,15 @@ def passages_of(docs: list) -> dict[str, list]:
 def truth_of(docs: list) -> np.ndarray:
     """[documents, themes] bool document labels of ``LabelledPassages``."""
     return np.vstack([d.doc_labels for d in docs]).astype(bool)
+
+
+def unseen_thresholds(codebook, bundled_dev: list, scorer) -> dict[str, float]:
+    """The default's per-theme thresholds refitted on the bundled corpus's dev reviews alone (``scorer``'s
+    probabilities), so that a default judged on pfd_dev has never seen it (the shipped ones were fitted on
+    pfd_dev too)."""
+    return ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(
+        probabilities(scorer, passages_of(bundled_dev)), truth_of(bundled_dev), codebook.ids,
+        ZERO_SHOT_THRESHOLD).thresholds_
 
 
 def main_themes(truth: np.ndarray) -> list[int]:
@@ -206,22 +223,28 @@ def real_text(codebook, bundled_dev, args) -> dict:
                                                           ZERO_SHOT_THRESHOLD)
             predicted[test] = fit.predict(p_zs[test], ids)
         by_strength[strength] = predicted
-    trained = np.zeros(truth.shape, dtype=bool)
+    trained = {"rate-matched": np.zeros(truth.shape, dtype=bool), "stacked": np.zeros(truth.shape, dtype=bool)}
+    # The rate-matched model compares its cuts with the default's on the coded reports, so the default's
+    # thresholds there must not have been fitted on them: these are fitted on the bundled dev reviews alone.
+    unseen = unseen_thresholds(codebook, bundled_dev, zs)
     if not args.no_trained:
         for train, test in folds:
-            model = TrainedClassifier(codebook).fit([labelled[i] for i in train] + list(bundled_dev))
-            trained[test] = np.array([[t.present for t in model.tag(docs[doc_ids[i]])] for i in test])
+            models = {"rate-matched": RateMatchedClassifier(codebook, default_thresholds=unseen).fit(
+                          [labelled[i] for i in train]),
+                      "stacked": TrainedClassifier(codebook).fit([labelled[i] for i in train] + list(bundled_dev))}
+            for name, model in models.items():
+                trained[name][test] = np.array([[t.present for t in model.tag(docs[doc_ids[i]])] for i in test])
     keyword = keyword_predict(texts, doc_ids, ids, args.baseline)
     results = {
         "keyword": scores_table(truth, keyword, ids, main),
         "zero-shot (embeddings only)": scores_table(truth, p_emb >= ZERO_SHOT_THRESHOLD, ids, main),
         "zero-shot (one threshold)": scores_table(truth, p_zs >= ZERO_SHOT_THRESHOLD, ids, main),
         "default": scores_table(truth, by_strength[DEFAULT_STRENGTH], ids, main),
-        "trained": scores_table(truth, trained, ids, main),
+        **{name: scores_table(truth, predicted, ids, main) for name, predicted in trained.items()},
     }
     print_table("(1) pfd_dev, out of fold: F1, kappa vs consensus, number tagged", results, ids, truth,
                 kappa_ref=pfd.CODER_KAPPA)
-    for name in ("default", "trained"):
+    for name in ("default", "rate-matched", "stacked"):
         print(f"\n{name} against the goals of issue 12:")
         for line in goals(results[name], results["keyword"], truth, ids):
             print("  " + line)
@@ -252,21 +275,23 @@ def bundled(codebook, dev, heldout, texts, args) -> dict:
     for name, docs in (("dev", dev), ("held-out", heldout)):
         truth = truth_of(docs)
         as_dict = passages_of(docs)
-        trained = np.zeros(truth.shape, dtype=bool)
+        trained = {"rate-matched": np.zeros(truth.shape, dtype=bool), "stacked": np.zeros(truth.shape, dtype=bool)}
         if not args.no_trained:
             if name == "dev":
                 splits = GroupKFold(n_splits=4).split(np.arange(len(docs)), groups=np.arange(len(docs)))
             else:
                 splits = [(None, np.arange(len(docs)))]
             for train, test in splits:
-                model = TrainedClassifier(codebook).fit([docs[i] for i in train] if train is not None else list(dev))
-                trained[test] = np.array([[t.present for t in model.tag(docs[i].passages)] for i in test])
+                coded = [docs[i] for i in train] if train is not None else list(dev)
+                for method, model in (("rate-matched", RateMatchedClassifier(codebook).fit(coded)),
+                                      ("stacked", TrainedClassifier(codebook).fit(coded))):
+                    trained[method][test] = np.array([[t.present for t in model.tag(docs[i].passages)] for i in test])
         results = {
             "keyword": scores_table(truth, keyword_predict(texts, list(as_dict), ids, args.baseline), ids),
             "zero-shot (embeddings only)": scores_table(truth, probabilities(zs_emb, as_dict) >= ZERO_SHOT_THRESHOLD, ids),
             "zero-shot (one threshold)": scores_table(truth, probabilities(zs_one, as_dict) >= ZERO_SHOT_THRESHOLD, ids),
             "default": scores_table(truth, np.array([[t.present for t in default.tag(p)] for p in as_dict.values()]), ids),
-            "trained": scores_table(truth, trained, ids),
+            **{method: scores_table(truth, predicted, ids) for method, predicted in trained.items()},
         }
         label = "grouped 4-fold CV for the trained model" if name == "dev" else "trained on all dev, evaluated once"
         print_table(f"(2) bundled corpus, {name} ({len(docs)} reviews; {label})", results, ids, truth)

@@ -10,8 +10,9 @@ consensus coding plays the coder. For each seed:
    dev reviews alone (the shipped ones were fitted on pfd_dev too).
 2. ``sampling.select`` picks ``--n`` reports (half simple random, half
    informative) from that run; beside it, ``--n`` reports drawn at random.
-3. ``practice-themes train``'s model (``TrainedClassifier``) learns from each
-   set, the default classifier standing in for the themes it cannot learn.
+3. ``practice-themes train``'s default model (``RateMatchedClassifier``: the
+   default's scores, each theme's cut matched to its coded rate) is fitted on
+   each set; ``--method stacked`` fits the stacked logistic regression instead.
 4. Both, and the default, are scored on the reports not coded.
 
 Step 4 scores the two choices on different reports: the tool takes the
@@ -22,7 +23,8 @@ the tool and a random draw each choose ``--n`` of the rest, and both are
 scored on the same held-out reports.
 
 Printed: macro-F1 over the themes with consensus prevalence >= 5% (out of
-sample), per seed and on average; the ranking ceiling (the same scores with
+sample), per seed and on average; the paired comparison at ``--n`` for the
+other training method too (side by side); the ranking ceiling (the same scores with
 each theme's threshold chosen after the fact on the held-out reports, which
 no honest rule can reach); and a learning curve at 10, 20, 40 and 60
 coded reports (the tool's choice and a random one, on the held-out reports of
@@ -44,15 +46,26 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, bundled_corpus, main_themes, passages_of, probabilities, truth_of  # noqa: E402
-from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
-from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, best_threshold, f1_score  # noqa: E402
-from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from accuracy import CACHE, bundled_corpus, main_themes, probabilities, unseen_thresholds  # noqa: E402
+from practice_themes.classify.methods import DEFAULT_METHOD, TRAINING_METHODS, training_method  # noqa: E402
+from practice_themes.classify.thresholds import best_threshold, f1_score  # noqa: E402
+from practice_themes.classify.zeroshot import ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.sampling import RunForSampling, select  # noqa: E402
 
 SIZES = (10, 20, 40, 60)
+
+
+def sampling_run(scores: np.ndarray, doc_ids: list[str], ids: list[str], thresholds: dict[str, float]) -> RunForSampling:
+    """What ``practice-themes sample`` reads from a run folder, built from the default's [documents, themes]
+    ``scores`` and ``thresholds`` (refitted without pfd_dev)."""
+    index = pd.Index(doc_ids, name="doc_id")
+    cut = np.array([thresholds[t] for t in ids])
+    return RunForSampling(folder=Path("pfd_dev"), scores=pd.DataFrame(scores, index=index, columns=ids),
+                          labels=pd.DataFrame((scores >= cut).astype(int), index=index, columns=ids),
+                          passages=pd.DataFrame(), thresholds=dict(thresholds),
+                          threshold_source="the default's, refitted on the bundled dev reviews alone")
 
 
 def macro_f1(truth: np.ndarray, predicted: np.ndarray, main: list[int]) -> float:
@@ -74,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--test", type=int, default=40, help="held-out reports of the paired comparison")
+    parser.add_argument("--method", choices=list(TRAINING_METHODS), default=DEFAULT_METHOD,
+                        help="the training method of the main tables and the learning curve")
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "out" / "annotation_loop.png")
     args = parser.parse_args(argv)
     if not pfd.available():
@@ -88,21 +103,17 @@ def main(argv: list[str] | None = None) -> int:
         judged = main_themes(truth)
         bundled_dev, _, _ = bundled_corpus(codebook)
         raw = ZeroShotClassifier(codebook, calibrated=False).fit()
-        unseen = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(
-            probabilities(raw, passages_of(bundled_dev)), truth_of(bundled_dev), ids, ZERO_SHOT_THRESHOLD).thresholds_
+        unseen = unseen_thresholds(codebook, bundled_dev, raw)
         default_probability = probabilities(raw, docs)
         default_decision = default_probability >= np.array([unseen[t] for t in ids])
-        scores = pd.DataFrame(default_probability, index=pd.Index(doc_ids, name="doc_id"), columns=ids)
-        run = RunForSampling(folder=Path("pfd_dev"), scores=scores,
-                             labels=pd.DataFrame(default_decision.astype(int), index=pd.Index(doc_ids, name="doc_id"), columns=ids),
-                             passages=pd.DataFrame(), thresholds=unseen, threshold_source="refitted on bundled dev")
+        run = sampling_run(default_probability, doc_ids, ids, unseen)
         labelled = dev.labelled(ids)
         index = {d: i for i, d in enumerate(doc_ids)}
 
-        def train_and_tag(coded: list[str], rest: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        def train_and_tag(coded: list[str], rest: list[str], method: str = args.method) -> tuple[np.ndarray, np.ndarray]:
             """Train on ``coded``; (decisions, probabilities) [len(rest), themes] on ``rest``."""
             coded = sorted(coded)  # as `train` reads a coding (the CV folds follow the order)
-            model = TrainedClassifier(codebook, default_thresholds=unseen).fit([labelled[d] for d in coded])
+            model = training_method(method)(codebook, default_thresholds=unseen).fit([labelled[d] for d in coded])
             tags = [model.tag(docs[d]) for d in rest]
             return (np.array([[t.present for t in row] for row in tags]),
                     np.array([[t.score for t in row] for row in tags]))
@@ -117,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pfd_dev: {len(doc_ids)} reports; themes >= 5%: {', '.join(ids[j] for j in judged)}")
         print(f"default (thresholds from the bundled corpus only) on all 100: "
               f"macro-F1 {macro_f1(truth, default_decision, judged):.3f}")
-        print(f"\n{'seed':>4s} {'tool: trained':>14s} {'default':>8s} {'gain':>6s} {'random: trained':>16s} {'default':>8s} {'gain':>6s}")
+        print(f"\n{'seed':>4s} {'tool: ' + args.method:>19s} {'default':>8s} {'gain':>6s} {'random: ' + args.method:>21s} "
+              f"{'default':>8s} {'gain':>6s}")
         loop = []
         for seed in range(args.seeds):
             chosen = select(run, args.n, seed=seed).doc_ids
@@ -125,12 +137,12 @@ def main(argv: list[str] | None = None) -> int:
             tool, tool_default = train_and_score(chosen)
             rand, rand_default = train_and_score(drawn)
             loop.append((tool, tool_default, rand, rand_default))
-            print(f"{seed:4d} {tool:14.3f} {tool_default:8.3f} {tool - tool_default:+6.3f} {rand:16.3f} "
+            print(f"{seed:4d} {tool:19.3f} {tool_default:8.3f} {tool - tool_default:+6.3f} {rand:21.3f} "
                   f"{rand_default:8.3f} {rand - rand_default:+6.3f}")
         mean = np.mean(loop, axis=0)
-        print(f"{'mean':>4s} {mean[0]:14.3f} {mean[1]:8.3f} {mean[0] - mean[1]:+6.3f} {mean[2]:16.3f} "
+        print(f"{'mean':>4s} {mean[0]:19.3f} {mean[1]:8.3f} {mean[0] - mean[1]:+6.3f} {mean[2]:21.3f} "
               f"{mean[3]:8.3f} {mean[2] - mean[3]:+6.3f}")
-        print(f"goals: trained >= 0.65: {mean[0]:.3f}; >= default + 0.05: {mean[0] - mean[1]:+.3f}; "
+        print(f"goals: {args.method} >= 0.65: {mean[0]:.3f}; >= default + 0.05: {mean[0] - mean[1]:+.3f}; "
               f"tool - random: {mean[0] - mean[2]:+.3f} (on different reports; the paired table below compares "
               f"the two choices on the same ones)")
 
@@ -144,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         default_f1 = [macro_f1(truth[rows], default_decision[rows], judged) for rows in test_rows]
         default_ceiling = [after_the_fact_f1(truth[rows], default_probability[rows], judged) for rows in test_rows]
 
-        def paired(size: int, ceilings: list | None = None) -> list[tuple[float, float, float]]:
+        def paired(size: int, ceilings: list | None = None, method: str = args.method) -> list[tuple[float, float, float]]:
             """Per seed: (tool, random, default) macro-F1 on that seed's held-out reports, ``size`` coded;
             ``ceilings`` collects the trained model's after-the-fact macro-F1 for both choices."""
             out = []
@@ -153,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                 chosen = select(run, size, seed=seed, exclude=test).doc_ids
                 drawn = list(np.random.default_rng(1000 + seed).choice(pool, size=min(size, len(pool)), replace=False))
                 # When both choices code the same reports (the whole pool), the same model is trained once.
-                fits = [train_and_tag(chosen, test)]
-                fits.append(fits[0] if set(drawn) == set(chosen) else train_and_tag(drawn, test))
+                fits = [train_and_tag(chosen, test, method)]
+                fits.append(fits[0] if set(drawn) == set(chosen) else train_and_tag(drawn, test, method))
                 if ceilings is not None:
                     ceilings.extend(after_the_fact_f1(truth[rows], probability, judged) for _, probability in fits)
                 tool, rand = (macro_f1(truth[rows], predicted, judged) for predicted, _ in fits)
@@ -170,11 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'mean':>4s} {mean[0]:7.3f} {mean[1]:7.3f} {mean[2]:8.3f} {mean[0] - mean[1]:+14.3f}"
               f"  (tool better in {sum(p[0] > p[1] for p in at_n)} of {len(at_n)} seeds)")
         print(f"goal: tool's choice no worse than random: {mean[0] - mean[1]:+.3f}")
+        other = next(m for m in TRAINING_METHODS if m != args.method)
+        at_n_other = np.mean(paired(args.n, method=other), axis=0)
+        print(f"side by side at N = {args.n}, same held-out reports: {args.method} tool {mean[0]:.3f} / random "
+              f"{mean[1]:.3f}; {other} tool {at_n_other[0]:.3f} / random {at_n_other[1]:.3f}")
         ceiling = np.mean(ceilings)
         print(f"ranking ceiling at N = {args.n} (each theme's threshold chosen after the fact on the held-out "
-              f"reports themselves, tool's and random choices pooled): trained {ceiling:.3f}, "
+              f"reports themselves, tool's and random choices pooled): {args.method} {ceiling:.3f}, "
               f"default {np.mean(default_ceiling):.3f}; the 0.65 goal is {'within' if ceiling >= 0.65 else 'beyond'} "
-              f"what the trained scores' ranking allows")
+              f"what the scores' ranking allows")
 
         print(f"\nlearning curve (mean over seeds; test = the same {args.test} held-out reports at every size)")
         curve = []
@@ -191,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
 
     fig, ax = plt.subplots(figsize=(5, 3.2))
     sizes = [c[0] for c in curve]
-    ax.errorbar(sizes, [c[1] for c in curve], yerr=[c[4] for c in curve], marker="o", label="trained, tool's choice")
-    ax.plot(sizes, [c[2] for c in curve], marker="^", label="trained, random choice")
+    ax.errorbar(sizes, [c[1] for c in curve], yerr=[c[4] for c in curve], marker="o", label=f"{args.method}, tool's choice")
+    ax.plot(sizes, [c[2] for c in curve], marker="^", label=f"{args.method}, random choice")
     ax.plot(sizes, [c[3] for c in curve], marker="s", linestyle="--", label="default")
     ax.set_xlabel("coded reports")
     ax.set_ylabel("macro-F1 (themes >= 5%)")
