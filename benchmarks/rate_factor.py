@@ -7,7 +7,11 @@ scores and moves only its per-theme cuts: from a user's ~40 coded documents,
 each theme's cut is the score quantile that tags ``factor`` times as many of
 those documents as were coded present (``rate_matched_thresholds``; the
 coded rate is smoothed, (n_pos + 0.5) / (n + 1)). A theme with no coded
-positive keeps the default classifier's own threshold. The constant
+positive keeps the default classifier's own threshold. (The classifier also
+keeps the default's cut for a theme the default decides better out of fold
+on the coded reports; that guard is left out here, so the factor is chosen
+for the cut rule alone, and ``annotation_loop.py`` measures the two together.)
+The constant
 ``factor`` (RATE_FACTOR) trades recall against precision; this chooses it,
 and says how well the choice does on reports it never saw.
 
