@@ -198,3 +198,19 @@ def test_stacked_only_options_are_refused_for_the_rate_matched_method(tmp_path):
     result = runner.invoke(app, ["train", str(tmp_path / "codings.csv"), "-o", str(tmp_path / "m"),
                                  "--method", "forest"])
     assert result.exit_code == 2 and "unknown training method" in result.output
+
+
+@pytest.mark.slow
+def test_a_rate_matched_folder_without_its_cuts_is_refused_clearly(rate_matched, tmp_path):
+    import shutil
+
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.persistence import ModelLoadError
+
+    broken = tmp_path / "broken"
+    shutil.copytree(rate_matched, broken)
+    metadata = json.loads((broken / "metadata.json").read_text())
+    del metadata["cuts"]
+    (broken / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="no readable per-theme cuts"):
+        load_classifier(broken)
