@@ -111,3 +111,14 @@ def test_theme_competition_keeps_the_best_theme_and_shrinks_the_rest():
     factor = classifier._competition(np.array([[4.0, 3.0, 1.0], [0.0, 0.0, 0.0]]))
     assert factor[0].tolist() == pytest.approx([1.0, np.exp(-1.0), np.exp(-3.0)])
     assert factor[1].tolist() == pytest.approx([1.0, 1.0, 1.0])  # a tie keeps both
+
+
+def test_a_low_threshold_does_not_make_every_document_possible():
+    # screen listed "possible: Return home and later children 0%": with a cut of 0.03 the margin of 0.15
+    # reached below zero, so every probability, 0 included, fell in the "possible" band.
+    aggregator = Aggregator(margin=0.15)
+    assert aggregator.band(0.0, 0.03) == "absent"
+    assert aggregator.band(0.02, 0.03) == "possible"
+    assert aggregator.band(0.01, 0.03) == "absent"
+    assert aggregator.band(0.20, 0.32) == "possible"  # a usual cut keeps the full margin
+    assert aggregator.band(0.16, 0.32) == "absent"

@@ -12,7 +12,7 @@ mean of the top k, pool one passage per paragraph (corroboration from
 separate places), and drop passages below a floor; the classifier then
 maps the pooled score to a probability with a Platt calibration. A theme is ``present`` when its
 probability reaches its threshold, ``possible`` within ``margin`` below
-it, otherwise ``absent``. Evidence is the strongest passages, strongest
+it (and at least half of it), otherwise ``absent``. Evidence is the strongest passages, strongest
 first, ties broken by position so output is deterministic.
 """
 
@@ -90,9 +90,11 @@ class Aggregator:
         return platt(probability, calibration[:, 0], calibration[:, 1])
 
     def band(self, probability: float, threshold: float) -> str:
+        """``present`` at or above ``threshold``; ``possible`` within ``margin`` below it, but never below half
+        of it: a low cut (0.04 for management oversight) would otherwise make every document "possible"."""
         if probability >= threshold:
             return "present"
-        if probability >= threshold - self.margin:
+        if probability >= threshold - min(self.margin, threshold / 2):
             return "possible"
         return "absent"
 
