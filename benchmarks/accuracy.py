@@ -62,8 +62,6 @@ from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.stats.metrics import binary_kappa  # noqa: E402
 
 CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
-METHODS = ("keyword", "zero-shot (embeddings only)", "zero-shot (one threshold)", "default", "rate-matched",
-           "stacked")
 SHORT = {"keyword": "keyword", "zero-shot (embeddings only)": "zs-emb", "zero-shot (one threshold)": "zs-1thr",
          "default": "default", "rate-matched": "rate-matched", "stacked": "stacked"}
 MIN_PREVALENCE = 0.05
@@ -132,13 +130,22 @@ def truth_of(docs: list) -> np.ndarray:
     return np.vstack([d.doc_labels for d in docs]).astype(bool)
 
 
-def unseen_thresholds(codebook, bundled_dev: list, scorer) -> dict[str, float]:
-    """The default's per-theme thresholds refitted on the bundled corpus's dev reviews alone (``scorer``'s
-    probabilities), so that a default judged on pfd_dev has never seen it (the shipped ones were fitted on
-    pfd_dev too)."""
-    return ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(
-        probabilities(scorer, passages_of(bundled_dev)), truth_of(bundled_dev), codebook.ids,
-        ZERO_SHOT_THRESHOLD).thresholds_
+def unseen_thresholds(ids: list[str], bundled_probability: np.ndarray, bundled_truth: np.ndarray) -> dict[str, float]:
+    """The default's per-theme thresholds refitted on the bundled corpus's dev reviews alone (their
+    [reviews, themes] probabilities and labels), so that a default judged on pfd_dev has never seen it (the
+    shipped ones were fitted on pfd_dev too)."""
+    return ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(bundled_probability, bundled_truth, ids,
+                                                           ZERO_SHOT_THRESHOLD).thresholds_
+
+
+def pfd_with_unseen_default(codebook):
+    """(pfd_dev, the default's [reports, themes] probabilities on it, its per-theme thresholds refitted
+    without pfd_dev): the default as a user of a new corpus meets it. Call inside the vector cache."""
+    dev = pfd.load(codebook.ids, cache=CACHE)
+    bundled_dev, _, _ = bundled_corpus(codebook)
+    raw = ZeroShotClassifier(codebook, calibrated=False).fit()
+    unseen = unseen_thresholds(codebook.ids, probabilities(raw, passages_of(bundled_dev)), truth_of(bundled_dev))
+    return dev, probabilities(raw, dev.passages), unseen
 
 
 def main_themes(truth: np.ndarray) -> list[int]:
@@ -226,7 +233,7 @@ def real_text(codebook, bundled_dev, args) -> dict:
     trained = {"rate-matched": np.zeros(truth.shape, dtype=bool), "stacked": np.zeros(truth.shape, dtype=bool)}
     # The rate-matched model compares its cuts with the default's on the coded reports, so the default's
     # thresholds there must not have been fitted on them: these are fitted on the bundled dev reviews alone.
-    unseen = unseen_thresholds(codebook, bundled_dev, zs)
+    unseen = unseen_thresholds(ids, bundled_prob, bundled_truth)
     if not args.no_trained:
         for train, test in folds:
             models = {"rate-matched": RateMatchedClassifier(codebook, default_thresholds=unseen).fit(

@@ -46,10 +46,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, bundled_corpus, main_themes, probabilities, unseen_thresholds  # noqa: E402
+from accuracy import CACHE, main_themes, pfd_with_unseen_default  # noqa: E402
 from practice_themes.classify.methods import DEFAULT_METHOD, TRAINING_METHODS, training_method  # noqa: E402
 from practice_themes.classify.thresholds import best_threshold, f1_score  # noqa: E402
-from practice_themes.classify.zeroshot import ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.sampling import RunForSampling, select  # noqa: E402
@@ -98,13 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     ids = codebook.ids
     with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
-        dev = pfd.load(ids, cache=CACHE)
+        dev, default_probability, unseen = pfd_with_unseen_default(codebook)
         doc_ids, truth, docs = dev.doc_ids, dev.truth, dev.passages
         judged = main_themes(truth)
-        bundled_dev, _, _ = bundled_corpus(codebook)
-        raw = ZeroShotClassifier(codebook, calibrated=False).fit()
-        unseen = unseen_thresholds(codebook, bundled_dev, raw)
-        default_probability = probabilities(raw, docs)
         default_decision = default_probability >= np.array([unseen[t] for t in ids])
         run = sampling_run(default_probability, doc_ids, ids, unseen)
         labelled = dev.labelled(ids)

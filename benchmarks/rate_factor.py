@@ -59,10 +59,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, bundled_corpus, main_themes, probabilities, unseen_thresholds  # noqa: E402
+from accuracy import CACHE, main_themes, pfd_with_unseen_default  # noqa: E402
 from annotation_loop import macro_f1, sampling_run  # noqa: E402
 from practice_themes.classify.thresholds import rate_matched_thresholds  # noqa: E402
-from practice_themes.classify.zeroshot import ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 
@@ -142,11 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     ids = codebook.ids
     with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
-        dev = pfd.load(ids, cache=CACHE)
-        bundled_dev, _, _ = bundled_corpus(codebook)
-        raw = ZeroShotClassifier(codebook, calibrated=False).fit()
-        unseen = unseen_thresholds(codebook, bundled_dev, raw)
-        P = probabilities(raw, dev.passages)
+        dev, P, unseen = pfd_with_unseen_default(codebook)
     Y = np.asarray(dev.truth, dtype=bool)
     default_cut = np.array([unseen[t] for t in ids])
     default_decision = P >= default_cut
