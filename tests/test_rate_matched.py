@@ -38,12 +38,6 @@ def test_bad_shapes_and_factors_are_refused():
         rate_matched_thresholds(np.zeros((3, 1)), np.zeros((3, 1), dtype=bool), 0.0)
 
 
-class FixedProbabilities:
-    """Stands in for the zero-shot scores: doc_id -> [themes] document probabilities."""
-
-    by_doc: dict = {}
-
-
 def _fitted(monkeypatch, codebook, probability, truth, **settings):
     """A RateMatchedClassifier fitted on fixed document probabilities (no encoder needed)."""
     from practice_themes.classify.rate_matched import RateMatchedClassifier
@@ -52,13 +46,14 @@ def _fitted(monkeypatch, codebook, probability, truth, **settings):
     from practice_themes.types import Passage
 
     class Fixed(RateMatchedClassifier):
+        """Document probabilities by row number (the documents' ids are d0, d1, ...)."""
+
         def document_probability_matrix(self, documents):
-            return np.array([FixedProbabilities.by_doc[doc[0].doc_id] for doc in documents])
+            return np.array([probability[int(doc[0].doc_id[1:])] for doc in documents])
 
     docs = []
     for i, labels in enumerate(truth):
         passage = Passage(doc_id=f"d{i}", page=1, start=0, end=5, text="Text.")
-        FixedProbabilities.by_doc[f"d{i}"] = probability[i]
         docs.append(LabelledPassages(f"d{i}", [passage], np.zeros((1, len(labels))), np.ones((1, len(labels))),
                                      np.asarray(labels, dtype=np.int8)))
     # The scorer's vectors are not needed for fixed probabilities.

@@ -57,10 +57,10 @@ class RateMatchedClassifier(ZeroShotClassifier):
     def __init__(self, codebook: Codebook, *, factor: float = RATE_FACTOR, n_splits: int = 4,
                  default_thresholds: dict[str, float] | None = None, embedder: Embedder | None = None,
                  name: str = "rate-matched") -> None:
+        # ``default_thresholds`` is held once, as ``ZeroShotClassifier.thresholds``: the default's explicit cuts.
         super().__init__(codebook, thresholds=default_thresholds, embedder=embedder)
         self.factor = factor
         self.n_splits = n_splits
-        self.default_thresholds = dict(default_thresholds or {})
         self.name = name
         self.threshold_overrides: dict[str, float] = {}
 
