@@ -26,7 +26,9 @@ corpus's dev reviews, and scored on the fold left out. Methods:
 Printed: macro-F1 over the themes with consensus prevalence >= 5%, micro-F1
 over all themes, each such theme's kappa against the coders' kappa, the mean
 number of themes per report and each theme's predicted/consensus prevalence,
-the goals of issue 12, the shrinkage strengths tried, and how often the
+the goals of issue 12, the ranking ceiling (per theme, the ROC AUC of the
+default's scores and the best kappa any cut on them reaches, chosen after the
+fact), the shrinkage strengths tried, and how often the
 top-3 evidence sentences of a correct tag overlap the coder's quote.
 
 **(2) The bundled corpus** (fictional reviews written and coded here): a
@@ -80,6 +82,14 @@ def cohen_kappa(truth: np.ndarray, predicted: np.ndarray) -> float:
     """The harness's kappa, except that identical codings count as perfect agreement even on one category."""
     # Kappa is undefined exactly when both codings use one and the same category, i.e. are identical.
     return binary_kappa(truth, predicted, zero_division=1.0)
+
+
+def kappa_ceiling(truth: np.ndarray, score: np.ndarray) -> float:
+    """The best kappa with ``truth`` that any cut on ``score`` reaches, the cut chosen after the fact on these
+    very documents: no decision rule on these scores can do better, so a kappa goal above it asks for a
+    better ranking, not better thresholds."""
+    truth, score = np.asarray(truth, dtype=bool), np.asarray(score, dtype=np.float64)
+    return max(cohen_kappa(truth, score >= cut) for cut in np.unique(score))
 
 
 def scores_table(truth: np.ndarray, predicted: np.ndarray, ids: list[str], main: list[int] | None = None) -> dict:
@@ -203,6 +213,7 @@ def bundled_corpus(codebook, coder: str = "coder_a"):
 
 def real_text(codebook, bundled_dev, args) -> dict:
     """Section (1): every method out of fold on pfd_dev."""
+    from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import KFold
 
     ids = codebook.ids
@@ -255,6 +266,13 @@ def real_text(codebook, bundled_dev, args) -> dict:
         print(f"\n{name} against the goals of issue 12:")
         for line in goals(results[name], results["keyword"], truth, ids):
             print("  " + line)
+    print("\nranking ceiling of the default's scores: per theme, ROC AUC and the best kappa any cut reaches, "
+          "the cut chosen after the fact on all reports (no decision rule can do better), against the kappa goal "
+          "(the coders' kappa - 0.15):")
+    for j in main:
+        t = ids[j]
+        print(f"  {t:24s} AUC {roc_auc_score(truth[:, j], p_zs[:, j]):.2f}   best kappa {kappa_ceiling(truth[:, j], p_zs[:, j]):.2f}"
+              f"   goal {pfd.CODER_KAPPA[t] - 0.15:.2f}")
     print("\nshrinkage strength of the default's per-theme thresholds (coded positives at which a theme's "
           "own cut and the global one weigh the same):")
     for strength, predicted in by_strength.items():
