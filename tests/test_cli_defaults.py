@@ -37,3 +37,12 @@ def test_trains_help_states_the_shipped_rate_factor():
 
     help_text = inspect.signature(train).parameters["method"].default.help
     assert f"({RATE_FACTOR:g})" in help_text
+
+
+def test_trains_help_states_the_stacked_models_own_min_positives():
+    from practice_themes.classify.supervised import TrainedClassifier
+    from practice_themes.cli.train import train
+
+    own = inspect.signature(TrainedClassifier).parameters["min_docs"].default
+    assert f"(default: {own})" in inspect.signature(train).parameters["min_positives"].default.help
+    assert _default(train, "min_positives") is None  # unset: the model's own default holds

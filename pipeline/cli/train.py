@@ -29,9 +29,9 @@ def train(
                                     "logistic regression over the default's document evidence (see README)."),
     c: float = typer.Option(None, "--C", help="--method stacked: fix the inverse regularisation strength of the "
                                                "logistic regression (default: chosen by the grouped CV from 0.1, 0.3, 1, 3)."),
-    min_positives: int = typer.Option(3, "--min-positives", min=1,
+    min_positives: int = typer.Option(None, "--min-positives", min=1,
                                       help="--method stacked: a theme with fewer coded positive documents stays at the "
-                                           "default classifier."),
+                                           "default classifier (default: 3)."),
     id_column: str = ID_COLUMN_OPTION,
     text_columns: str = TEXT_COLUMNS_OPTION,
 ) -> None:
@@ -47,7 +47,7 @@ def train(
     console = Console(stderr=True)
     with exit_on_error(console, doing="training"):
         trainer = training_method(method)
-        if method != "stacked" and (c is not None or min_positives != 3):
+        if method != "stacked" and (c is not None or min_positives is not None):
             raise SettingError("--C and --min-positives apply to --method stacked only")
         codebook = load_codebook(codebook_path)
         coding = read_annotations(annotations, codebook.ids, coder=coder)
@@ -64,7 +64,8 @@ def train(
             if labelled.unmatched_quotes:
                 console.print(f"{doc_id}: {len(labelled.unmatched_quotes)} quote(s) not found in the text")
             docs.append(labelled)
-        settings = {"C": c, "min_docs": min_positives} if method == "stacked" else {}
+        # Unset options are left out, so the stacked model's own defaults hold (one place for each).
+        settings = {k: v for k, v in {"C": c, "min_docs": min_positives}.items() if v is not None}
         model = trainer(codebook, name=out.name, **settings).fit(docs)
         save_model(model, out, training_sha256=coding.sha256, training_source=coding.source,
                    extra={"training_documents": doc_ids, "split": split or "all", "coder": coder or "all"})
