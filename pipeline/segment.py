@@ -1,8 +1,8 @@
 """Segmentation: cleaned blocks to sentence passages with spaCy's sentencizer.
 
 The blank English tokenizer gets special cases for the abbreviations reviews
-use (Dr., Mrs., e.g., approx., para., No., a.m., months ...), so the
-sentencizer does not split after them. A paragraph number stays with its
+use (Dr., Mrs., e.g., approx., para., No., a.m., et al., months ...), so the
+sentencizer does not split after them, nor inside a bracket it opened. A paragraph number stays with its
 first sentence: "4.12 The social worker visited." is one passage, never "4."
 plus the rest (any fragment that is only a number or list label is joined to
 the sentence after it). Heading blocks are section labels, not passages.
@@ -27,7 +27,7 @@ from practice_themes.types import Document, Passage
 ABBREVIATIONS = (
     "Dr.", "Mr.", "Mrs.", "Ms.", "Prof.", "St.", "Cllr.", "Rev.", "Sgt.", "Insp.", "PC.", "DC.",
     "e.g.", "i.e.", "etc.", "approx.", "para.", "paras.", "incl.", "No.", "Nos.", "no.", "vs.", "cf.",
-    "a.m.", "p.m.", "wk.", "wks.", "yrs.", "est.", "Fig.", "ref.", "Ref.", "Vol.", "pp.", "p.",
+    "a.m.", "p.m.", "wk.", "wks.", "yrs.", "est.", "Fig.", "ref.", "Ref.", "Vol.", "pp.", "p.", "al.",
     "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.", "Nov.", "Dec.",
 )
 MAX_ROW_WORDS = 80  # longer table rows are split into sentences
@@ -36,7 +36,9 @@ MAX_ROW_WORDS = 80  # longer table rows are split into sentences
 CHUNK_CHARS = 100_000
 _CUT_AFTER = re.compile(r"[.!?…][\"')\]]*\s+")
 _WHITESPACE = re.compile(r"\s")
-_LABEL_ONLY = re.compile(r"^\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivx]{1,4})[.)]?\)?$")
+_CLOSING_BRACKET = re.compile(r"[)\]]")
+# A number or list label, with the opening quote mark of the sentence it numbers if the split took that too.
+_LABEL_ONLY = re.compile(r"^\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivx]{1,4})[.)]?\)?(?:\s*['\"‘“])?$")
 
 
 @lru_cache(maxsize=1)
@@ -91,11 +93,22 @@ def _sentence_spans(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int,
             end -= 1
         if start == end:
             continue
+        previous = text[spans[-1][0] : spans[-1][1]] if spans else ""
         # A lone paragraph number or list label belongs to the next sentence.
-        if spans and _LABEL_ONLY.match(text[spans[-1][0] : spans[-1][1]]):
+        if spans and _LABEL_ONLY.match(previous):
             spans[-1] = (spans[-1][0], end)
-        else:
-            spans.append((start, end))
+            continue
+        # The sentencizer can end a sentence on the bracket that opens its attribution ('... needs are." ('
+        # + 'Practitioner) Records were kept.'): up to the closing bracket it is the same sentence.
+        close = _CLOSING_BRACKET.search(text, start, end) if previous.endswith(("(", "[")) else None
+        if close:
+            spans[-1] = (spans[-1][0], close.end())
+            start = close.end()
+            while start < end and text[start].isspace():
+                start += 1
+            if start == end:
+                continue
+        spans.append((start, end))
     return spans
 
 

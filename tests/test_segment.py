@@ -20,11 +20,32 @@ def test_abbreviations_do_not_end_sentences():
     assert [p.text for p in passages] == [text[: text.index(" Mr. Jones")], "Mr. Jones was not told."]
 
 
+def test_a_citation_year_is_not_a_passage_of_its_own():
+    # ADCS Safeguarding Pressures: "(Ogden et al., 2023)." came out as "... (Ogden et al.," and "2023)."
+    text = "Services exacerbate inequalities (Ogden et al., 2023). Further analysis followed."
+    passages, _ = _passages(text)
+    assert [p.text for p in passages] == ["Services exacerbate inequalities (Ogden et al., 2023).",
+                                          "Further analysis followed."]
+
+
+def test_a_bracketed_attribution_stays_with_the_quote_it_follows():
+    # Essex recording study: '... needs are." (' and 'Practitioner)' were two passages.
+    for text in ('She said "it shows what their needs are." (Practitioner) Records were kept.',
+                 'She said "it shows what their needs are." (Practitioner)'):
+        passages, doc = _passages(text)
+        assert passages[0].text == 'She said "it shows what their needs are." (Practitioner)'
+        assert [p.text for p in passages[1:]] == (["Records were kept."] if "Records" in text else [])
+        assert all(doc.text[p.start : p.end] == p.text for p in passages)
+
+
 def test_paragraph_number_stays_with_its_sentence():
     passages, _ = _passages("4.12 The social worker visited. She saw the child.")
     assert passages[0].text == "4.12 The social worker visited."
     passages, _ = _passages("4. The social worker visited. She saw the child.")
     assert passages[0].text == "4. The social worker visited."
+    # KCSiE 2025 para 413 came out as "413. '" and "Settlement agreements' (...) ...".
+    passages, _ = _passages("413. 'Settlement agreements' should not be used. She saw the child.")
+    assert passages[0].text == "413. 'Settlement agreements' should not be used."
 
 
 def test_passages_point_into_the_document_text():
