@@ -2,7 +2,8 @@
 
 The blank English tokenizer gets special cases for the abbreviations reviews
 use (Dr., Mrs., e.g., approx., para., No., a.m., et al., months ...), so the
-sentencizer does not split after them, nor inside a bracket it opened. A paragraph number stays with its
+sentencizer does not split after them; an opening bracket the sentencizer left
+at a sentence's end goes to the sentence it opens. A paragraph number stays with its
 first sentence: "4.12 The social worker visited." is one passage, never "4."
 plus the rest (any fragment that is only a number or list label is joined to
 the sentence after it). Heading blocks are section labels, not passages.
@@ -36,7 +37,8 @@ MAX_ROW_WORDS = 80  # longer table rows are split into sentences
 CHUNK_CHARS = 100_000
 _CUT_AFTER = re.compile(r"[.!?…][\"')\]]*\s+")
 _WHITESPACE = re.compile(r"\s")
-_CLOSING_BRACKET = re.compile(r"[)\]]")
+_CLOSING_QUOTES = ('"', "”", "’", "'")
+_ATTRIBUTION = re.compile(r"[(\[][^()\[\]]{1,40}[)\]]")
 # A number or list label, with the opening quote mark of the sentence it numbers if the split took that too.
 _LABEL_ONLY = re.compile(r"^\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivx]{1,4})[.)]?\)?(?:\s*['\"‘“])?$")
 
@@ -84,31 +86,42 @@ def sentence_bounds(texts: Iterable[str], *, batch_size: int = 256) -> list[list
     return bounds
 
 
+def _skip_space(text: str, start: int, end: int) -> int:
+    while start < end and text[start].isspace():
+        start += 1
+    return start
+
+
 def _sentence_spans(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for start, end in bounds:
-        while start < end and text[start].isspace():
-            start += 1
+        start = _skip_space(text, start, end)
         while end > start and text[end - 1].isspace():
             end -= 1
         if start == end:
             continue
+        if spans and text[spans[-1][1] - 1] in "([":
+            # The sentencizer ends a sentence after the bracket that opens the next one ('... as follows. ('
+            # + '1) The verge ...', 'thoughts. [' + 'REDACTED] signposted ...'): it belongs to what it opens.
+            first, last = spans[-1]
+            start, last = last - 1, last - 1
+            while last > first and text[last - 1].isspace():
+                last -= 1
+            spans[-1:] = [(first, last)] if last > first else []
         previous = text[spans[-1][0] : spans[-1][1]] if spans else ""
+        # A quotation's bracketed attribution ('... their needs are." (Practitioner)') ends the quotation.
+        aside = _ATTRIBUTION.match(text, start, end) if previous.endswith(_CLOSING_QUOTES) else None
+        if aside and not _LABEL_ONLY.match(aside.group()):
+            spans[-1] = (spans[-1][0], aside.end())
+            start = _skip_space(text, aside.end(), end)
+            if start == end:
+                continue
+            previous = text[spans[-1][0] : spans[-1][1]]
         # A lone paragraph number or list label belongs to the next sentence.
         if spans and _LABEL_ONLY.match(previous):
             spans[-1] = (spans[-1][0], end)
-            continue
-        # The sentencizer can end a sentence on the bracket that opens its attribution ('... needs are." ('
-        # + 'Practitioner) Records were kept.'): up to the closing bracket it is the same sentence.
-        close = _CLOSING_BRACKET.search(text, start, end) if previous.endswith(("(", "[")) else None
-        if close:
-            spans[-1] = (spans[-1][0], close.end())
-            start = close.end()
-            while start < end and text[start].isspace():
-                start += 1
-            if start == end:
-                continue
-        spans.append((start, end))
+        else:
+            spans.append((start, end))
     return spans
 
 

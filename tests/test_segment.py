@@ -38,6 +38,18 @@ def test_a_bracketed_attribution_stays_with_the_quote_it_follows():
         assert all(doc.text[p.start : p.end] == p.text for p in passages)
 
 
+def test_an_opening_bracket_goes_with_the_sentence_it_opens():
+    # Coroners' reports: "The MATTERS OF CONCERN are as follows. - (" and "1) The verge ..."; "thoughts. [" and
+    # "REDACTED] signposted ...".
+    passages, doc = _passages("The MATTERS OF CONCERN are as follows. - (1) The verge has no barrier. (2) It is unlit.")
+    assert [p.text for p in passages] == ["The MATTERS OF CONCERN are as follows. -", "(1) The verge has no barrier.",
+                                          "(2) It is unlit."]
+    passages, doc = _passages("He expressed suicidal thoughts. [REDACTED] signposted him to the Samaritans.")
+    assert [p.text for p in passages] == ["He expressed suicidal thoughts.",
+                                          "[REDACTED] signposted him to the Samaritans."]
+    assert all(doc.text[p.start : p.end] == p.text for p in passages)
+
+
 def test_paragraph_number_stays_with_its_sentence():
     passages, _ = _passages("4.12 The social worker visited. She saw the child.")
     assert passages[0].text == "4.12 The social worker visited."
