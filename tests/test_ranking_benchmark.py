@@ -38,3 +38,32 @@ def test_judged_themes_need_two_positives_and_two_negatives():
 
     truth = np.array([[1, 1, 0, 1], [1, 0, 0, 1], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=bool)
     assert judged_themes(truth) == [0]
+
+
+def test_tuning_pairs_come_from_the_training_reports_only_and_pair_a_quote_with_its_own_theme():
+    import random
+    from types import SimpleNamespace
+
+    from ranking import tuning_pairs
+
+    from practice_themes.codebook import load_codebook
+    from practice_themes.types import Passage
+
+    codebook = load_codebook()
+    ids = codebook.ids
+    texts = {"a": ["Nobody told the school about the referral.", "The weather was fine.", "He went home."],
+             "b": ["This report is held out.", "Nothing here may be trained on.", "Nor here."]}
+    truth = np.zeros((2, len(ids)), dtype=bool)
+    truth[:, ids.index("information_sharing")] = True
+    dev = SimpleNamespace(
+        doc_ids=["a", "b"], truth=truth,
+        quotes={("a", "information_sharing"): "Nobody told the school about the referral.",
+                ("b", "information_sharing"): "This report is held out."},
+        passages={d: [Passage(doc_id=d, page=1, start=0, end=len(t), text=t) for t in ts] for d, ts in texts.items()})
+    pairs = tuning_pairs(dev, [0], codebook, random.Random(0))
+    assert {s for s, _, _ in pairs} <= set(texts["a"])
+    own = set(codebook.themes[ids.index("information_sharing")].exemplars)
+    quoted = [(e, target) for s, e, target in pairs if s == texts["a"][0]]
+    assert {target for e, target in quoted if e in own} == {1.0}
+    assert sum(target == 1.0 for _, target in quoted) == 3 and sum(target == 0.0 for _, target in quoted) == 3
+    assert all(target in (0.0, 0.3) for s, _, target in pairs if s != texts["a"][0])
