@@ -23,7 +23,7 @@ import hostile_files as hostile
 from synthetic_reviews import review_paragraphs, write_pdf
 from stand_ins import KeywordClassifier
 from practice_themes.codebook import load_codebook
-from practice_themes.errors import CorruptPDFError, CorruptWordError, IngestError, IngestMemoryError, InputLimitError
+from practice_themes.errors import CorruptPDFError, CorruptWordError, IngestMemoryError, InputLimitError
 from practice_themes.ingest import ingest_file
 from practice_themes.ingest.limits import IngestLimits
 from practice_themes.screen.screener import Screener
