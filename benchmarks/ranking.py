@@ -1,6 +1,6 @@
 """Can anything here rank pfd_dev's reports better than the default's scores? Per-theme ROC AUC, side by side.
 
-    .venv/bin/python benchmarks/ranking.py [--repeats 3] [--no-constants] [--fine-tune]
+    .venv/bin/python benchmarks/ranking.py [--repeats 3] [--no-constants] [--fine-tune [--epochs 1]]
 
 Issue 12's kappa goal is out of reach of any cut on the default's scores
 (``accuracy.py`` prints that ceiling), so what is left to try is the ranking
@@ -23,8 +23,8 @@ negatives, so a change that only suits one register shows) for:
    overlapping a coder's quote is paired with three of its theme's codebook
    exemplars (cosine target 1) and with exemplars of three themes the report
    was not coded for (target 0); a few unquoted sentences per report are paired
-   with random exemplars (0, or 0.3 where the report has that theme). One
-   epoch, AdamW at 2e-5, batch 16; the default scorer then runs unchanged on
+   with random exemplars (0, or 0.3 where the report has that theme).
+   ``--epochs`` (1) passes, AdamW at 2e-5, batch 16; the default scorer then runs unchanged on
    the tuned model's vectors for the held-out fold (5 folds grouped by report).
 """
 
@@ -138,7 +138,7 @@ def tuning_pairs(dev, rows, codebook, rng) -> list[tuple[str, str, float]]:
     return pairs
 
 
-def fine_tuned_scores(dev, codebook, *, seed: int = 0, folds: int = 5) -> np.ndarray:
+def fine_tuned_scores(dev, codebook, *, epochs: int = 1, seed: int = 0, folds: int = 5) -> np.ndarray:
     """[reports, themes] default-scorer probabilities, each fold scored with the model tuned on the others."""
     import random
 
@@ -156,7 +156,7 @@ def fine_tuned_scores(dev, codebook, *, seed: int = 0, folds: int = 5) -> np.nda
         pairs = tuning_pairs(dev, train, codebook, rng)
         optimiser = torch.optim.AdamW(model.parameters(), lr=2e-5)
         model.train()
-        for start in range(0, len(pairs), 16):
+        for start in (s for _ in range(epochs) for s in range(0, len(pairs), 16)):
             batch = pairs[start:start + 16]
             left, right = (torch.nn.functional.normalize(model(model.preprocess(list(side)))["sentence_embedding"], dim=-1)
                            for side in zip(*[(a, b) for a, b, _ in batch]))
@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="shuffles of the 5 grouped folds")
     parser.add_argument("--no-constants", action="store_true", help="skip the scorer constants (faster)")
     parser.add_argument("--fine-tune", action="store_true", help="also fine-tune the embedding model per fold (slow)")
+    parser.add_argument("--epochs", type=int, default=1, help="--fine-tune: passes over the tuning pairs")
     args = parser.parse_args(argv)
     if not pfd.available():
         print("skipped: ../shared/data/pfd_dev not found")
@@ -226,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:32s} " + " ".join(f"{v:8.3f}" for v in cells))
     print(f"  (the default's scores: {mean_auc(truth, default, main_):.3f})")
     if args.fine_tune:
-        tuned = fine_tuned_scores(dev, codebook)
-        print("\n(3) the embedding model fine-tuned on each training fold's quoted sentences, out of fold, pfd_dev AUC")
+        tuned = fine_tuned_scores(dev, codebook, epochs=args.epochs)
+        print(f"\n(3) the embedding model fine-tuned on each training fold's quoted sentences ({args.epochs} epoch(s)), "
+              "out of fold, pfd_dev AUC")
         for j in main_:
             print(f"  {ids[j]:24s} default {mean_auc(truth, default, [j]):.3f}   fine-tuned {mean_auc(truth, tuned, [j]):.3f}")
         print(f"  {'mean':24s} default {mean_auc(truth, default, main_):.3f}   fine-tuned {mean_auc(truth, tuned, main_):.3f}")
