@@ -76,7 +76,8 @@ class RateMatchedClassifier(ZeroShotClassifier):
                                     f"is no rate to match")
         super().fit()
         ids = self.codebook.ids
-        default_cut = np.array([self._default_cuts()[t] for t in ids])
+        default_cuts = self._default_cuts()
+        default_cut = np.array([default_cuts[t] for t in ids])
         probability = self.document_probability_matrix([d.passages for d in docs])
         self.n_positive_ = {t: int(truth[:, j].sum()) for j, t in enumerate(ids)}
         # Out of fold: each document is decided by cuts fitted on the other folds' documents alone.
