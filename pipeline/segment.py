@@ -87,26 +87,31 @@ def sentence_bounds(texts: Iterable[str], *, batch_size: int = 256) -> list[list
 
 
 def _skip_space(text: str, start: int, end: int) -> int:
+    """``start`` moved past any whitespace, not beyond ``end``."""
     while start < end and text[start].isspace():
         start += 1
     return start
+
+
+def _trim_space(text: str, start: int, end: int) -> int:
+    """``end`` moved back over any whitespace, not before ``start``."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _sentence_spans(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for start, end in bounds:
         start = _skip_space(text, start, end)
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        end = _trim_space(text, start, end)
         if start == end:
             continue
         if spans and text[spans[-1][1] - 1] in "([":
             # The sentencizer ends a sentence after the bracket that opens the next one ('... as follows. ('
             # + '1) The verge ...', 'thoughts. [' + 'REDACTED] signposted ...'): it belongs to what it opens.
-            first, last = spans[-1]
-            start, last = last - 1, last - 1
-            while last > first and text[last - 1].isspace():
-                last -= 1
+            first, bracket = spans[-1][0], spans[-1][1] - 1
+            start, last = bracket, _trim_space(text, first, bracket)
             spans[-1:] = [(first, last)] if last > first else []
         previous = text[spans[-1][0] : spans[-1][1]] if spans else ""
         # A quotation's bracketed attribution ('... their needs are." (Practitioner)') ends the quotation.
