@@ -64,9 +64,15 @@ from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.stats.metrics import binary_kappa  # noqa: E402
 
 CACHE = ROOT / ".benchcache"  # gitignored: passages (keyed by file + stage sources) and their vectors
+VECTORS = CACHE / f"vectors-{MODEL_NAME}.npz"  # sentence vectors, shared by every benchmark that embeds
 SHORT = {"keyword": "keyword", "zero-shot (embeddings only)": "zs-emb", "zero-shot (one threshold)": "zs-1thr",
          "default": "default", "rate-matched": "rate-matched", "stacked": "stacked"}
 MIN_PREVALENCE = 0.05
+
+
+def cached_vectors():
+    """The shared embedder's ``memoised`` block over ``VECTORS``: every vector remembered, and kept across runs."""
+    return default_embedder().memoised(VECTORS)
 
 
 def keyword_predict(texts: dict[str, str], doc_ids: list[str], ids: list[str], baseline: Path) -> np.ndarray:
@@ -339,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     print(f"codebook {codebook.version} ({codebook.sha256[:12]})")
     report: dict = {}
-    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with cached_vectors():
         dev, heldout, texts = bundled_corpus(codebook)
         if pfd.available():
             report["pfd_dev"] = real_text(codebook, dev, args)

@@ -46,11 +46,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, main_themes, pfd_with_unseen_default  # noqa: E402
+from accuracy import cached_vectors, main_themes, pfd_with_unseen_default  # noqa: E402
 from practice_themes.classify.methods import DEFAULT_METHOD, TRAINING_METHODS, training_method  # noqa: E402
 from practice_themes.classify.thresholds import best_threshold, f1_score  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.sampling import RunForSampling, select  # noqa: E402
 
 SIZES = (10, 20, 40, 60)
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     codebook = load_codebook()
     ids = codebook.ids
-    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with cached_vectors():
         dev, default_probability, unseen = pfd_with_unseen_default(codebook)
         doc_ids, truth, docs = dev.doc_ids, dev.truth, dev.passages
         judged = main_themes(truth)

@@ -25,11 +25,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, bundled_corpus, passages_of, probabilities, truth_of  # noqa: E402
+from accuracy import CACHE, cached_vectors, bundled_corpus, passages_of, probabilities, truth_of  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
 from practice_themes.classify.zeroshot import SHIPPED_THRESHOLDS, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 
 
 def main() -> int:
@@ -38,7 +37,7 @@ def main() -> int:
         return 2
     codebook = load_codebook()
     ids = codebook.ids
-    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with cached_vectors():
         zs = ZeroShotClassifier(codebook, calibrated=False).fit()
         dev, _, _ = bundled_corpus(codebook)
         real = pfd.load(ids, cache=CACHE)

@@ -40,13 +40,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import (CACHE, bundled_corpus, main_themes, passages_of, probabilities, scores_table,  # noqa: E402
-                      truth_of)
+from accuracy import (CACHE, bundled_corpus, cached_vectors, main_themes, passages_of, probabilities,  # noqa: E402
+                      scores_table, truth_of)
 from practice_themes.classify.aggregate import logit, platt  # noqa: E402
 from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
 from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 
 class SharedSlopeCalibration:
     """Posterior = sigmoid(a * logit(p) + b_theme), the scorer's own Platt form with one slope shared by
@@ -110,7 +109,7 @@ def main() -> int:
     started = time.perf_counter()
     codebook = load_codebook()
     ids = codebook.ids
-    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with cached_vectors():
         dev, heldout, _ = bundled_corpus(codebook)
         real = pfd.load(ids, cache=CACHE)
         scorer = ZeroShotClassifier(codebook, calibrated=False).fit()

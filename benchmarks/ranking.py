@@ -42,11 +42,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, bundled_corpus, main_themes, passages_of, probabilities, truth_of  # noqa: E402
+from accuracy import CACHE, cached_vectors, bundled_corpus, main_themes, passages_of, probabilities, truth_of  # noqa: E402
 from practice_themes.classify.aggregate import logit  # noqa: E402
 from practice_themes.classify.zeroshot import ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
+from practice_themes.embed import default_embedder  # noqa: E402
 
 # One constant moved at a time; {} is the shipped scorer.
 CONSTANT_GRID: tuple[dict, ...] = (
@@ -108,6 +108,8 @@ class TunedEmbedder:
         return np.stack([self.memo_[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
     def memoised(self, path=None):
+        """Never on disk: ``ZeroShotClassifier.fit`` passes the codebook's vector cache, which is keyed by the
+        shipped model's name, and tuned vectors written there would be read back as the shipped model's."""
         from contextlib import nullcontext
 
         return nullcontext()
@@ -190,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     ids = codebook.ids
     embedder = default_embedder()
-    with embedder.memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with cached_vectors():
         dev = pfd.load(ids, cache=CACHE)
         bundled_dev, _, _ = bundled_corpus(codebook)
         truth, bundled_truth = np.asarray(dev.truth, dtype=bool), truth_of(bundled_dev)

@@ -59,11 +59,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, main_themes, pfd_with_unseen_default  # noqa: E402
+from accuracy import cached_vectors, main_themes, pfd_with_unseen_default  # noqa: E402
 from annotation_loop import macro_f1, sampling_run  # noqa: E402
 from practice_themes.classify.thresholds import rate_matched_thresholds  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
-from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 
 FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 FOLDS = 5
@@ -140,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     codebook = load_codebook()
     ids = codebook.ids
-    with default_embedder().memoised(CACHE / f"vectors-{MODEL_NAME}.npz"):
+    with cached_vectors():
         dev, P, unseen = pfd_with_unseen_default(codebook)
     Y = np.asarray(dev.truth, dtype=bool)
     default_cut = np.array([unseen[t] for t in ids])
