@@ -30,7 +30,7 @@ about where the cuts belong than one at a single theme's threshold. The rare
 and disagreement bonuses only break ties, and are named in the reason.
 Measured on pfd_dev (``benchmarks/annotation_loop.py``, the paired table:
 the tool's 40 and a random 40 scored on the same 40 held-out reports), with
-``train``'s rate-matched cuts the tool's choice scores +0.032 macro-F1 over
+``train``'s rate-matched cuts the tool's choice scores +0.033 macro-F1 over
 the random one (5 seeds, better in 4), but over 20 seeds the sample's random
 share (0 to 1) moves the cut rule's result by under 0.02. With the stacked model (``train
 --method stacked``) and 20 seeds, summed ``near`` scored +0.005 over the
