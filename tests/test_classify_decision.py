@@ -77,9 +77,25 @@ def test_stated_ages(text, ages):
     ("Mother, aged 24, and the child, aged 2, lived together.", False),
     ("The young person had self-harmed repeatedly.", False),       # no age stated: left alone
     ("No age is given anywhere in this report.", False),
+    ("I commenced an investigation into the death of Mr Dean Smith.", True),   # no age, but a title
+    ("The deceased's wife could not reach the prison.", True),
+    ("I commenced an investigation into the death of Miss Daisy Jones.", False),  # girls are "Miss" too
+    ("This serious case review concerns the household of Mr and Mrs B.", False),
+    ("Child D lived with Mr E, her mother's partner.", False),
+    ("Mr A, aged 15, attended college.", False),                    # a stated age wins over the title
+    ("The death of Mr C. The boy had been excluded from school.", False),  # no age: any child word vetoes
 ])
 def test_adult_subject(text, adult):
     assert is_adult_subject([text]) is adult
+
+
+def test_adult_subject_without_an_age_is_read_from_the_opening_passages_only():
+    # In a child review a parent's title turns up somewhere; only the passages that introduce
+    # the subject can make a report with no stated age about an adult.
+    body = ["The review was commissioned in May.", "The school raised concerns.", "A referral followed.",
+            "Mr B, the father, was not seen."]
+    assert is_adult_subject(body) is False
+    assert is_adult_subject(["The death of Mr B was reported to me."] + body) is True
 
 
 @pytest.mark.slow
