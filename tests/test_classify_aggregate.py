@@ -90,11 +90,22 @@ def test_cleaning_labels_the_passage_and_classify_reads_only_the_label():
 
 def test_one_paragraph_counts_once_so_a_theme_needs_corroboration():
     # Three strong sentences in one paragraph vs one strong sentence in each of three paragraphs.
-    scores = np.array([[0.9], [0.9], [0.9], [0.0], [0.0]])
+    scores = np.array([[0.9], [0.9], [0.9], [0.0], [0.0], [0.0]])
     pooled = Aggregator(top_k=3, rule="mean", distinct_paragraphs=True)
-    assert pooled.pool(scores, [0, 0, 0, 1, 2])[0] == pytest.approx(0.3)
-    assert pooled.pool(scores, [0, 1, 2, 3, 4])[0] == pytest.approx(0.9)
-    assert Aggregator(top_k=3, rule="mean").pool(scores, [0, 0, 0, 1, 2])[0] == pytest.approx(0.9)
+    assert pooled.pool(scores, [0, 0, 0, 1, 2, 3])[0] == pytest.approx(0.3)
+    assert pooled.pool(scores, [0, 1, 2, 3, 4, 5])[0] == pytest.approx(0.9)
+    assert Aggregator(top_k=3, rule="mean").pool(scores, [0, 0, 0, 1, 2, 3])[0] == pytest.approx(0.9)
+
+
+def test_a_text_of_top_k_paragraphs_or_fewer_pools_its_best_sentences():
+    # A coroner's report read from a table is three paragraphs (investigation, circumstances,
+    # concerns): one passage per paragraph always counted the formal opening, which names no theme.
+    # A one-paragraph excerpt was judged on its best sentence alone, on another scale than the rest.
+    pooled = Aggregator(top_k=3, rule="mean", distinct_paragraphs=True)
+    report = np.array([[0.0], [0.9], [0.3], [0.9], [0.6]])
+    assert pooled.pool(report, [0, 1, 1, 2, 2])[0] == pytest.approx(0.8)   # not (0 + 0.9 + 0.9) / 3
+    excerpt = np.array([[0.9], [0.3], [0.0]])
+    assert pooled.pool(excerpt, [0, 0, 0])[0] == pytest.approx(0.4)        # not 0.9
 
 
 def test_floor_drops_passing_mentions_and_short_texts_pool_what_they_have():

@@ -38,9 +38,11 @@ class Aggregator:
     ``top_k`` pooled scores. With ``distinct_paragraphs`` only the best
     passage of each paragraph is pooled, so three sentences of one paragraph
     count as one piece of evidence and a theme needs corroboration from
-    separate parts of the document. Scores below ``floor`` are dropped (a
-    passing mention adds nothing). A short text with fewer than ``top_k``
-    paragraphs pools what it has.
+    separate parts of the document; a text with no more than ``top_k``
+    paragraphs (an excerpt, a report read from a table's three columns) pools
+    its ``top_k`` best passages instead. Scores below ``floor`` are dropped (a
+    passing mention adds nothing). A text with fewer than ``top_k`` passages
+    pools what it has.
     """
 
     top_k: int = 3
@@ -64,7 +66,11 @@ class Aggregator:
         scores = np.clip(np.asarray(passage_scores, dtype=np.float64), 0.0, 1.0)
         if scores.shape[0] == 0:
             return np.zeros(scores.shape[1], dtype=np.float64)
-        if self.distinct_paragraphs and paragraphs is not None and len(paragraphs) == len(scores):
+        # With no more paragraphs than passages pooled, one per paragraph would have to count every
+        # paragraph, a coroner's formal opening included, and a one-paragraph excerpt would be judged
+        # on its best sentence alone: such a text pools its best sentences instead.
+        if self.distinct_paragraphs and paragraphs is not None and len(paragraphs) == len(scores) \
+                and len(set(np.asarray(paragraphs).tolist())) > self.top_k:
             labels, inverse = np.unique(np.asarray(paragraphs), return_inverse=True)
             best = np.zeros((len(labels), scores.shape[1]))
             np.maximum.at(best, inverse, scores)

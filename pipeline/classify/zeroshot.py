@@ -38,7 +38,8 @@ For each passage (sentence) and theme:
 
 Documents: the mean of the top 3 paragraphs' best passage scores (one
 passage per paragraph, so a theme needs corroboration from three places;
-one passing mention counts a third), then one global Platt calibration
+one passing mention counts a third; a text of three paragraphs or fewer pools
+its 3 best sentences), then one global Platt calibration
 (``ZERO_SHOT_CALIBRATION``) to a probability, ``present`` at
 ``ZERO_SHOT_THRESHOLD``. See ``aggregate.py``.
 """
