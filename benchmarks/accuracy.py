@@ -55,10 +55,10 @@ import pfd  # noqa: E402
 from seedcheck import SEED_FILE, seed_ranks  # noqa: E402
 from practice_themes.classify.rate_matched import RateMatchedClassifier  # noqa: E402
 from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
-from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds, f1_score  # noqa: E402
+from practice_themes.classify.thresholds import ShrunkThresholds, f1_score  # noqa: E402
 from practice_themes.classify.training import label_passages, read_annotations, _overlaps  # noqa: E402
 from practice_themes.training import document_passages, find_documents, read_splits  # noqa: E402
-from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from practice_themes.classify.zeroshot import ZERO_SHOT_STRENGTH, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 from practice_themes.embed import MODEL_NAME, default_embedder  # noqa: E402
 from practice_themes.stats.metrics import binary_kappa  # noqa: E402
@@ -150,7 +150,7 @@ def unseen_thresholds(ids: list[str], bundled_probability: np.ndarray, bundled_t
     """The default's per-theme thresholds refitted on the bundled corpus's dev reviews alone (their
     [reviews, themes] probabilities and labels), so that a default judged on pfd_dev has never seen it (the
     shipped ones were fitted on pfd_dev too)."""
-    return ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(bundled_probability, bundled_truth, ids,
+    return ShrunkThresholds(strength=ZERO_SHOT_STRENGTH).fit(bundled_probability, bundled_truth, ids,
                                                            ZERO_SHOT_THRESHOLD).thresholds_
 
 
@@ -200,6 +200,42 @@ def evidence_overlap(classifier_scores: dict[str, np.ndarray], docs: dict[str, l
     return hits, total
 
 
+def shrunk_out_of_fold(probability: np.ndarray, truth: np.ndarray, bundled_probability: np.ndarray,
+                       bundled_truth: np.ndarray, ids: list[str], strength: float, folds: list) -> np.ndarray:
+    """[reports, themes] out-of-fold decisions of the default's shrunk per-theme thresholds, each fold's
+    fitted on the other folds' reports and the bundled dev reviews, as the shipped ones are."""
+    predicted = np.zeros(truth.shape, dtype=bool)
+    for train, test in folds:
+        fit = ShrunkThresholds(strength=strength).fit(np.vstack([probability[train], bundled_probability]),
+                                                      np.vstack([truth[train], bundled_truth]), ids,
+                                                      ZERO_SHOT_THRESHOLD)
+        predicted[test] = fit.predict(probability[test], ids)
+    return predicted
+
+
+def nested_strength(probability: np.ndarray, truth: np.ndarray, bundled_probability: np.ndarray,
+                    bundled_truth: np.ndarray, ids: list[str], strengths: list[float],
+                    folds: list) -> tuple[np.ndarray, list[float]]:
+    """(out-of-fold decisions, the strength each outer fold chose): the strength is picked by macro-F1
+    over an inner CV of the outer fold's training reports only, so the figure is not the best of a scan."""
+    from sklearn.model_selection import KFold
+
+    predicted = np.zeros(truth.shape, dtype=bool)
+    chosen = []
+    for train, test in folds:
+        inner = list(KFold(n_splits=len(folds), shuffle=True, random_state=0).split(train))
+        main = main_themes(truth[train])
+        score = {s: scores_table(truth[train], shrunk_out_of_fold(probability[train], truth[train], bundled_probability,
+                                                                   bundled_truth, ids, s, inner), ids, main)["macro_f1"]
+                 for s in strengths}
+        best = max(strengths, key=lambda s: score[s])
+        chosen.append(best)
+        fit = ShrunkThresholds(strength=best).fit(np.vstack([probability[train], bundled_probability]),
+                                                  np.vstack([truth[train], bundled_truth]), ids, ZERO_SHOT_THRESHOLD)
+        predicted[test] = fit.predict(probability[test], ids)
+    return predicted, chosen
+
+
 def bundled_corpus(codebook, coder: str = "coder_a"):
     """(dev LabelledPassages, held-out LabelledPassages, texts) of the bundled corpus."""
     ids = codebook.ids
@@ -238,15 +274,8 @@ def real_text(codebook, bundled_dev, args) -> dict:
     bundled_prob = probabilities(zs, passages_of(bundled_dev))
 
     folds = list(KFold(n_splits=args.folds, shuffle=True, random_state=0).split(doc_ids))
-    by_strength = {}
-    for strength in args.strengths:
-        predicted = np.zeros(truth.shape, dtype=bool)
-        for train, test in folds:
-            fit = ShrunkThresholds(strength=strength).fit(np.vstack([p_zs[train], bundled_prob]),
-                                                          np.vstack([truth[train], bundled_truth]), ids,
-                                                          ZERO_SHOT_THRESHOLD)
-            predicted[test] = fit.predict(p_zs[test], ids)
-        by_strength[strength] = predicted
+    by_strength = {strength: shrunk_out_of_fold(p_zs, truth, bundled_prob, bundled_truth, ids, strength, folds)
+                   for strength in args.strengths}
     trained = {"rate-matched": np.zeros(truth.shape, dtype=bool), "stacked": np.zeros(truth.shape, dtype=bool)}
     # The rate-matched model compares its cuts with the default's on the coded reports, so the default's
     # thresholds there must not have been fitted on them: these are fitted on the bundled dev reviews alone.
@@ -263,7 +292,7 @@ def real_text(codebook, bundled_dev, args) -> dict:
         "keyword": scores_table(truth, keyword, ids, main),
         "zero-shot (embeddings only)": scores_table(truth, p_emb >= ZERO_SHOT_THRESHOLD, ids, main),
         "zero-shot (one threshold)": scores_table(truth, p_zs >= ZERO_SHOT_THRESHOLD, ids, main),
-        "default": scores_table(truth, by_strength[DEFAULT_STRENGTH], ids, main),
+        "default": scores_table(truth, by_strength[ZERO_SHOT_STRENGTH], ids, main),
         **{name: scores_table(truth, predicted, ids, main) for name, predicted in trained.items()},
     }
     print_table("(1) pfd_dev, out of fold: F1, kappa vs consensus, number tagged", results, ids, truth,
@@ -284,9 +313,12 @@ def real_text(codebook, bundled_dev, args) -> dict:
     for strength, predicted in by_strength.items():
         table = scores_table(truth, predicted, ids, main)
         print(f"  {strength:>6g}: macro-F1 {table['macro_f1']:.3f}, micro-F1 {table['micro_f1']:.3f}, "
-              f"themes/report {table['themes_per_doc']:.2f}" + ("   <- shipped" if strength == DEFAULT_STRENGTH else ""))
+              f"themes/report {table['themes_per_doc']:.2f}" + ("   <- shipped" if strength == ZERO_SHOT_STRENGTH else ""))
+    nested, chosen = nested_strength(p_zs, truth, bundled_prob, bundled_truth, ids, args.strengths, folds)
+    print(f"  nested: each outer fold's strength chosen by an inner {args.folds}-fold CV on its training reports: "
+          f"{', '.join(f'{c:g}' for c in chosen)}; macro-F1 {scores_table(truth, nested, ids, main)['macro_f1']:.3f}")
     passage_scores = {d: zs.score_passages(docs[d]) for d in doc_ids}
-    hits, total = evidence_overlap(passage_scores, docs, truth, by_strength[DEFAULT_STRENGTH], quotes, ids)
+    hits, total = evidence_overlap(passage_scores, docs, truth, by_strength[ZERO_SHOT_STRENGTH], quotes, ids)
     print(f"\nevidence: for {hits}/{total} correct default tags ({100 * hits / max(total, 1):.1f}%) one of the top-3 "
           f"evidence sentences overlaps the coder's quote (goal >= 60%)")
     return {"results": results, "evidence_overlap": [hits, total],
@@ -338,8 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-trained", action="store_true", help="skip the trained model (faster)")
     parser.add_argument("--json", type=Path, help="also write every number to this JSON file")
     args = parser.parse_args(argv)
-    if DEFAULT_STRENGTH not in args.strengths:
-        args.strengths.append(DEFAULT_STRENGTH)
+    if ZERO_SHOT_STRENGTH not in args.strengths:
+        args.strengths.append(ZERO_SHOT_STRENGTH)
 
     started = time.perf_counter()
     codebook = load_codebook()

@@ -6,10 +6,10 @@ The zero-shot scorer's document probabilities on two registers, the real
 coroners' reports of ``../shared/data/pfd_dev`` (consensus coding) and the
 bundled corpus's dev reviews (coder_a), are pooled, and each theme's
 F1-best threshold is shrunk towards the global one by its number of coded
-positives (``pipeline/classify/thresholds.py``). The strength and the
-pooling were chosen by grouped cross-validation (``benchmarks/accuracy.py``
-prints the out-of-fold figures). Rerun after changing the scorer or the
-codebook.
+positives (``pipeline/classify/thresholds.py``) with strength
+``ZERO_SHOT_STRENGTH``. The strength and the pooling were chosen by grouped
+cross-validation (``benchmarks/accuracy.py`` prints the out-of-fold
+figures). Rerun after changing the scorer or the codebook.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
 from accuracy import CACHE, cached_vectors, bundled_corpus, passages_of, probabilities, truth_of  # noqa: E402
-from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
-from practice_themes.classify.zeroshot import SHIPPED_THRESHOLDS, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from practice_themes.classify.thresholds import ShrunkThresholds  # noqa: E402
+from practice_themes.classify.zeroshot import (SHIPPED_THRESHOLDS, ZERO_SHOT_STRENGTH, ZERO_SHOT_THRESHOLD,  # noqa: E402
+                                              ZeroShotClassifier)
 from practice_themes.codebook import load_codebook  # noqa: E402
 
 
@@ -44,13 +45,13 @@ def main() -> int:
         probability = np.vstack([probabilities(zs, real.passages),
                                  probabilities(zs, passages_of(dev))])
     truth = np.vstack([real.truth, truth_of(dev)])
-    fit = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(probability, truth, ids, ZERO_SHOT_THRESHOLD)
+    fit = ShrunkThresholds(strength=ZERO_SHOT_STRENGTH).fit(probability, truth, ids, ZERO_SHOT_THRESHOLD)
     out = {
         "about": "Per-theme thresholds of the default zero-shot classifier; written by "
                  "benchmarks/fit_zero_shot_thresholds.py. Each theme's F1-best cut, shrunk towards the global "
                  "threshold by n_positive / (n_positive + strength).",
         "codebook_sha256": codebook.sha256, "codebook_version": codebook.version,
-        "prior": ZERO_SHOT_THRESHOLD, "strength": DEFAULT_STRENGTH,
+        "prior": ZERO_SHOT_THRESHOLD, "strength": ZERO_SHOT_STRENGTH,
         "fitted_on": {"pfd_dev consensus (../shared/data/pfd_dev)": len(real.doc_ids),
                       "bundled corpus dev, coder_a": len(dev)},
         "n_positive": fit.n_positive_, "own": fit.own_, "weight": fit.weights_,

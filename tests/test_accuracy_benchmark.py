@@ -26,3 +26,20 @@ def test_the_kappa_ceiling_is_the_best_cut_not_the_first_or_the_last():
     assert kappa_ceiling(truth, score) == pytest.approx(max(every_cut))
     assert kappa_ceiling(truth, score) > max(every_cut[0], every_cut[-1])
     assert kappa_ceiling(truth, score) < 1.0
+
+
+def test_the_nested_strength_is_chosen_on_each_outer_folds_training_reports_only():
+    # A register where every theme's own cut (0.1) is right and the global prior (0.3) is wrong:
+    # the inner CV must pick no shrinkage, and the decisions must be the own cut's.
+    from sklearn.model_selection import KFold
+
+    from accuracy import nested_strength
+
+    rng = np.random.default_rng(0)
+    truth = rng.random((60, 2)) < 0.4
+    probability = np.where(truth, 0.15, 0.02) + rng.random((60, 2)) * 0.01
+    folds = list(KFold(n_splits=3, shuffle=True, random_state=0).split(probability))
+    predicted, chosen = nested_strength(probability, truth, np.empty((0, 2)), np.empty((0, 2), dtype=bool),
+                                        ["a", "b"], [0.0, 1e9], folds)
+    assert chosen == [0.0, 0.0, 0.0]
+    assert (predicted == truth).all()

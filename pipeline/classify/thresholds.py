@@ -24,8 +24,9 @@ from practice_themes.classify.aggregate import logit, sigmoid
 from practice_themes.stats.metrics import f1_score as core_f1_score
 
 THRESHOLD_GRID = np.round(np.arange(0.02, 0.981, 0.02), 3)
-# Chosen by grouped CV on the real development set (README, Accuracy): a theme with this many
-# coded positive documents moves halfway from the prior towards its own F1-best threshold.
+# A theme with this many coded positive documents moves halfway from the prior towards its own
+# F1-best threshold. The stacked model's (``supervised.py``), chosen when the default's thresholds
+# used it too; those now have their own, ``zeroshot.ZERO_SHOT_STRENGTH``.
 DEFAULT_STRENGTH = 20.0
 # Chosen by nested grouped CV on the real development set (benchmarks/rate_factor.py): with the coded
 # reports chosen by `practice-themes sample`, 1.5 in 19 of 20 outer folds and on all 100 reports. A
