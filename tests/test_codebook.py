@@ -63,7 +63,7 @@ def _normalise(sentence: str) -> str:
 
 def test_shipped_codebook_loads_with_version_and_hash(codebook):
     assert codebook.name == "practice-themes"
-    assert codebook.version == "1.3.0"
+    assert codebook.version == "1.3.1"
     assert len(codebook.sha256) == 64
 
 
