@@ -69,12 +69,12 @@ class Aggregator:
         # With no more paragraphs than passages pooled, one per paragraph would have to count every
         # paragraph, a coroner's formal opening included, and a one-paragraph excerpt would be judged
         # on its best sentence alone: such a text pools its best sentences instead.
-        if self.distinct_paragraphs and paragraphs is not None and len(paragraphs) == len(scores) \
-                and len(set(np.asarray(paragraphs).tolist())) > self.top_k:
+        if self.distinct_paragraphs and paragraphs is not None and len(paragraphs) == len(scores):
             labels, inverse = np.unique(np.asarray(paragraphs), return_inverse=True)
-            best = np.zeros((len(labels), scores.shape[1]))
-            np.maximum.at(best, inverse, scores)
-            scores = best
+            if len(labels) > self.top_k:
+                best = np.zeros((len(labels), scores.shape[1]))
+                np.maximum.at(best, inverse, scores)
+                scores = best
         k = min(self.top_k, scores.shape[0])
         top = -np.sort(-scores, axis=0)[:k]
         top[top < self.floor] = 0.0
