@@ -141,6 +141,19 @@ def test_a_clinical_finding_of_no_injury_negates_the_injury(codebook):
     assert found.residual[2] is None and found.residual[3] is None  # nothing cut out of either
 
 
+def test_a_death_with_no_suspicious_circumstances_is_an_absence_not_a_failing(codebook):
+    # Regression: the coroner's "There were no suspicious circumstances and there was no third party
+    # involvement" has the shape of "There was no policy ..." and scored 0.71 for management
+    # oversight, quoted as its evidence. The non-event is an absence scope, like "no concerns".
+    found = LexicalMatcher(codebook).analyse([
+        "There were no suspicious circumstances and there was no third party involvement.",
+        "Police enquiries revealed no suspicious circumstances or third-party involvement in the death.",
+        "There was no policy setting out what staff should do.",
+    ])
+    assert found.absence.tolist() == [True, True, False]
+    assert "suspicious" not in found.residual[0] and "suspicious" not in found.residual[1]
+
+
 @pytest.mark.slow
 def test_no_injury_found_scores_far_below_an_injury_found(zero_shot):
     none_found = "The post-mortem and skeletal survey found no injury of any kind."

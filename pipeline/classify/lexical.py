@@ -68,12 +68,14 @@ _THERE_WAS_NO_OBJECTS = frozenset((
     "sign", "signs", "report", "reports", "allegation", "allegations", "injury", "injuries",
     "mark", "marks", "known", "previous", "record", "suspicion", "reason", "domestic", "violence",
     "issue", "issues", "risk", "involvement", "disclosure", "incident", "incidents",
+    # a death not suspicious: "there were no suspicious circumstances", "no third party involvement"
+    "suspicious", "third",
 ))
 # "found no" / "showed no" negate only a clinical finding ("the skeletal survey showed no fractures"),
 # not "the reviewer found no record that anyone asked him" (a failure).
 _FOUND_NO_OBJECTS = frozenset((
     "injury", "injuries", "fracture", "fractures", "bruise", "bruises", "bruising", "mark", "marks",
-    "sign", "signs", "abnormality", "abnormalities", "bleeding",
+    "sign", "signs", "abnormality", "abnormalities", "bleeding", "suspicious", "third",
 ))
 _TRIGGER_OBJECTS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("there was no", "there were no", "there had been no", "there has been no"), _THERE_WAS_NO_OBJECTS),
