@@ -141,6 +141,25 @@ def _needs_split(block_kind: str, text: str) -> bool:
     return bool(_INNER_BOUNDARY.search(text))
 
 
+# A numbered or lettered item at the start of a line ("...diagnosed;\n(2) Lisa's results...") starts a
+# sentence even with no full stop before it: coroners and reviewers list their concerns so. The item's
+# first word must be capitalised, so a wrapped "section\n(2) of the Act" stays whole.
+_LIST_ITEM = re.compile(r"\n[ \t]*(?=\(?(?:\d{1,2}|[a-h]|[ivx]{1,4})\)[ \t]+[A-Z])")
+
+
+def _split_list_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` cut again before every list item that starts a line inside them."""
+    out = []
+    for start, end in spans:
+        for cut in [m.end() for m in _LIST_ITEM.finditer(text, start, end)]:
+            last = _trim_space(text, start, cut)
+            if last > start:
+                out.append((start, last))
+            start = cut
+        out.append((start, end))
+    return out
+
+
 def block_sentences(texts: list[str], kinds: list[str]) -> list[list[tuple[int, int]]]:
     """For each block text (of the given kind), its sentences as (start, end) offsets into that text.
 
@@ -150,7 +169,8 @@ def block_sentences(texts: list[str], kinds: list[str]) -> list[list[tuple[int, 
     # Line breaks inside a block are layout, not sentence ends; one space for one character keeps offsets.
     parsed = iter(sentence_bounds(_WHITESPACE.sub(" ", t) for t, s in zip(texts, split) if s))
     # A block that needs no split is one sentence: the whole block, trimmed as any sentence is.
-    return [_sentence_spans(text, next(parsed) if needs else [(0, len(text))]) for text, needs in zip(texts, split)]
+    return [_split_list_items(text, _sentence_spans(text, next(parsed) if needs else [(0, len(text))]))
+            for text, needs in zip(texts, split)]
 
 
 def segment_document(doc: Document) -> list[Passage]:

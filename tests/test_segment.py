@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from practice_themes.segment import segment_document
+from practice_themes.segment import segment_document, segment_text
 from practice_themes.types import Block, Document
 
 
@@ -92,3 +92,21 @@ def test_plain_text_passages_point_into_the_text_paragraphs_at_blank_lines_pages
         ("Page two starts.", 2, 2), ("Ends here.", 2, 2)]
     assert all(text[p.start:p.end] == p.text and p.doc_id == "t" for p in passages)
     assert segment_text("  \n\n ") == []
+
+
+def test_a_list_of_concerns_on_separate_lines_is_one_sentence_per_item():
+    # Regression: a coroner's numbered concerns separated only by line breaks ("...diagnosed;\n(2) ...")
+    # were one passage of six items, and the item the coder quoted scored 0.001 inside it.
+    text = ("The concerns are:\n(1) Blood was taken on admission;\n(2) The results were grossly elevated;\n"
+            "(3) The results were not phoned through to the ward.")
+    assert [p.text for p in segment_text(text)] == [
+        "The concerns are:", "(1) Blood was taken on admission;", "(2) The results were grossly elevated;",
+        "(3) The results were not phoned through to the ward."]
+    # No full stop before the item either.
+    assert [p.text for p in segment_text("The failure to arrange a consultation\n(2) The failure to review it.")] == [
+        "The failure to arrange a consultation", "(2) The failure to review it."]
+
+
+def test_a_wrapped_line_that_starts_with_a_bracketed_number_is_not_a_list_item():
+    text = "The duty is set out in section\n(2) of the Children Act 1989 and applies here."
+    assert [p.text for p in segment_text(text)] == [text]
