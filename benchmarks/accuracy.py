@@ -206,11 +206,17 @@ def shrunk_out_of_fold(probability: np.ndarray, truth: np.ndarray, bundled_proba
     fitted on the other folds' reports and the bundled dev reviews, as the shipped ones are."""
     predicted = np.zeros(truth.shape, dtype=bool)
     for train, test in folds:
-        fit = ShrunkThresholds(strength=strength).fit(np.vstack([probability[train], bundled_probability]),
-                                                      np.vstack([truth[train], bundled_truth]), ids,
-                                                      ZERO_SHOT_THRESHOLD)
-        predicted[test] = fit.predict(probability[test], ids)
+        predicted[test] = default_fit(probability[train], truth[train], bundled_probability, bundled_truth, ids,
+                                      strength).predict(probability[test], ids)
     return predicted
+
+
+def default_fit(probability: np.ndarray, truth: np.ndarray, bundled_probability: np.ndarray,
+                bundled_truth: np.ndarray, ids: list[str], strength: float) -> ShrunkThresholds:
+    """The default's per-theme thresholds as ``fit_zero_shot_thresholds.py`` fits the shipped ones: real
+    reports and the bundled dev reviews pooled."""
+    return ShrunkThresholds(strength=strength).fit(np.vstack([probability, bundled_probability]),
+                                                   np.vstack([truth, bundled_truth]), ids, ZERO_SHOT_THRESHOLD)
 
 
 def nested_strength(probability: np.ndarray, truth: np.ndarray, bundled_probability: np.ndarray,
@@ -230,9 +236,8 @@ def nested_strength(probability: np.ndarray, truth: np.ndarray, bundled_probabil
                  for s in strengths}
         best = max(strengths, key=lambda s: score[s])
         chosen.append(best)
-        fit = ShrunkThresholds(strength=best).fit(np.vstack([probability[train], bundled_probability]),
-                                                  np.vstack([truth[train], bundled_truth]), ids, ZERO_SHOT_THRESHOLD)
-        predicted[test] = fit.predict(probability[test], ids)
+        predicted[test] = default_fit(probability[train], truth[train], bundled_probability, bundled_truth, ids,
+                                      best).predict(probability[test], ids)
     return predicted, chosen
 
 
@@ -382,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         if pfd.available():
             report["pfd_dev"] = real_text(codebook, dev, args)
         else:
-            print("\n(1) real text skipped: ../shared/data/pfd_dev not found")
+            print(f"\n(1) real text {pfd.MISSING}")
         report["bundled"] = bundled(codebook, dev, heldout, texts, args)
         if SEED_FILE.is_file():
             rows = seed_ranks(ZeroShotClassifier(codebook).fit())

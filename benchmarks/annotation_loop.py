@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "out" / "annotation_loop.png")
     args = parser.parse_args(argv)
     if not pfd.available():
-        print("skipped: ../shared/data/pfd_dev not found")
+        print(pfd.MISSING)
         return 0
     started = time.perf_counter()
     codebook = load_codebook()

@@ -18,15 +18,14 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
-from accuracy import CACHE, cached_vectors, bundled_corpus, passages_of, probabilities, truth_of  # noqa: E402
-from practice_themes.classify.thresholds import ShrunkThresholds  # noqa: E402
+from accuracy import (CACHE, bundled_corpus, cached_vectors, default_fit, passages_of,  # noqa: E402
+                      probabilities, truth_of)
 from practice_themes.classify.zeroshot import (SHIPPED_THRESHOLDS, ZERO_SHOT_STRENGTH, ZERO_SHOT_THRESHOLD,  # noqa: E402
                                               ZeroShotClassifier)
 from practice_themes.codebook import load_codebook  # noqa: E402
@@ -42,10 +41,8 @@ def main() -> int:
         zs = ZeroShotClassifier(codebook, calibrated=False).fit()
         dev, _, _ = bundled_corpus(codebook)
         real = pfd.load(ids, cache=CACHE)
-        probability = np.vstack([probabilities(zs, real.passages),
-                                 probabilities(zs, passages_of(dev))])
-    truth = np.vstack([real.truth, truth_of(dev)])
-    fit = ShrunkThresholds(strength=ZERO_SHOT_STRENGTH).fit(probability, truth, ids, ZERO_SHOT_THRESHOLD)
+        fit = default_fit(probabilities(zs, real.passages), real.truth, probabilities(zs, passages_of(dev)),
+                          truth_of(dev), ids, ZERO_SHOT_STRENGTH)
     out = {
         "about": "Per-theme thresholds of the default zero-shot classifier; written by "
                  "benchmarks/fit_zero_shot_thresholds.py. Each theme's F1-best cut, shrunk towards the global "

@@ -23,6 +23,10 @@ CODER_KAPPA = {"information_sharing": 0.90, "risk_assessment": 0.80, "profession
                "management_oversight": 0.87, "adolescent_risk": 1.00, "disability": 0.88}
 
 
+# What a benchmark that only reads pfd_dev prints when it is absent (a checkout without ../shared).
+MISSING = "skipped: ../shared/data/pfd_dev not found"
+
+
 def available() -> bool:
     return (PFD_DEV / "reports.csv").is_file() and (PFD_DEV / "codings.csv").is_file()
 

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=1, help="--fine-tune: passes over the tuning pairs")
     args = parser.parse_args(argv)
     if not pfd.available():
-        print("skipped: ../shared/data/pfd_dev not found")
+        print(pfd.MISSING)
         return 0
     started = time.perf_counter()
     codebook = load_codebook()

@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                              "loop), or at random")
     args = parser.parse_args(argv)
     if not pfd.available():
-        print("skipped: ../shared/data/pfd_dev not found")
+        print(pfd.MISSING)
         return 0
     from sklearn.model_selection import KFold
 

@@ -71,8 +71,9 @@ _THERE_WAS_NO_OBJECTS = frozenset((
     # a death not suspicious: "there were no suspicious circumstances", "no third party involvement"
     "suspicious", "third",
 ))
-# "found no" / "showed no" negate only a clinical finding ("the skeletal survey showed no fractures"),
-# not "the reviewer found no record that anyone asked him" (a failure).
+# "found no" / "showed no" negate only a clinical finding ("the skeletal survey showed no fractures") or
+# a death found not suspicious ("police enquiries revealed no suspicious circumstances"), not "the
+# reviewer found no record that anyone asked him" (a failure).
 _FOUND_NO_OBJECTS = frozenset((
     "injury", "injuries", "fracture", "fractures", "bruise", "bruises", "bruising", "mark", "marks",
     "sign", "signs", "abnormality", "abnormalities", "bleeding", "suspicious", "third",
