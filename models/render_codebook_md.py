@@ -36,7 +36,9 @@ to a **negative exemplar** (good practice, negation, or a neighbouring theme) ar
 scored down. **Anchors**, where a theme has them, are its topic's vocabulary: a
 sentence in a paragraph that names no anchor and no cue keeps only part of its
 score (a parent's overdose is close to adolescent risk in meaning, but a paragraph
-that never mentions a young person is not about it). **Include** and **exclude** are the coding rules for human coders, and
+that never mentions a young person is not about it). A theme marked **one statement
+is enough** is scored by a document's best sentence alone, not by corroboration from
+three paragraphs: a child's diagnosis is stated once and not repeated. **Include** and **exclude** are the coding rules for human coders, and
 say where each theme's boundary with its neighbours lies.
 
 *Practice* themes describe what professionals did or failed to do. *Context* themes
@@ -51,7 +53,8 @@ HOW_TO_ADD = """\
    your own copy, passed with `--codebook`). Required fields: `id` (new,
    lower_snake_case, never reused), `label`, `kind` (`practice` or `context`),
    `definition` (1-3 sentences), `include`, `exclude`, and `exemplars`. Optional:
-   `cues`, `anchors`, `negative_exemplars`, `aliases`, `notes`. Do not rename existing ids.
+   `cues`, `anchors`, `negative_exemplars`, `aliases`, `notes`, `subject` (`child`: only a child
+   under 18 can have it), `pool` (`best`: one plain statement is enough). Do not rename existing ids.
 2. **Write exemplars that generalise.** 12-20 single sentences in the register of a
    review's findings or chronology, from different agencies (health, police, school,
    social care, probation, housing). About two thirds should describe the situation
@@ -91,6 +94,8 @@ def _theme_section(theme: Theme) -> list[str]:
     lines += ["**Cues:** " + ", ".join(f"`{c}`" for c in theme.cues), ""]
     if theme.anchors:
         lines += ["**Anchors:** " + ", ".join(f"`{a}`" for a in theme.anchors), ""]
+    if theme.pool == "best":
+        lines += ["**One statement is enough:** the document's best sentence decides, not three paragraphs.", ""]
     lines += [f"**Exemplars** ({N_EXEMPLARS_SHOWN} of {len(theme.exemplars)})", ""]
     lines += _bullets(theme.exemplars[:N_EXEMPLARS_SHOWN]) + [""]
     if theme.negative_exemplars:

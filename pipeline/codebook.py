@@ -22,9 +22,12 @@ DEFAULT_CODEBOOK = MODELS_DIR / "codebook.yaml"
 
 THEME_KINDS = ("practice", "context")
 REQUIRED_FIELDS = ("id", "label", "kind", "definition", "include", "exclude", "exemplars")
-OPTIONAL_FIELDS = ("cues", "anchors", "negative_exemplars", "aliases", "notes", "subject")
+OPTIONAL_FIELDS = ("cues", "anchors", "negative_exemplars", "aliases", "notes", "subject", "pool")
 # Whom a theme can be about: "" (anyone in the case) or "child" (only a child under 18).
 SUBJECTS = ("", "child")
+# How a document's passages add up to the theme: "" (the classifier's top-k pooling, corroboration from
+# several places) or "best" (its single best passage: one plain statement shows the theme applies).
+POOLS = ("", "best")
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -55,6 +58,9 @@ class Theme:
     # "child": the theme describes a child's own circumstances (a young person's self-harm, a
     # child's disability), so it cannot apply to a document about an adult (``classify.subject``).
     subject: str = ""
+    # "best": the document's score for this theme is its best passage's, not the mean of its top k. For a
+    # fact that a report states once and does not repeat (a child's diagnosis), as ``POOLS`` says.
+    pool: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ def theme_to_dict(theme: Theme) -> dict[str, Any]:
     data = asdict(theme)
     if not theme.subject:
         data.pop("subject")
+    if not theme.pool:
+        data.pop("pool")
     if not theme.anchors:
         # A theme without anchors hashes as it did before the field existed, so models trained
         # on an older codebook still match their unchanged themes.
@@ -182,15 +190,17 @@ def _parse_theme(raw: Any, position: int, source: str) -> Theme:
         aliases=_as_str_tuple(raw.get("aliases"), f"{where}: aliases"),
         notes=str(raw.get("notes") or "").strip(),
         anchors=_parse_anchors(raw.get("anchors"), f"{where}: anchors"),
-        subject=_parse_subject(raw.get("subject"), f"{where}: subject"),
+        subject=_parse_choice(raw.get("subject"), SUBJECTS, f"{where}: subject"),
+        pool=_parse_choice(raw.get("pool"), POOLS, f"{where}: pool"),
     )
 
 
-def _parse_subject(value: Any, where: str) -> str:
-    subject = "" if value is None else str(value).strip().lower()
-    if subject not in SUBJECTS:
-        raise CodebookError(f"{where} must be one of {', '.join(repr(s) for s in SUBJECTS if s)} or absent, got {value!r}")
-    return subject
+def _parse_choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    """An optional one-word field: "" when absent, else one of ``allowed``."""
+    choice = "" if value is None else str(value).strip().lower()
+    if choice not in allowed:
+        raise CodebookError(f"{where} must be one of {', '.join(repr(a) for a in allowed if a)} or absent, got {value!r}")
+    return choice
 
 
 def parse_codebook(data: Any, source: str = "<codebook>") -> Codebook:

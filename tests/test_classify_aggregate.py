@@ -108,6 +108,25 @@ def test_a_text_of_top_k_paragraphs_or_fewer_pools_its_best_sentences():
     assert pooled.pool(excerpt, [0, 0, 0])[0] == pytest.approx(0.4)        # not 0.9
 
 
+def test_a_best_only_theme_is_its_best_passage_not_the_mean_of_three():
+    # A report states a child's ADHD diagnosis once; averaged with two unrelated sentences it scored a
+    # third of itself and fell under every cut (disability tagged in 1 of 5 coded pfd_dev reports).
+    scores = np.array([[0.9, 0.9], [0.0, 0.0], [0.0, 0.0], [0.3, 0.3]])
+    paragraphs = [0, 1, 2, 3]
+    pooled = Aggregator(top_k=3, rule="mean", distinct_paragraphs=True, best_only=(1,)).pool(scores, paragraphs)
+    assert pooled.tolist() == pytest.approx([0.4, 0.9])
+    assert Aggregator(top_k=3, rule="noisy_or", best_only=(0,)).pool(scores)[0] == pytest.approx(0.9)
+
+
+def test_the_codebook_pool_field_reaches_the_zero_shot_aggregator():
+    from practice_themes.classify.zeroshot import ZeroShotClassifier
+    from practice_themes.codebook import load_codebook
+
+    codebook = load_codebook()
+    classifier = ZeroShotClassifier(codebook).fit()
+    assert classifier.aggregator_.best_only == (codebook.ids.index("disability"),)
+
+
 def test_floor_drops_passing_mentions_and_short_texts_pool_what_they_have():
     scores = np.array([[0.8, 0.05], [0.6, 0.05]])
     assert Aggregator(top_k=3, rule="mean", floor=0.1).pool(scores).tolist() == pytest.approx([0.7, 0.0])

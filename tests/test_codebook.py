@@ -63,7 +63,7 @@ def _normalise(sentence: str) -> str:
 
 def test_shipped_codebook_loads_with_version_and_hash(codebook):
     assert codebook.name == "practice-themes"
-    assert codebook.version == "1.3.1"
+    assert codebook.version == "1.4.0"
     assert len(codebook.sha256) == 64
 
 
@@ -298,14 +298,15 @@ def test_malformed_anchor_range_is_named(tmp_path, anchor):
         load_codebook(_write(tmp_path, {"themes": [_theme(anchors=[anchor])]}))
 
 
-def test_a_theme_without_anchors_or_subject_hashes_as_before_the_fields_existed():
-    # Regression: adding the anchors and subject fields must not invalidate models trained on older codebooks.
+def test_a_theme_without_anchors_subject_or_pool_hashes_as_before_the_fields_existed():
+    # Regression: adding the anchors, subject and pool fields must not invalidate models trained on older
+    # codebooks.
     from practice_themes.classify.persistence import theme_sha256
     from practice_themes.codebook import parse_codebook
 
     theme = parse_codebook({"themes": [_theme()]}).themes[0]
     before = asdict(theme)
-    del before["anchors"], before["subject"]  # the theme as it was serialised before either existed
+    del before["anchors"], before["subject"], before["pool"]  # the theme as serialised before they existed
     assert theme_sha256(theme) == hashlib.sha256(
         json.dumps(before, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     anchored = parse_codebook({"themes": [_theme(anchors=["agency"])]}).themes[0]
@@ -326,6 +327,21 @@ def test_subject_must_be_child_or_absent(tmp_path):
     assert parse_codebook({"themes": [_theme()]}).themes[0].subject == ""
     with pytest.raises(CodebookError, match="subject"):
         load_codebook(_write(tmp_path, {"themes": [_theme(subject="adult")]}))
+
+
+def test_pool_must_be_best_or_absent(tmp_path):
+    from practice_themes.codebook import parse_codebook
+
+    assert parse_codebook({"themes": [_theme(pool="best")]}).themes[0].pool == "best"
+    assert parse_codebook({"themes": [_theme()]}).themes[0].pool == ""
+    with pytest.raises(CodebookError, match="pool"):
+        load_codebook(_write(tmp_path, {"themes": [_theme(pool="max")]}))
+
+
+def test_only_disability_is_decided_by_one_statement():
+    # Chosen by grouped CV on pfd_dev (README, "What was tried"): a child's diagnosis is stated once;
+    # adolescent risk, pooled the same way, lost (kappa 0.63 -> 0.48), so it is not a rule for all context themes.
+    assert {t.id for t in load_codebook().themes if t.pool == "best"} == {"disability"}
 
 
 def test_shipped_child_only_themes_are_the_coding_guides_seven():

@@ -42,7 +42,8 @@ class Aggregator:
     paragraphs (an excerpt, a report read from a table's three columns) pools
     its ``top_k`` best passages instead. Scores below ``floor`` are dropped (a
     passing mention adds nothing). A text with fewer than ``top_k`` passages
-    pools what it has.
+    pools what it has. Theme columns listed in ``best_only`` take their best
+    passage alone (a codebook theme with ``pool: best``).
     """
 
     top_k: int = 3
@@ -52,6 +53,7 @@ class Aggregator:
     rule: str = "noisy_or"
     distinct_paragraphs: bool = False
     floor: float = 0.0
+    best_only: tuple[int, ...] = ()
 
     def noisy_or(self, passage_scores: np.ndarray) -> np.ndarray:
         """[n_passages, n_themes] passage probabilities -> [n_themes] noisy-OR of the top k."""
@@ -79,10 +81,15 @@ class Aggregator:
         top = -np.sort(-scores, axis=0)[:k]
         top[top < self.floor] = 0.0
         if self.rule == "mean":
-            return top.mean(axis=0)
-        if self.rule == "noisy_or":
-            return 1.0 - np.prod(1.0 - top, axis=0)
-        raise ValueError(f"unknown aggregation rule {self.rule!r}; use 'noisy_or' or 'mean'")
+            pooled = top.mean(axis=0)
+        elif self.rule == "noisy_or":
+            pooled = 1.0 - np.prod(1.0 - top, axis=0)
+        else:
+            raise ValueError(f"unknown aggregation rule {self.rule!r}; use 'noisy_or' or 'mean'")
+        if self.best_only:
+            columns = list(self.best_only)
+            pooled[columns] = top[0, columns]
+        return pooled
 
     def document_probability(self, passage_scores: np.ndarray, calibration: np.ndarray | None = None,
                              paragraphs: list[int] | np.ndarray | None = None) -> np.ndarray:

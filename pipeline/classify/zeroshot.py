@@ -39,7 +39,9 @@ For each passage (sentence) and theme:
 Documents: the mean of the top 3 paragraphs' best passage scores (one
 passage per paragraph, so a theme needs corroboration from three places;
 one passing mention counts a third; a text of three paragraphs or fewer pools
-its 3 best sentences), then one global Platt calibration
+its 3 best sentences; a theme whose codebook entry says ``pool: best``, such
+as disability, takes its best passage alone, because a child's diagnosis is
+stated once and not repeated), then one global Platt calibration
 (``ZERO_SHOT_CALIBRATION``) to a probability, ``present`` at
 ``ZERO_SHOT_THRESHOLD``. See ``aggregate.py``.
 """
@@ -75,10 +77,10 @@ ZERO_SHOT_THRESHOLD = 0.3
 # ``benchmarks/fit_zero_shot_thresholds.py``. A theme it does not list keeps ZERO_SHOT_THRESHOLD.
 SHIPPED_THRESHOLDS = DEFAULT_CODEBOOK.parent / "zero-shot-thresholds.json"
 # Their shrinkage strength. Nested grouped CV on pfd_dev (``benchmarks/accuracy.py`` prints the scan
-# and each outer fold's choice) picks 0 or 5; 0 scores higher there, but it sets rare themes' cuts
-# from a few of the bundled reviews (domestic abuse 0.64) and then misses one of the Panel's 11
-# theme paragraphs (seed check); 5 keeps all 11. Shrinkage pays where a cut rests on a handful of
-# coded documents.
+# and each outer fold's choice) picks 5 or 10 with codebook 1.4.0, and 5 scores best (0 and 10 below).
+# With codebook 1.3.x it picked 0 or 5 and 0 scored higher, but 0 sets rare themes' cuts from a few of
+# the bundled reviews (domestic abuse 0.64) and then misses one of the Panel's 11 theme paragraphs
+# (seed check). Shrinkage pays where a cut rests on a handful of coded documents.
 ZERO_SHOT_STRENGTH = 5.0
 
 
@@ -192,7 +194,8 @@ class ZeroShotClassifier:
         use_shipped = self.calibrated and self.threshold == ZERO_SHOT_THRESHOLD
         self.shipped_thresholds_ = shipped_thresholds() if use_shipped else {}
         self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
-                                      rule=self.rule, distinct_paragraphs=self.distinct_paragraphs, floor=self.floor)
+                                      rule=self.rule, distinct_paragraphs=self.distinct_paragraphs, floor=self.floor,
+                                      best_only=tuple(j for j, t in enumerate(themes) if t.pool == "best"))
         return self
 
     @property
