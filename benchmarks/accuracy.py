@@ -322,8 +322,8 @@ def real_text(codebook, bundled_dev, args) -> dict:
     nested, chosen = nested_strength(p_zs, truth, bundled_prob, bundled_truth, ids, args.strengths, folds)
     print(f"  nested: each outer fold's strength chosen by an inner {args.folds}-fold CV on its training reports: "
           f"{', '.join(f'{c:g}' for c in chosen)}; macro-F1 {scores_table(truth, nested, ids, main)['macro_f1']:.3f}")
-    passage_scores = {d: zs.score_passages(docs[d]) for d in doc_ids}
-    hits, total = evidence_overlap(passage_scores, docs, truth, by_strength[ZERO_SHOT_STRENGTH], quotes, ids)
+    evidence = {d: zs.evidence_scores(docs[d]) for d in doc_ids}
+    hits, total = evidence_overlap(evidence, docs, truth, by_strength[ZERO_SHOT_STRENGTH], quotes, ids)
     print(f"\nevidence: for {hits}/{total} correct default tags ({100 * hits / max(total, 1):.1f}%) one of the top-3 "
           f"evidence sentences overlaps the coder's quote (goal >= 60%)")
     return {"results": results, "evidence_overlap": [hits, total],

@@ -113,11 +113,13 @@ class Aggregator:
 
     def tags(self, passages: list[Passage], passage_scores: np.ndarray, codebook: Codebook,
              thresholds: dict[str, float], calibration: np.ndarray | None = None, *,
-             probabilities: np.ndarray | None = None) -> list[ThemeTag]:
+             probabilities: np.ndarray | None = None, evidence_scores: np.ndarray | None = None) -> list[ThemeTag]:
         """One ``ThemeTag`` per codebook theme, in codebook order.
 
         ``probabilities`` [n_themes], when given, are document probabilities from
         elsewhere (the stacked trained model); the passage scores then only pick evidence.
+        ``evidence_scores`` [n_passages, n_themes], when given, rank and score the evidence
+        instead of ``passage_scores`` (the zero-shot scorer's per-sentence reading).
         """
         if probabilities is None:
             probabilities = self.document_probability(passage_scores, calibration, [p.paragraph for p in passages])
@@ -128,10 +130,13 @@ class Aggregator:
             band = self.band(probability, threshold)
             evidence: list[Evidence] = []
             if band != "absent" and passage_scores.shape[0]:
-                column = passage_scores[:, j]
+                column = (evidence_scores if evidence_scores is not None else passage_scores)[:, j]
                 order = np.lexsort((np.arange(len(column)), -column))[: self.n_evidence]
+                # A present tag always shows its best sentence, even a weak one: a theme with a low cut
+                # (management oversight, 0.02) is often decided by many sentences under the floor.
                 evidence = [Evidence(passages[i], float(np.round(column[i], 6)))
-                            for i in order if column[i] >= self.min_evidence_score]
+                            for rank, i in enumerate(order) if column[i] >= self.min_evidence_score
+                            or (rank == 0 and band == "present" and column[i] > 0)]
             out.append(ThemeTag(theme.id, probability, band == "present", evidence, band))
         return out
 
@@ -192,7 +197,9 @@ def tag_documents(classifier, documents: list[list[Passage]]) -> list[list[Theme
         flat.extend(replace(p, paragraph=p.paragraph + paragraph_base) for p in passages)
         paragraph_base += max((p.paragraph for p in passages), default=0) + 1
         bounds.append((start, len(flat)))
-    scores, calibration = classifier.scores_and_calibration(flat)
+    analysis = classifier.analyse(flat)
+    calibration = classifier.document_calibration()
     thresholds = classifier.theme_thresholds
-    return [classifier.aggregator_.tags(documents[d], scores[a:b], classifier.codebook, thresholds, calibration)
+    return [classifier.aggregator_.tags(documents[d], analysis.scores[a:b], classifier.codebook, thresholds,
+                                        calibration, evidence_scores=analysis.evidence[a:b])
             for d, (a, b) in enumerate(bounds)]

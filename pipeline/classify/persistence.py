@@ -236,7 +236,7 @@ class CodebookAdapter(StackedTagging):
         return self.model.embedder_
 
     def document_scores(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
-        """(passage scores [n_passages, n_themes], document probabilities [n_themes]) for the codebook in use."""
+        """(evidence scores [n_passages, n_themes], document probabilities [n_themes]) for the codebook in use."""
         ids = self.codebook.ids
         scores = np.zeros((len(passages), len(ids)))
         probabilities = np.zeros(len(ids))
@@ -245,10 +245,10 @@ class CodebookAdapter(StackedTagging):
             j, k = ids.index(t), self.model.codebook.ids.index(t)
             scores[:, j], probabilities[j] = inner_scores[:, k], inner_probabilities[k]
         if self.zeroshot_ is not None:
-            fallback = self.zeroshot_.score_passages(passages)
-            fallback_probabilities = self.zeroshot_.document_probabilities(passages, fallback)
+            fallback = self.zeroshot_.analyse(passages)
+            fallback_probabilities = self.zeroshot_.document_probabilities(passages, fallback.scores)
             for k, t in enumerate(self.zeroshot_.codebook.ids):
-                scores[:, ids.index(t)], probabilities[ids.index(t)] = fallback[:, k], fallback_probabilities[k]
+                scores[:, ids.index(t)], probabilities[ids.index(t)] = fallback.evidence[:, k], fallback_probabilities[k]
         return scores, np.round(probabilities, 6)
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:

@@ -291,20 +291,21 @@ class TrainedClassifier(StackedTagging):
         return self
 
     def document_scores(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
-        """(zero-shot passage scores [n_passages, n_themes], document probabilities [n_themes]).
+        """(zero-shot evidence scores [n_passages, n_themes], document probabilities [n_themes]).
 
         A default theme's probability is the default classifier's, judged by its threshold.
         """
-        scores, features = self._features(passages)
+        analysis = self.zeroshot_.analyse(passages)
+        features = analysis_features(analysis, passages, self.zeroshot_.is_context_, self.top_k)
         probabilities = self.pipeline_.predict_proba(features)[:, 1]
         defaults = [j for j, t in enumerate(self.codebook.ids) if t in getattr(self, "default_themes_", ())]
         if defaults:
-            probabilities[defaults] = self._default_probability(passages, scores)[defaults]
-        return scores, np.round(probabilities, 6)
+            probabilities[defaults] = self._default_probability(passages, analysis.scores)[defaults]
+        return analysis.evidence, np.round(probabilities, 6)
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:
-        """[n_passages, n_themes] passage probabilities (the evidence scores)."""
-        return self.zeroshot_.score_passages(passages)
+        """[n_passages, n_themes] the zero-shot scorer's evidence scores, which rank this model's quotes."""
+        return self.zeroshot_.evidence_scores(passages)
 
     @property
     def theme_thresholds(self) -> dict[str, float]:

@@ -44,6 +44,11 @@ as disability, takes its best passage alone, because a child's diagnosis is
 stated once and not repeated), then one global Platt calibration
 (``ZERO_SHOT_CALIBRATION``) to a probability, ``present`` at
 ``ZERO_SHOT_THRESHOLD``. See ``aggregate.py``.
+
+Evidence: a tag's quotes are ranked by each sentence's own score (steps 1-5,
+7 and 8, without competition and the paragraph window): the sentence a coder
+would quote states the theme itself, whatever else it is about and whoever
+its neighbours are.
 """
 
 from __future__ import annotations
@@ -97,8 +102,10 @@ class PassageAnalysis:
     """Everything zero-shot scoring computed for a list of passages.
 
     Rows of ``vectors``, ``lexical`` and ``semantic`` refer to ``kept`` (the
-    substantive passages with a non-zero weight); ``scores`` covers every
-    passage, zero for the skipped ones.
+    substantive passages with a non-zero weight); ``scores`` (what the document's
+    decision pools) and ``evidence`` (what ranks its quotes: each sentence's own
+    score, before theme competition and neighbour borrowing) cover every passage,
+    zero for the skipped ones.
     """
 
     kept: np.ndarray
@@ -107,6 +114,7 @@ class PassageAnalysis:
     lexical: LexicalAnalysis
     semantic: np.ndarray
     scores: np.ndarray
+    evidence: np.ndarray
 
 
 def codebook_cache_file(codebook: Codebook):
@@ -253,27 +261,44 @@ class ZeroShotClassifier:
                 # is strong evidence; in recommendations or terms of reference it stays weak.
                 plain = (weights[kept] >= BODY_WEIGHT) & ~lexical.hedge & ~(lexical.good_practice & ~lexical.failure)
                 logits = logits + self.body_cue_bonus * (named & plain[:, None])
-        probs = sigmoid(logits) * self._negative_damp(vectors)
-        if self.competition > 0 and len(texts):
-            probs *= self._competition(semantic)
-        if self.use_polarity and len(texts):
-            if residual_rows:
-                rest = sigmoid(self.slope * (self.semantic_z(all_vectors[len(texts):]) - self.midpoint))
-                rows = np.array(residual_rows)
-                probs[rows] = np.maximum(np.minimum(probs[rows], rest), self.absence_floor * probs[rows])
-            praise = lexical.good_practice & ~lexical.failure
-            probs[np.ix_(praise, ~self.is_context_)] *= self.good_practice_factor
-            probs[lexical.hedge] *= self.hedge_factor
+        own = sigmoid(logits) * self._negative_damp(vectors)
         paragraphs = [passages[i].paragraph for i in kept]
+        rest = None
+        if self.use_polarity and residual_rows:
+            rest = sigmoid(self.slope * (self.semantic_z(all_vectors[len(texts):]) - self.midpoint))
+        damp = np.ones_like(own)
         if self.use_lexical and self.anchor_factor < 1 and len(texts) and self.matcher_.has_anchors.any():
-            probs *= self._anchor_damp(lexical.anchors, paragraphs)
-        if self.window > 0 and len(texts):
-            probs = self._borrow_from_neighbours(probs, paragraphs)
+            damp *= self._anchor_damp(lexical.anchors, paragraphs)
         if self.use_lexical and self.adult_subject_factor < 1 and len(texts) and self.child_only_.any():
-            probs *= self._adult_subject_damp(passages, kept)
+            damp *= self._adult_subject_damp(passages, kept)
+        # Two readings of each passage. ``scores`` decide the document: a sentence supports the themes it
+        # is most about (competition) and borrows from a strong neighbour in its paragraph (window).
+        # ``evidence`` ranks the sentences quoted for a theme: a coder quotes the sentence that states the
+        # theme itself, whatever else it is about and whoever its neighbours are.
+        decided = own * self._competition(semantic) if self.competition > 0 and len(texts) else own.copy()
+        decided = self._polarity(decided, lexical, residual_rows, rest) * damp
+        if self.window > 0 and len(texts):
+            decided = self._borrow_from_neighbours(decided, paragraphs)
+        own = self._polarity(own, lexical, residual_rows, rest) * damp
         scores = np.zeros((n, m), dtype=np.float64)
-        scores[kept] = probs * weights[kept, None]
-        return PassageAnalysis(kept, weights, vectors, lexical, semantic, scores)
+        scores[kept] = decided * weights[kept, None]
+        evidence = np.zeros((n, m), dtype=np.float64)
+        evidence[kept] = own * weights[kept, None]
+        return PassageAnalysis(kept, weights, vectors, lexical, semantic, scores, evidence)
+
+    def _polarity(self, probs: np.ndarray, lexical: LexicalAnalysis, residual_rows: list[int],
+                  rest: np.ndarray | None) -> np.ndarray:
+        """Absence scopes re-scored without the negated part, praise and hedges damped (a copy)."""
+        probs = probs.copy()
+        if not self.use_polarity or not len(probs):
+            return probs
+        if residual_rows and rest is not None:
+            rows = np.array(residual_rows)
+            probs[rows] = np.maximum(np.minimum(probs[rows], rest), self.absence_floor * probs[rows])
+        praise = lexical.good_practice & ~lexical.failure
+        probs[np.ix_(praise, ~self.is_context_)] *= self.good_practice_factor
+        probs[lexical.hedge] *= self.hedge_factor
+        return probs
 
     def _competition(self, semantic: np.ndarray) -> np.ndarray:
         """exp(-(z_best - z_theme) / tau): a sentence supports a theme as far as it ranks among all themes.
@@ -316,8 +341,12 @@ class ZeroShotClassifier:
         return out
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:
-        """[n_passages, n_themes] passage probabilities."""
+        """[n_passages, n_themes] passage probabilities, as the document's decision pools them."""
         return self.analyse(passages).scores
+
+    def evidence_scores(self, passages: list[Passage]) -> np.ndarray:
+        """[n_passages, n_themes] each sentence's own probability, which ranks evidence (``PassageAnalysis``)."""
+        return self.analyse(passages).evidence
 
     def document_calibration(self) -> np.ndarray | None:
         """[n_themes, 2] Platt (a, b) rows: one global calibration shared by every theme, or None."""
@@ -330,14 +359,11 @@ class ZeroShotClassifier:
         return self.aggregator_.document_probability(scores, self.document_calibration(),
                                                      [p.paragraph for p in passages])
 
-    def scores_and_calibration(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray | None]:
-        """Passage probabilities and the document calibration."""
-        return self.score_passages(passages), self.document_calibration()
-
     def tag(self, passages: list[Passage]) -> list[ThemeTag]:
         """One ThemeTag per codebook theme: document probability, band and evidence."""
-        return self.aggregator_.tags(passages, self.score_passages(passages), self.codebook,
-                                     self.theme_thresholds, self.document_calibration())
+        analysis = self.analyse(passages)
+        return self.aggregator_.tags(passages, analysis.scores, self.codebook, self.theme_thresholds,
+                                     self.document_calibration(), evidence_scores=analysis.evidence)
 
     def tag_documents(self, documents: list[list[Passage]]) -> list[list[ThemeTag]]:
         """``tag`` for many short documents at once, encoded in one batch."""
