@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pfd  # noqa: E402
 from seedcheck import SEED_FILE, seed_ranks  # noqa: E402
+from practice_themes.classify.aggregate import Aggregator  # noqa: E402
 from practice_themes.classify.rate_matched import RateMatchedClassifier  # noqa: E402
 from practice_themes.classify.supervised import TrainedClassifier  # noqa: E402
 from practice_themes.classify.thresholds import ShrunkThresholds, f1_score  # noqa: E402
@@ -187,7 +188,9 @@ def goals(result: dict, keyword: dict, truth: np.ndarray, ids: list[str]) -> lis
 
 def evidence_overlap(classifier_scores: dict[str, np.ndarray], docs: dict[str, list], truth: np.ndarray,
                      predicted: np.ndarray, quotes: dict, ids: list[str], top: int = 3) -> tuple[int, int]:
-    """(hits, correct tags): a correct tag whose top-``top`` evidence sentences overlap the coder's quote."""
+    """(hits, correct tags): a correct tag whose top-``top`` evidence sentences, as a present tag shows
+    them (``Aggregator.evidence``), overlap the coder's quote."""
+    shown = Aggregator(n_evidence=top)
     hits = total = 0
     for i, (doc_id, passages) in enumerate(docs.items()):
         scores = classifier_scores[doc_id]
@@ -195,8 +198,7 @@ def evidence_overlap(classifier_scores: dict[str, np.ndarray], docs: dict[str, l
             if not (truth[i, j] and predicted[i, j]) or not quotes.get((doc_id, t)):
                 continue
             total += 1
-            order = np.lexsort((np.arange(len(passages)), -scores[:, j]))[:top]
-            hits += any(_overlaps(passages[k].text, quotes[(doc_id, t)]) for k in order)
+            hits += any(_overlaps(e.passage.text, quotes[(doc_id, t)]) for e in shown.evidence(passages, scores[:, j]))
     return hits, total
 
 

@@ -30,19 +30,36 @@ def test_bands_and_evidence_order_are_deterministic():
     assert tags[2].band == "absent" and tags[2].evidence == []
 
 
-def test_a_present_tag_whose_sentences_are_all_weak_still_shows_its_best_one():
-    # Regression: with management oversight's cut at 0.02, 25 of 188 present tags on pfd_dev had no
-    # evidence at all, because every sentence scored under the 0.2 evidence floor.
+def test_a_present_tag_whose_sentences_are_all_weak_still_shows_them():
+    # Regression: with management oversight's cut at 0.02, 38 of 188 present tags on pfd_dev had no
+    # evidence at all and the coder's quote was among the shown sentences for 63 of 139 correct tags
+    # (86 in the top 3), because sentences under the 0.2 evidence floor were hidden.
     codebook = load_codebook()
-    passages = [Passage("d", page=i + 1, start=i * 10, end=i * 10 + 9, text=f"s{i}") for i in range(3)]
-    scores = np.zeros((3, len(codebook)))
-    scores[:, 0] = [0.05, 0.12, 0.08]
-    scores[:, 1] = [0.05, 0.12, 0.08]
+    passages = [Passage("d", page=i + 1, start=i * 10, end=i * 10 + 9, text=f"sentence number {i}")
+                for i in range(4)]
+    scores = np.zeros((4, len(codebook)))
+    scores[:, 0] = [0.05, 0.12, 0.08, 0.0]
+    scores[:, 1] = [0.05, 0.12, 0.08, 0.0]
     thresholds = {codebook.ids[0]: 0.02, codebook.ids[1]: 0.15}
     tags = Aggregator(top_k=3, margin=0.15).tags(passages, scores, codebook, thresholds, probabilities=np.r_[
         0.1, 0.1, np.zeros(len(codebook) - 2)])
-    assert tags[0].present and [(e.passage.page, e.score) for e in tags[0].evidence] == [(2, 0.12)]
-    assert tags[1].band == "possible" and tags[1].evidence == []  # only a present tag lifts the floor
+    assert tags[0].present and [(e.passage.page, e.score) for e in tags[0].evidence] == [(2, 0.12), (3, 0.08),
+                                                                                         (1, 0.05)]
+    assert tags[1].band == "possible" and tags[1].evidence == []  # only a present tag drops the floor
+
+
+def test_a_repeated_sentence_is_quoted_once():
+    # A coroner's "No ambulance was sent." followed later by "As such, no ambulance was sent." filled
+    # two of a tag's three quote slots with the same statement.
+    codebook = load_codebook()
+    texts = ["No ambulance was sent.", "As such, no ambulance was sent.", "The call was not logged.",
+             "No ambulance was sent.", "The handover was late."]
+    passages = [Passage("d", i + 1, i * 40, i * 40 + len(t), t) for i, t in enumerate(texts)]
+    scores = np.zeros((5, len(codebook)))
+    scores[:, 0] = [0.9, 0.8, 0.7, 0.9, 0.6]
+    tags = Aggregator(n_evidence=3).tags(passages, scores, codebook, {})
+    assert [e.passage.text for e in tags[0].evidence] == ["No ambulance was sent.", "The call was not logged.",
+                                                          "The handover was late."]
 
 
 def test_evidence_is_ranked_by_its_own_scores_when_given():

@@ -13,11 +13,13 @@ separate places), and drop passages below a floor; the classifier then
 maps the pooled score to a probability with a Platt calibration. A theme is ``present`` when its
 probability reaches its threshold, ``possible`` within ``margin`` below
 it (and at least half of it), otherwise ``absent``. Evidence is the strongest passages, strongest
-first, ties broken by position so output is deterministic.
+first, ties broken by position so output is deterministic; a passage that repeats a quote already
+shown is skipped, and a "possible" tag shows none under ``min_evidence_score``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,6 +30,7 @@ from practice_themes.types import Evidence, Passage, ThemeTag
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MARGIN = 0.15
+_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -131,14 +134,33 @@ class Aggregator:
             evidence: list[Evidence] = []
             if band != "absent" and passage_scores.shape[0]:
                 column = (evidence_scores if evidence_scores is not None else passage_scores)[:, j]
-                order = np.lexsort((np.arange(len(column)), -column))[: self.n_evidence]
-                # A present tag always shows its best sentence, even a weak one: a theme with a low cut
-                # (management oversight, 0.02) is often decided by many sentences under the floor.
-                evidence = [Evidence(passages[i], float(np.round(column[i], 6)))
-                            for rank, i in enumerate(order) if column[i] >= self.min_evidence_score
-                            or (rank == 0 and band == "present" and column[i] > 0)]
+                evidence = self.evidence(passages, column, present=band == "present")
             out.append(ThemeTag(theme.id, probability, band == "present", evidence, band))
         return out
+
+    def evidence(self, passages: list[Passage], column: np.ndarray, *, present: bool = True) -> list[Evidence]:
+        """The ``n_evidence`` strongest passages of one theme's evidence ``column``, each saying something new.
+
+        A present tag shows them whatever their score: a theme with a low cut (management oversight,
+        0.02) is decided by sentences under any fixed floor, and its scores are shown beside them. A
+        "possible" tag shows only passages scoring at least ``min_evidence_score``.
+        """
+        chosen: list[Evidence] = []
+        seen: list[str] = []
+        floor = 0.0 if present else self.min_evidence_score
+        for i in np.lexsort((np.arange(len(column)), -column)):
+            if column[i] <= 0 or column[i] < floor:
+                break
+            # A sentence repeated, or repeated inside a longer one ("As such, no ambulance was sent"),
+            # would fill a quote slot with nothing new.
+            text = " " + " ".join(_WORD.findall(passages[i].text.lower())) + " "  # whole words only
+            if any(text in other or other in text for other in seen):
+                continue
+            chosen.append(Evidence(passages[i], float(np.round(column[i], 6))))
+            seen.append(text)
+            if len(chosen) == self.n_evidence:
+                break
+        return chosen
 
 
 def logit(p: np.ndarray, eps: float = 1e-6) -> np.ndarray:
