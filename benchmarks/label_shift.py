@@ -14,7 +14,7 @@ For each direction, on the source register:
    posteriors by one logistic regression with a shared slope on logit(p)
    and one intercept per theme;
 2. the per-theme thresholds are fitted as the default's are
-   (``ShrunkThresholds``, strength 20).
+   (``ShrunkThresholds``, the default's strength, ``ZERO_SHOT_STRENGTH``).
 
 On the target register, unlabelled, EM re-estimates each theme's prior and
 re-weights the posteriors by the ratio of new to source priors; a theme is
@@ -43,8 +43,8 @@ import pfd  # noqa: E402
 from accuracy import (CACHE, bundled_corpus, cached_vectors, main_themes, passages_of, probabilities,  # noqa: E402
                       scores_table, truth_of)
 from practice_themes.classify.aggregate import logit, platt  # noqa: E402
-from practice_themes.classify.thresholds import DEFAULT_STRENGTH, ShrunkThresholds  # noqa: E402
-from practice_themes.classify.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
+from practice_themes.classify.thresholds import ShrunkThresholds  # noqa: E402
+from practice_themes.classify.zeroshot import ZERO_SHOT_STRENGTH, ZERO_SHOT_THRESHOLD, ZeroShotClassifier  # noqa: E402
 from practice_themes.codebook import load_codebook  # noqa: E402
 
 class SharedSlopeCalibration:
@@ -82,7 +82,7 @@ def em_label_shift(posterior: np.ndarray, source_prior: np.ndarray, iterations: 
 def transfer(source: tuple, targets: dict[str, tuple], ids: list[str], main: list[int] | None) -> None:
     """Fit the thresholds and the calibration on ``source`` once; apply them, with and without EM, to each target."""
     p_source, y_source = source
-    thresholds = ShrunkThresholds(strength=DEFAULT_STRENGTH).fit(p_source, y_source, ids, ZERO_SHOT_THRESHOLD)
+    thresholds = ShrunkThresholds(strength=ZERO_SHOT_STRENGTH).fit(p_source, y_source, ids, ZERO_SHOT_THRESHOLD)
     calibration = SharedSlopeCalibration().fit(p_source, y_source)
     source_prior = np.clip(calibration.transform(p_source).mean(axis=0), 1e-3, 1 - 1e-3)
     cut = calibration.transform(np.array([[thresholds.thresholds_[t] for t in ids]]))
