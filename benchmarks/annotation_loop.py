@@ -112,9 +112,14 @@ def main(argv: list[str] | None = None) -> int:
             return (np.array([[t.present for t in row] for row in tags]),
                     np.array([[t.score for t in row] for row in tags]))
 
+        def not_coded(coded: list[str]) -> list[str]:
+            """The reports not in ``coded``, in file order."""
+            coded = set(coded)
+            return [d for d in doc_ids if d not in coded]
+
         def train_and_score(coded: list[str]) -> tuple[float, float]:
             """(trained, default) macro-F1 on the reports not in ``coded``."""
-            rest = [d for d in doc_ids if d not in set(coded)]
+            rest = not_coded(coded)
             rows = [index[d] for d in rest]
             predicted, _ = train_and_tag(coded, rest)
             return macro_f1(truth[rows], predicted, judged), macro_f1(truth[rows], default_decision[rows], judged)
@@ -133,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             rand, rand_default = train_and_score(drawn)
             loop.append((tool, tool_default, rand, rand_default))
             for k, coded in enumerate((chosen, drawn)):
-                rest = [index[d] for d in doc_ids if d not in set(coded)]
-                left[k] += truth[np.ix_(rest, judged)].sum(axis=0) / args.seeds
+                rows = [index[d] for d in not_coded(coded)]
+                left[k] += truth[np.ix_(rows, judged)].sum(axis=0) / args.seeds
             print(f"{seed:4d} {tool:19.3f} {tool_default:8.3f} {tool - tool_default:+6.3f} {rand:21.3f} "
                   f"{rand_default:8.3f} {rand - rand_default:+6.3f}")
         mean = np.mean(loop, axis=0)
@@ -162,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             ``ceilings`` collects the trained model's after-the-fact macro-F1 for both choices."""
             out = []
             for seed, (test, rows) in enumerate(zip(held_out, test_rows)):
-                pool = [d for d in doc_ids if d not in set(test)]
+                pool = not_coded(test)
                 chosen = select(run, size, seed=seed, exclude=test).doc_ids
                 drawn = list(np.random.default_rng(1000 + seed).choice(pool, size=min(size, len(pool)), replace=False))
                 # When both choices code the same reports (the whole pool), the same model is trained once.

@@ -260,7 +260,8 @@ def select(
     random_picks = [Pick(d, RANDOM, f"simple random sample (seed {seed})") for d in drawn]
     informative: list[Pick] = []
     if size > k_random:
-        rest = [d for d in eligible if d not in set(drawn)]
+        taken = set(drawn)
+        rest = [d for d in eligible if d not in taken]
         values = candidate_values(run, rest, disagreement)
         informative = pick_informative(values, size - k_random, list(run.scores.columns))
     informative.sort(key=lambda p: p.doc_id)

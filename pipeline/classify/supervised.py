@@ -184,10 +184,10 @@ class TrainedClassifier(StackedTagging):
         return ZeroShotClassifier(self.codebook, top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
                                   thresholds=self.default_thresholds, embedder=self.embedder).fit()
 
-    def _features(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
-        """(zero-shot passage scores, [n_themes, n_features] document features)."""
+    def _features(self, passages: list[Passage]) -> tuple[PassageAnalysis, np.ndarray]:
+        """(the zero-shot analysis, [n_themes, n_features] document features)."""
         analysis = self.zeroshot_.analyse(passages)
-        return analysis.scores, analysis_features(analysis, passages, self.zeroshot_.is_context_, self.top_k)
+        return analysis, analysis_features(analysis, passages, self.zeroshot_.is_context_, self.top_k)
 
     def fit(self, docs: list[LabelledPassages]) -> "TrainedClassifier":
         """Train on labelled documents: grouped CV for C and the thresholds, CV scores, then the final model."""
@@ -200,8 +200,8 @@ class TrainedClassifier(StackedTagging):
         # One zero-shot analysis per document gives both the stacked features and the default's probabilities.
         analysed = [self._features(d.passages) for d in docs]
         features = np.stack([f for _, f in analysed])  # [docs, themes, F]
-        default_probability = np.stack([self._default_probability(d.passages, scores)
-                                        for d, (scores, _) in zip(docs, analysed)])
+        default_probability = np.stack([self._default_probability(d.passages, analysis)
+                                        for d, (analysis, _) in zip(docs, analysed)])
         truth = np.vstack([d.doc_labels for d in docs]).astype(bool)
         n_docs, n_themes, n_features = features.shape
         X, y = features.reshape(-1, n_features), truth.reshape(-1).astype(int)
@@ -240,9 +240,9 @@ class TrainedClassifier(StackedTagging):
                                      for t in self.trained_themes_}
         return self._ready()
 
-    def _default_probability(self, passages: list[Passage], scores: np.ndarray) -> np.ndarray:
-        """The default (zero-shot) classifier's document probabilities, from its passage ``scores``."""
-        return self.zeroshot_.document_probabilities(passages, scores)
+    def _default_probability(self, passages: list[Passage], analysis: PassageAnalysis) -> np.ndarray:
+        """The default (zero-shot) classifier's document probabilities, from its ``analysis`` of ``passages``."""
+        return self.zeroshot_.document_probabilities(passages, analysis.scores)
 
     def _default_thresholds(self) -> dict[str, float]:
         return self.zeroshot_.theme_thresholds
@@ -295,12 +295,11 @@ class TrainedClassifier(StackedTagging):
 
         A default theme's probability is the default classifier's, judged by its threshold.
         """
-        analysis = self.zeroshot_.analyse(passages)
-        features = analysis_features(analysis, passages, self.zeroshot_.is_context_, self.top_k)
+        analysis, features = self._features(passages)
         probabilities = self.pipeline_.predict_proba(features)[:, 1]
         defaults = [j for j, t in enumerate(self.codebook.ids) if t in getattr(self, "default_themes_", ())]
         if defaults:
-            probabilities[defaults] = self._default_probability(passages, analysis.scores)[defaults]
+            probabilities[defaults] = self._default_probability(passages, analysis)[defaults]
         return analysis.evidence, np.round(probabilities, 6)
 
     def score_passages(self, passages: list[Passage]) -> np.ndarray:

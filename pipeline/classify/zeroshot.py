@@ -275,7 +275,7 @@ class ZeroShotClassifier:
         # is most about (competition) and borrows from a strong neighbour in its paragraph (window).
         # ``evidence`` ranks the sentences quoted for a theme: a coder quotes the sentence that states the
         # theme itself, whatever else it is about and whoever its neighbours are.
-        decided = own * self._competition(semantic) if self.competition > 0 and len(texts) else own.copy()
+        decided = own * self._competition(semantic) if self.competition > 0 and len(texts) else own
         decided = self._polarity(decided, lexical, residual_rows, rest) * damp
         if self.window > 0 and len(texts):
             decided = self._borrow_from_neighbours(decided, paragraphs)
