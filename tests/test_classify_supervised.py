@@ -122,3 +122,22 @@ def test_more_documents_needed_follows_the_normal_approximation():
     # r = 0.5 needs 97 positives for +/-0.1; with 10 of 40 documents positive, 87 more positives = 348 docs.
     assert more_documents_needed(10, 40, 0.5) == 348
     assert more_documents_needed(200, 400, 0.5) == 0
+
+
+def test_the_stacked_model_starts_from_the_default_pooled_score_pool_best_included():
+    # It used to pool a second way (mean of the top 3 paragraphs), so a ``pool: best`` theme such as
+    # disability, stated once in a report, was averaged away again under ``--method stacked``.
+    from types import SimpleNamespace
+
+    from practice_themes.classify.aggregate import Aggregator, logit
+    from practice_themes.classify.supervised import analysis_features
+
+    scores = np.array([[0.9, 0.3], [0.1, 0.3], [0.1, 0.3], [0.1, 0.3]])
+    n, m = scores.shape
+    analysis = SimpleNamespace(scores=scores, kept=np.arange(n), weights=np.ones(n), semantic=np.zeros((n, m)),
+                               lexical=SimpleNamespace(cues=np.zeros((n, m)), negated_cues=np.zeros((n, m))))
+    zeroshot = SimpleNamespace(is_context_=np.zeros(m, dtype=bool),
+                               aggregator_=Aggregator(rule="mean", distinct_paragraphs=True, best_only=(0,)))
+    passages = [SimpleNamespace(paragraph=i) for i in range(n)]
+    features = analysis_features(analysis, passages, zeroshot)
+    np.testing.assert_allclose(features[:, FEATURE_NAMES.index("logit_pooled")], logit(np.array([0.9, 0.3])))

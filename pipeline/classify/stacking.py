@@ -24,7 +24,7 @@ PARAGRAPH_LEVELS = (0.3, 0.5)
 BACKED_CUE_SCORE = 0.2
 
 FEATURE_NAMES = (
-    "logit_pooled",        # the zero-shot document score: top-3 paragraph mean, in logit space
+    "logit_pooled",        # the zero-shot document score, as its aggregator pools it, in logit space
     "top1_paragraph",      # the strongest paragraph
     "top5_paragraph_mean",
     "log_paragraphs_over_0.3",
@@ -42,13 +42,16 @@ FEATURE_NAMES = (
 
 def document_features(scores: np.ndarray, paragraphs: np.ndarray, kept: np.ndarray, weights: np.ndarray,
                       semantic: np.ndarray, cues: np.ndarray, negated_cues: np.ndarray,
-                      is_context: np.ndarray, *, top_k: int = 3) -> np.ndarray:
+                      is_context: np.ndarray, *, pooled: np.ndarray) -> np.ndarray:
     """[n_themes, len(FEATURE_NAMES)] evidence summary of one document.
 
     ``scores`` [n_passages, n_themes] are zero-shot passage probabilities and
     ``paragraphs`` their paragraph numbers; ``kept`` indexes the scored
     passages, to which ``semantic``, ``cues`` and ``negated_cues`` rows refer;
-    ``weights`` are every passage's section weights.
+    ``weights`` are every passage's section weights. ``pooled`` [n_themes] is
+    the zero-shot document score (``Aggregator.pool``): the model starts from
+    the default's own reading, short-text and one-statement (``pool: best``)
+    rules included, instead of pooling a second way.
     """
     m = scores.shape[1]
     if scores.shape[0] == 0:
@@ -58,7 +61,7 @@ def document_features(scores: np.ndarray, paragraphs: np.ndarray, kept: np.ndarr
         best = np.zeros((len(labels), m))
         np.maximum.at(best, inverse, np.clip(scores, 0.0, 1.0))
     top = -np.sort(-best, axis=0)
-    pooled = top[:top_k].mean(axis=0)
+    pooled = np.asarray(pooled, dtype=np.float64)
     body = (weights[kept] >= BODY_WEIGHT)[:, None]
     named = cues > 0
     kept_scores = scores[kept]

@@ -76,12 +76,12 @@ def _best_f1_scorer():
     return make_scorer(_best_f1, response_method="predict_proba")
 
 
-def analysis_features(analysis: PassageAnalysis, passages: list[Passage], is_context: np.ndarray,
-                      top_k: int = 3) -> np.ndarray:
-    """``stacking.document_features`` of one analysed document."""
-    return document_features(analysis.scores, np.array([p.paragraph for p in passages]), analysis.kept,
-                             analysis.weights, analysis.semantic, analysis.lexical.cues,
-                             analysis.lexical.negated_cues, is_context, top_k=top_k)
+def analysis_features(analysis: PassageAnalysis, passages: list[Passage], zeroshot: ZeroShotClassifier) -> np.ndarray:
+    """``stacking.document_features`` of one document analysed by ``zeroshot``, from its pooled scores."""
+    paragraphs = np.array([p.paragraph for p in passages])
+    return document_features(analysis.scores, paragraphs, analysis.kept, analysis.weights, analysis.semantic,
+                             analysis.lexical.cues, analysis.lexical.negated_cues, zeroshot.is_context_,
+                             pooled=zeroshot.aggregator_.pool(analysis.scores, paragraphs))
 
 
 class StackedTagging:
@@ -187,7 +187,7 @@ class TrainedClassifier(StackedTagging):
     def _features(self, passages: list[Passage]) -> tuple[PassageAnalysis, np.ndarray]:
         """(the zero-shot analysis, [n_themes, n_features] document features)."""
         analysis = self.zeroshot_.analyse(passages)
-        return analysis, analysis_features(analysis, passages, self.zeroshot_.is_context_, self.top_k)
+        return analysis, analysis_features(analysis, passages, self.zeroshot_)
 
     def fit(self, docs: list[LabelledPassages]) -> "TrainedClassifier":
         """Train on labelled documents: grouped CV for C and the thresholds, CV scores, then the final model."""
