@@ -67,3 +67,24 @@ def test_tuning_pairs_come_from_the_training_reports_only_and_pair_a_quote_with_
     assert {target for e, target in quoted if e in own} == {1.0}
     assert sum(target == 1.0 for _, target in quoted) == 3 and sum(target == 0.0 for _, target in quoted) == 3
     assert all(target in (0.0, 0.3) for s, _, target in pairs if s != texts["a"][0])
+
+
+def test_quoted_sentences_train_on_the_quote_and_on_uncoded_reports_but_not_a_coded_reports_other_sentences():
+    from types import SimpleNamespace
+
+    from ranking import quoted_sentences
+
+    from practice_themes.types import Passage
+
+    texts = {"a": ["Nobody told the school.", "The school also did not ask.", "He went home."],
+             "b": ["The weather was fine.", "Nothing happened."],
+             "c": ["Held out."]}
+    truth = np.array([[True], [False], [True]])
+    dev = SimpleNamespace(doc_ids=["a", "b", "c"], truth=truth, quotes={("a", "info"): "Nobody told the school."},
+                          passages={d: [Passage(doc_id=d, page=1, start=0, end=len(t), text=t) for t in ts]
+                                    for d, ts in texts.items()})
+    features = {d: np.arange(len(ts), dtype=float)[:, None] + 10 * k for k, (d, ts) in enumerate(texts.items())}
+    X, y = quoted_sentences(dev, [0, 1], 0, "info", features)
+    # the quote (a's first sentence) is the one positive; b's two sentences are negatives; a's unquoted
+    # sentences, which may be on the theme too, and the held-out report c are not used at all
+    assert X[:, 0].tolist() == [0.0, 10.0, 11.0] and y.tolist() == [True, False, False]
