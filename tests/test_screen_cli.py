@@ -53,3 +53,14 @@ def test_screen_renders_a_plain_text_report_on_page_1(tmp_path):
     evidence = [q for theme in data["themes"] for q in theme["evidence"]]
     assert evidence and {q["page"] for q in evidence} == {1} and {q["section"] for q in evidence} == {"Findings"}
     assert "did not share the referral" in out.read_text(encoding="utf-8")
+
+
+def test_screen_out_to_an_existing_folder_writes_the_report_inside_it(tmp_path):
+    # ``-o reports/`` used to screen the whole review, then fail with "Is a directory".
+    report = tmp_path / "review.txt"
+    report.write_text("Findings\n\nThe police did not share the referral with children's social care.\n", encoding="utf-8")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    result = CliRunner().invoke(app, ["screen", str(report), "-o", str(folder), "--json", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "review.screen.html").is_file() and (folder / "review.screen.json").is_file()

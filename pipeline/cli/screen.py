@@ -38,8 +38,10 @@ def _limits(timeout: float, memory_limit_mb: float):
 @app.command("screen")
 def screen(
     file: Path = typer.Argument(..., help="The review: a PDF, Word (.docx), plain-text (.txt) or Markdown (.md) file."),
-    out: Path = typer.Option(None, "-o", "--out", help="HTML report to write (default: <file stem>.screen.html here)."),
-    json_out: Path = typer.Option(None, "--json", help="Also write the report's content as JSON."),
+    out: Path = typer.Option(None, "-o", "--out", help="HTML report to write, or a folder to write "
+                             "<file stem>.screen.html in (default: <file stem>.screen.html here)."),
+    json_out: Path = typer.Option(None, "--json", help="Also write the report's content as JSON (a folder: "
+                                  "<file stem>.screen.json in it)."),
     password: str = typer.Option(None, "--password", help="Password for an encrypted PDF."),
     model: str = typer.Option(None, "--model", help="Trained model folder (default: zero-shot from the codebook)."),
     codebook_path: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped one)."),
@@ -52,7 +54,8 @@ def screen(
     if not file.is_file():
         typer.echo(f"error: {file}: no such file", err=True)
         raise typer.Exit(EXIT_USAGE)
-    out = out or Path(f"{file.stem}.screen.html")
+    out = _report_path(out or Path("."), file, ".screen.html")
+    json_out = _report_path(json_out, file, ".screen.json") if json_out else None
     from practice_themes.screen.render import write_report
     from practice_themes.screen.worker import ScreenWorker
 
@@ -77,6 +80,12 @@ def screen(
         typer.echo(f"{band}: {names}", file=sys.stdout)
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
+
+
+def _report_path(option: Path, file: Path, suffix: str) -> Path:
+    """``option`` itself, or ``<file stem><suffix>`` inside it when it is an existing folder: ``-o reports/``
+    used to screen the whole review and then fail to write over the folder."""
+    return option / f"{file.stem}{suffix}" if option.is_dir() else option
 
 
 def is_loopback(host: str) -> bool:
