@@ -289,7 +289,7 @@ def real_text(codebook, bundled_dev, args) -> dict:
     unseen = unseen_thresholds(ids, bundled_prob, bundled_truth)
     if not args.no_trained:
         for train, test in folds:
-            models = {"rate-matched": RateMatchedClassifier(codebook, default_thresholds=unseen).fit(
+            models = {"rate-matched": RateMatchedClassifier(codebook, default_thresholds=unseen, calibrated=False).fit(
                           [labelled[i] for i in train]),
                       "stacked": TrainedClassifier(codebook).fit([labelled[i] for i in train] + list(bundled_dev))}
             for name, model in models.items():

@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         def train_and_tag(coded: list[str], rest: list[str], method: str = args.method) -> tuple[np.ndarray, np.ndarray]:
             """Train on ``coded``; (decisions, probabilities) [len(rest), themes] on ``rest``."""
             coded = sorted(coded)  # as `train` reads a coding (the CV folds follow the order)
-            model = training_method(method)(codebook, default_thresholds=unseen).fit([labelled[d] for d in coded])
+            model = training_method(method)(codebook, default_thresholds=unseen, calibrated=False).fit(
+                [labelled[d] for d in coded])
             tags = [model.tag(docs[d]) for d in rest]
             return (np.array([[t.present for t in row] for row in tags]),
                     np.array([[t.score for t in row] for row in tags]))

@@ -129,6 +129,27 @@ def test_default_classifier_uses_the_shipped_per_theme_thresholds_unless_overrid
     assert overridden["neglect"] == 0.9 and overridden["information_sharing"] == shipped["information_sharing"]
 
 
+@pytest.mark.slow
+def test_the_default_reports_each_themes_calibrated_probability_and_its_thresholds_go_with_it():
+    # Before, one global calibration served every theme, so management oversight was "present" at 5%.
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.zeroshot import (ZERO_SHOT_CALIBRATION, ZERO_SHOT_THRESHOLD, ZeroShotClassifier,
+                                                  shipped_calibration)
+    from practice_themes.codebook import load_codebook
+
+    codebook = load_codebook()
+    rows = shipped_calibration()
+    default = load_classifier()
+    np.testing.assert_allclose(default.document_calibration(), [rows[t] for t in codebook.ids])
+    assert len({tuple(r) for r in rows.values()}) > 1
+    # Without the shipped file's calibrations, none of its thresholds either: they are on their scale.
+    for other in (ZeroShotClassifier(codebook, calibrated=False).fit(),
+                  ZeroShotClassifier(codebook, calibration=(2.0, 0.0)).fit()):
+        assert set(other.theme_thresholds.values()) == {ZERO_SHOT_THRESHOLD}
+        assert {tuple(r) for r in other.document_calibration()} == {tuple(other.calibration)}
+    assert tuple(ZeroShotClassifier(codebook, calibrated=False).fit().calibration) == ZERO_SHOT_CALIBRATION
+
+
 def test_a_document_coded_with_no_theme_present_is_kept_as_negative_for_every_theme(tmp_path):
     # Regression: training dropped documents whose coding had no present = 1 row, biasing thresholds up.
     from practice_themes.classify.training import read_annotations

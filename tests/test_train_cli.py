@@ -160,7 +160,7 @@ def test_train_calibrates_rate_matched_cuts_by_default(rate_matched):
     from practice_themes.segment import segment_text as passages_from_text
 
     metadata = json.loads((rate_matched / "metadata.json").read_text())
-    assert metadata["kind"] == "rate-matched" and metadata["format_version"] == 4
+    assert metadata["kind"] == "rate-matched" and metadata["format_version"] == 5
     assert not (rate_matched / "weights.npz").exists()  # cuts only
     assert set(metadata["trained_themes"]) == {"domestic_abuse", "neglect"}
     assert metadata["default_themes"]["escalation"].startswith("no coded positive document")
@@ -173,6 +173,27 @@ def test_train_calibrates_rate_matched_cuts_by_default(rate_matched):
         "The children were hungry and unwashed, and the kitchen was covered in rubbish."))}
     assert tags["neglect"].present
     assert load_classifier(rate_matched).fingerprint == model.fingerprint
+
+
+@pytest.mark.slow
+def test_a_format_4_rate_matched_model_keeps_its_decisions_under_the_per_theme_calibrations(rate_matched, tmp_path):
+    # Format 4 cuts are on the one global calibration; read as they stand on the per-theme scale, a cut of
+    # 0.02 (management oversight) would tag every document.
+    import shutil
+
+    from practice_themes.classify import load_classifier
+    from practice_themes.classify.calibration import map_cut
+    from practice_themes.classify.zeroshot import ZERO_SHOT_CALIBRATION
+
+    metadata = json.loads((rate_matched / "metadata.json").read_text())
+    old = tmp_path / "old"
+    shutil.copytree(rate_matched, old)
+    rows = metadata.pop("calibration")
+    assert any(tuple(row) != ZERO_SHOT_CALIBRATION for row in rows.values())
+    metadata["format_version"] = 4
+    metadata["cuts"] = {t: map_cut(c, tuple(rows[t]), ZERO_SHOT_CALIBRATION) for t, c in metadata["cuts"].items()}
+    (old / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    assert load_classifier(old).theme_thresholds == pytest.approx(load_classifier(rate_matched).theme_thresholds)
 
 
 @pytest.mark.slow

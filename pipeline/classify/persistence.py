@@ -24,11 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from practice_themes.classify.calibration import map_cut
 from practice_themes.classify.rate_matched import RateMatchedClassifier
 from practice_themes.classify.stacking import FEATURE_NAMES
 from practice_themes.classify.supervised import (PIPELINE_ARRAYS, StackedTagging, TrainedClassifier,
                                                  pipeline_arrays, stacked_pipeline)
-from practice_themes.classify.zeroshot import ZeroShotClassifier
+from practice_themes.classify.zeroshot import ZERO_SHOT_CALIBRATION, ZeroShotClassifier
 from practice_themes.codebook import Codebook, Theme, parse_codebook, theme_to_dict
 from practice_themes.embed import MODEL_NAME, Embedder
 from practice_themes.errors import PracticeThemesError
@@ -36,9 +37,11 @@ from practice_themes.types import Passage
 
 # 2: one stacked document-level model shared by all themes; 3: a scikit-learn pipeline, C by GridSearchCV and
 # the global threshold by TunedThresholdClassifierCV (recorded as "global_threshold"); 4: "kind" may also be
-# "rate-matched" (cuts only, no weights). A format 3 folder reads unchanged, so both are read.
-FORMAT_VERSION = 4
-READABLE_FORMATS = (3, 4)
+# "rate-matched" (cuts only, no weights); 5: a rate-matched model records "calibration", the per-theme Platt
+# rows (a, b) its cuts are on. Formats 3 and 4 still read: a format 4 rate-matched model's cuts are on the global
+# calibration (``ZERO_SHOT_CALIBRATION``), and are carried onto the calibration in use when it is read.
+FORMAT_VERSION = 5
+READABLE_FORMATS = (3, 4, 5)
 WEIGHTS_FILE = "weights.npz"
 CONSTRUCTOR_SETTINGS = ("C", "Cs", "min_docs", "n_splits", "strength", "top_k", "margin", "n_evidence")
 METADATA_FILE = "metadata.json"
@@ -81,7 +84,9 @@ def save_model(model: TrainedClassifier | RateMatchedClassifier, directory: str 
         "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__},
     }
     if isinstance(model, RateMatchedClassifier):
-        metadata.update({"cuts": model.cuts_, "n_positive": model.n_positive_})
+        metadata.update({"cuts": model.cuts_, "n_positive": model.n_positive_,
+                         "calibration": {t: [float(a), float(b)]
+                                         for t, (a, b) in zip(codebook.ids, model.document_calibration())}})
         (directory / WEIGHTS_FILE).unlink(missing_ok=True)  # a stacked model saved here before
     else:
         with open(directory / WEIGHTS_FILE, "wb") as handle:
@@ -199,6 +204,12 @@ def _load_rate_matched(directory: Path, metadata: dict, trained_codebook: Codebo
         use, cuts=cuts, default_reasons=metadata.get("default_themes", {}), cv_scores=metadata.get("cv_scores", {}),
         n_documents=metadata["training_data"]["n_documents"], n_positive=metadata.get("n_positive", {}),
         embedder=embedder, name=metadata.get("name", directory.name), **settings)
+    # A cut decides on the scale it was fitted on; the calibration in use may be another (a newer release's
+    # per-theme calibrations), so each cut is carried onto it, deciding exactly as it did.
+    saved = {t: (float(a), float(b)) for t, (a, b) in metadata.get("calibration", {}).items()}
+    current = dict(zip(use.ids, map(tuple, model.document_calibration())))
+    model.cuts_ = {t: map_cut(c, saved.get(t, ZERO_SHOT_CALIBRATION), current[t])
+                   if saved.get(t, ZERO_SHOT_CALIBRATION) != current[t] else c for t, c in model.cuts_.items()}
     model.threshold_overrides = dict(thresholds or {})
     return model
 

@@ -44,6 +44,8 @@ class RateMatchedClassifier(ZeroShotClassifier):
     factor : a theme's cut tags this many times as many coded documents as were coded present.
     n_splits : folds (grouped by document) for the out-of-fold report.
     default_thresholds : the default's cuts, kept by the themes that stay at the default; None: the shipped ones.
+    calibrated : the shipped per-theme calibrations (the shipped thresholds' scale); False: the global one, for
+        ``default_thresholds`` fitted on ``ZeroShotClassifier(calibrated=False)`` scores.
     embedder : the sentence embedder (None: the shared default).
     name : the model's name, recorded in ``describe()``.
 
@@ -55,10 +57,10 @@ class RateMatchedClassifier(ZeroShotClassifier):
     kind = "rate-matched"
 
     def __init__(self, codebook: Codebook, *, factor: float = RATE_FACTOR, n_splits: int = 4,
-                 default_thresholds: dict[str, float] | None = None, embedder: Embedder | None = None,
-                 name: str = "rate-matched") -> None:
+                 default_thresholds: dict[str, float] | None = None, calibrated: bool = True,
+                 embedder: Embedder | None = None, name: str = "rate-matched") -> None:
         # ``default_thresholds`` is held once, as ``ZeroShotClassifier.thresholds``: the default's explicit cuts.
-        super().__init__(codebook, thresholds=default_thresholds, embedder=embedder)
+        super().__init__(codebook, thresholds=default_thresholds, calibrated=calibrated, embedder=embedder)
         self.factor = factor
         self.n_splits = n_splits
         self.name = name

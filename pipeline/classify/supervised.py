@@ -127,6 +127,9 @@ class TrainedClassifier(StackedTagging):
     embedder : the sentence embedder of the zero-shot scorer underneath (None: the shared default).
     default_thresholds : the default classifier's thresholds, for the themes that stay at the default;
         None: the shipped ones.
+    calibrated : the default classifier underneath uses the shipped per-theme calibrations (and so the
+        shipped thresholds' scale); False: the global one, for ``default_thresholds`` fitted on that scale
+        (``ZeroShotClassifier(calibrated=False)``), as the benchmarks fit them without the shipped file.
     name : the model's name, recorded in ``describe()``.
 
     Fitted: ``pipeline_`` (the scaler + regression), ``C_``, ``global_threshold_``, ``thresholds_``,
@@ -139,7 +142,8 @@ class TrainedClassifier(StackedTagging):
     def __init__(self, codebook: Codebook, *, C: float | None = None, Cs: tuple[float, ...] = C_GRID,
                  min_docs: int = 3, n_splits: int = 4, strength: float = DEFAULT_STRENGTH,
                  top_k: int = 3, margin: float = 0.15, n_evidence: int = 3, embedder: Embedder | None = None,
-                 default_thresholds: dict[str, float] | None = None, name: str = "trained") -> None:
+                 default_thresholds: dict[str, float] | None = None, calibrated: bool = True,
+                 name: str = "trained") -> None:
         self.codebook = codebook
         self.C = C
         self.Cs = tuple(Cs)
@@ -152,6 +156,7 @@ class TrainedClassifier(StackedTagging):
         self.embedder = embedder
         self.name = name
         self.default_thresholds = dict(default_thresholds) if default_thresholds else None
+        self.calibrated = calibrated
         self.threshold_overrides: dict[str, float] = {}
 
     def settings(self) -> dict:
@@ -182,7 +187,8 @@ class TrainedClassifier(StackedTagging):
     # -- training ------------------------------------------------------------------------
     def _zeroshot(self) -> ZeroShotClassifier:
         return ZeroShotClassifier(self.codebook, top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
-                                  thresholds=self.default_thresholds, embedder=self.embedder).fit()
+                                  thresholds=self.default_thresholds, calibrated=self.calibrated,
+                                  embedder=self.embedder).fit()
 
     def _features(self, passages: list[Passage]) -> tuple[PassageAnalysis, np.ndarray]:
         """(the zero-shot analysis, [n_themes, n_features] document features)."""

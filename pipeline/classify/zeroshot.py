@@ -41,8 +41,10 @@ passage per paragraph, so a theme needs corroboration from three places;
 one passing mention counts a third; a text of three paragraphs or fewer pools
 its 3 best sentences; a theme whose codebook entry says ``pool: best``, such
 as disability, takes its best passage alone, because a child's diagnosis is
-stated once and not repeated), then one global Platt calibration
-(``ZERO_SHOT_CALIBRATION``) to a probability, ``present`` at
+stated once and not repeated), then a Platt calibration to a probability:
+with ``calibrated`` (the default) each theme's own, shipped with its
+threshold in ``models/zero-shot-thresholds.json`` (``calibration.py``);
+otherwise one global map (``ZERO_SHOT_CALIBRATION``), ``present`` at
 ``ZERO_SHOT_THRESHOLD``. See ``aggregate.py``.
 
 Evidence: a tag's quotes are ranked by each sentence's own score (steps 1-5,
@@ -71,15 +73,16 @@ from practice_themes.embed import MODEL_NAME, Embedder, cache_dir, default_embed
 from practice_themes.types import Passage, ThemeTag
 
 CONTEXT_KIND = "context"
-# Document calibration, one for every theme: P = sigmoid(a * logit(pooled) + b), a logistic fit of
-# coded-or-not on the pooled score over every (dev review, theme) pair; two global numbers, so it
-# cannot learn any one theme's or review's wording. The threshold is the F1-best cut on dev
-# (pooled 0.225); F1 weighs recall, so it sits below P = 0.5.
+# The global document calibration, P = sigmoid(a * logit(pooled) + b): a logistic fit of coded-or-not on
+# the pooled score over every (bundled dev review, theme) pair. Used alone with ``calibrated=False`` and
+# by a theme the shipped file does not list; the per-theme thresholds and calibrations are fitted on its
+# scale. The global threshold is its F1-best cut on the bundled dev reviews (pooled 0.225).
 ZERO_SHOT_CALIBRATION = (1.5, 1.0)
 ZERO_SHOT_THRESHOLD = 0.3
 # Per-theme thresholds, each shrunk towards ZERO_SHOT_THRESHOLD by its number of coded positives
-# (``thresholds.py``), fitted on real coroners' reports and the bundled reviews together by
-# ``benchmarks/fit_zero_shot_thresholds.py``. A theme it does not list keeps ZERO_SHOT_THRESHOLD.
+# (``thresholds.py``), and per-theme calibrations (``calibration.py``), fitted on real coroners' reports
+# and the bundled reviews together by ``benchmarks/fit_zero_shot_thresholds.py``. The thresholds are on
+# the calibrated scale. A theme the file does not list keeps ZERO_SHOT_CALIBRATION and ZERO_SHOT_THRESHOLD.
 SHIPPED_THRESHOLDS = DEFAULT_CODEBOOK.parent / "zero-shot-thresholds.json"
 # Their shrinkage strength. Nested grouped CV on pfd_dev (``benchmarks/accuracy.py`` prints the scan
 # and each outer fold's choice) picks 5 or 10 with codebook 1.4.0, and 5 scores best (0 and 10 below).
@@ -95,6 +98,14 @@ def shipped_thresholds(path: Path = SHIPPED_THRESHOLDS) -> dict[str, float]:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {str(k): float(v) for k, v in data["thresholds"].items()}
+
+
+def shipped_calibration(path: Path = SHIPPED_THRESHOLDS) -> dict[str, tuple[float, float]]:
+    """theme id -> the shipped Platt (a, b) on the logit of the pooled score; empty when absent."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): (float(a), float(b)) for k, (a, b) in data.get("calibration", {}).items()}
 
 
 @dataclass
@@ -132,7 +143,11 @@ class ZeroShotClassifier:
     ``use_lexical``/``use_polarity``/``use_sections``/``window`` switch parts off
     (the "embeddings only" benchmark row turns them all off). ``embedder``
     turns sentences into vectors (``embed.Embedder``); None uses the shared
-    ``embed.default_embedder()``. Fitted: ``embedder_``, the one in use.
+    ``embed.default_embedder()``. ``calibrated`` uses the shipped per-theme
+    thresholds and calibrations (``models/zero-shot-thresholds.json``); without
+    it every theme has the global ``calibration`` and ``threshold``, the scale
+    on which those are fitted. Fitted: ``embedder_``, the one in use,
+    ``shipped_thresholds_`` and ``theme_calibration_``.
     """
 
     kind = "zero-shot"
@@ -198,9 +213,12 @@ class ZeroShotClassifier:
         self.null_mean_ = neutral.mean(axis=0)
         self.null_std_ = np.maximum(neutral.std(axis=0), 0.02)
         self.matcher_ = LexicalMatcher(self.codebook)
-        # An explicit global ``threshold`` replaces the shipped per-theme ones.
-        use_shipped = self.calibrated and self.threshold == ZERO_SHOT_THRESHOLD
+        # An explicit global ``threshold`` or ``calibration`` replaces the shipped per-theme ones. The
+        # shipped thresholds are on the shipped calibrations' scale, so the two come and go together.
+        use_shipped = (self.calibrated and self.threshold == ZERO_SHOT_THRESHOLD
+                       and self.calibration == ZERO_SHOT_CALIBRATION)
         self.shipped_thresholds_ = shipped_thresholds() if use_shipped else {}
+        self.theme_calibration_ = shipped_calibration() if use_shipped else {}
         self.aggregator_ = Aggregator(top_k=self.top_k, margin=self.margin, n_evidence=self.n_evidence,
                                       rule=self.rule, distinct_paragraphs=self.distinct_paragraphs, floor=self.floor,
                                       best_only=tuple(j for j, t in enumerate(themes) if t.pool == "best"))
@@ -349,10 +367,12 @@ class ZeroShotClassifier:
         return self.analyse(passages).evidence
 
     def document_calibration(self) -> np.ndarray | None:
-        """[n_themes, 2] Platt (a, b) rows: one global calibration shared by every theme, or None."""
+        """[n_themes, 2] Platt (a, b) rows: each theme's shipped one (``calibrated``), else the global
+        ``calibration``; None without a calibration."""
         if self.calibration is None:
             return None
-        return np.tile(np.asarray(self.calibration, dtype=np.float64), (len(self.codebook), 1))
+        shipped = getattr(self, "theme_calibration_", {})
+        return np.array([shipped.get(t, self.calibration) for t in self.codebook.ids], dtype=np.float64)
 
     def document_probabilities(self, passages: list[Passage], scores: np.ndarray) -> np.ndarray:
         """[n_themes] calibrated document probabilities from this classifier's passage ``scores``."""
@@ -380,11 +400,13 @@ class ZeroShotClassifier:
     @property
     def fingerprint(self) -> str:
         payload = {"kind": self.kind, "codebook": self.codebook.sha256, "model": MODEL_NAME,
-                   "settings": self.settings(), "thresholds": self.theme_thresholds}
+                   "settings": self.settings(), "thresholds": self.theme_thresholds,
+                   "theme_calibration": getattr(self, "theme_calibration_", {})}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def describe(self) -> dict:
         return {"kind": self.kind, "model": "zero-shot", "embedding_model": MODEL_NAME,
                 "codebook_name": self.codebook.name, "codebook_version": self.codebook.version,
                 "codebook_sha256": self.codebook.sha256, "thresholds": self.theme_thresholds,
+                "theme_calibration": {t: list(row) for t, row in getattr(self, "theme_calibration_", {}).items()},
                 "settings": self.settings()}
