@@ -48,6 +48,18 @@ def test_a_present_tag_whose_sentences_are_all_weak_still_shows_them():
     assert tags[1].band == "possible" and tags[1].evidence == []  # only a present tag drops the floor
 
 
+def test_a_present_tag_does_not_quote_a_sentence_far_weaker_than_its_best():
+    # The Panel's 2020 report, screened: information sharing present on a sentence at 0.82, and its third
+    # quote was a line of agency names at 0.007.
+    codebook = load_codebook()
+    passages = [Passage("d", page=1, start=i * 10, end=i * 10 + 9, text=f"sentence number {i}") for i in range(3)]
+    scores = np.zeros((3, len(codebook)))
+    scores[:, 0] = [0.82, 0.05, 0.007]
+    tags = Aggregator().tags(passages, scores, codebook, {codebook.ids[0]: 0.02},
+                             probabilities=np.r_[0.5, np.zeros(len(codebook) - 1)])
+    assert [e.score for e in tags[0].evidence] == [0.82, 0.05]
+
+
 def test_a_repeated_sentence_is_quoted_once():
     # A coroner's "No ambulance was sent." followed later by "As such, no ambulance was sent." filled
     # two of a tag's three quote slots with the same statement.
