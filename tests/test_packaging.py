@@ -42,3 +42,13 @@ def test_nothing_in_the_package_reads_shared():
     readers = [str(p.relative_to(REPO)) for folder in PACKAGE_FOLDERS for p in (REPO / folder).rglob("*.py")
                if '"shared"' in p.read_text(encoding="utf-8") or "../shared" in p.read_text(encoding="utf-8")]
     assert not readers
+
+
+def test_the_licence_is_an_spdx_expression_with_its_file():
+    # setuptools deprecated the table form (license = { text = ... }) and stops building it after 2027-02-18.
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "Apache-2.0"
+    assert project["license-files"] == ["LICENSE"]
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").lstrip().startswith("Apache License")
