@@ -262,9 +262,6 @@ class CodebookAdapter(StackedTagging):
                 scores[:, ids.index(t)], probabilities[ids.index(t)] = fallback.evidence[:, k], fallback_probabilities[k]
         return scores, np.round(probabilities, 6)
 
-    def score_passages(self, passages: list[Passage]) -> np.ndarray:
-        return self.document_scores(passages)[0]
-
     @property
     def theme_thresholds(self) -> dict[str, float]:
         base = self.zeroshot_.theme_thresholds if self.zeroshot_ is not None else {}

@@ -308,10 +308,6 @@ class TrainedClassifier(StackedTagging):
             probabilities[defaults] = self._default_probability(passages, analysis)[defaults]
         return analysis.evidence, np.round(probabilities, 6)
 
-    def score_passages(self, passages: list[Passage]) -> np.ndarray:
-        """[n_passages, n_themes] the zero-shot scorer's evidence scores, which rank this model's quotes."""
-        return self.zeroshot_.evidence_scores(passages)
-
     @property
     def theme_thresholds(self) -> dict[str, float]:
         default_cut = self._default_thresholds()
