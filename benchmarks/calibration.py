@@ -39,9 +39,11 @@ BINS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 
 def brier_and_log_loss(probability: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
-    p = np.clip(np.asarray(probability, dtype=np.float64), 1e-6, 1 - 1e-6)
-    t = np.asarray(truth, dtype=np.float64)
-    return float(np.mean((p - t) ** 2)), float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+    """scikit-learn's Brier score and log-loss over every (document, theme) pair."""
+    from sklearn.metrics import brier_score_loss, log_loss
+
+    p, t = np.ravel(probability), np.ravel(truth).astype(int)
+    return float(brier_score_loss(t, p)), float(log_loss(t, p, labels=[0, 1]))
 
 
 def reliability(probability: np.ndarray, truth: np.ndarray) -> str:

@@ -240,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         truth, bundled_truth = np.asarray(dev.truth, dtype=bool), truth_of(bundled_dev)
         main_ = main_themes(truth)
         bundled_judged = judged_themes(bundled_truth)
-        default = probabilities(ZeroShotClassifier(codebook, calibrated=False).fit(), dev.passages)
+        shipped = ZeroShotClassifier(codebook, calibrated=False).fit()
+        default = probabilities(shipped, dev.passages)
         print(f"pfd_dev: {len(truth)} reports; mean ROC AUC over {len(main_)} themes >= 5% "
               f"({', '.join(ids[j] for j in main_)}); bundled dev: {len(bundled_truth)} reviews, {len(bundled_judged)} themes")
         print(f"\nthe default's scores: pfd_dev {mean_auc(truth, default, main_):.3f}   per theme: "
@@ -257,7 +258,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name:32s} {pfd_auc:8.3f} {bundled_auc:8.3f}")
 
         embeddings = mean_embeddings(dev.passages, dev.doc_ids, embedder)
-        shipped = ZeroShotClassifier(codebook, calibrated=False).fit()
         sentence_features = {d: np.hstack([embedder.encode([p.text for p in dev.passages[d]]),
                                            shipped.evidence_scores(dev.passages[d])]) for d in dev.doc_ids}
     default_logit = logit(default)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from practice_themes.classify.aggregate import logit, sigmoid
+from practice_themes.classify.aggregate import logit, platt, sigmoid
 
 # Precision of the prior at the global fit, in units of one document's log-likelihood. Chosen by grouped
 # CV on pfd_dev (``benchmarks/calibration.py``: out-of-fold log-loss 0.364 at 0.1-1, 0.373 at 10, 0.412
@@ -84,7 +84,7 @@ class ThemeCalibration:
     def transform(self, probability: np.ndarray, theme_ids: list[str]) -> np.ndarray:
         """[documents, themes] calibrated probabilities of ``probability`` (columns in ``theme_ids`` order)."""
         rows = np.array([self.rows_.get(t, self.prior_) for t in theme_ids])
-        return sigmoid(rows[:, 0] * logit(probability) + rows[:, 1])
+        return platt(probability, rows[:, 0], rows[:, 1])
 
     def composed(self, base: tuple[float, float]) -> dict[str, tuple[float, float]]:
         """theme -> (a, b) on the logit of the raw pooled score, when the scores this was fitted on were

@@ -208,8 +208,10 @@ def _load_rate_matched(directory: Path, metadata: dict, trained_codebook: Codebo
     # per-theme calibrations), so each cut is carried onto it, deciding exactly as it did.
     saved = {t: (float(a), float(b)) for t, (a, b) in metadata.get("calibration", {}).items()}
     current = dict(zip(use.ids, map(tuple, model.document_calibration())))
-    model.cuts_ = {t: map_cut(c, saved.get(t, ZERO_SHOT_CALIBRATION), current[t])
-                   if saved.get(t, ZERO_SHOT_CALIBRATION) != current[t] else c for t, c in model.cuts_.items()}
+    for theme, cut in model.cuts_.items():
+        fitted_on = saved.get(theme, ZERO_SHOT_CALIBRATION)
+        if fitted_on != current[theme]:
+            model.cuts_[theme] = map_cut(cut, fitted_on, current[theme])
     model.threshold_overrides = dict(thresholds or {})
     return model
 
